@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#include "core/common/error.h"
+
+namespace tb::core {
+namespace {
+
+std::string formatInputError(const std::string& file, const std::string& field, const std::string& message,
+                             int64_t line, int64_t byteOffset)
+{
+    std::string out = file.empty() ? std::string("input") : file;
+    if (line >= 0)
+        out += ":" + std::to_string(line);
+    if (byteOffset >= 0)
+        out += " (byte " + std::to_string(byteOffset) + ")";
+    if (!field.empty())
+        out += ": " + field;
+    out += ": " + message;
+    return out;
+}
+
+} // namespace
+
+InputError::InputError(std::string file, std::string field, std::string message, int64_t line, int64_t byteOffset)
+    : Error(formatInputError(file, field, message, line, byteOffset)),
+      m_file(std::move(file)),
+      m_field(std::move(field)),
+      m_message(std::move(message)),
+      m_line(line),
+      m_byteOffset(byteOffset)
+{
+}
+
+} // namespace tb::core

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// The whole configuration of a run as read from YAML or JSON, with `--set key=value` overrides. Key names are the
+// documented ones (model.n_layer, train.learning_rate, ...); unknown keys and bad values are InputErrors naming the
+// file and the key. Thread-safe (pure functions).
+#pragma once
+
+#include "core/data/data_config.h"
+#include "core/model/gpt_config.h"
+#include "core/tokenizer/tokenizer_config.h"
+#include "core/train/train_config.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace tb::core {
+
+struct RunConfig {
+    std::string method = "pretrain";
+    GptConfig model;
+    TrainConfig train;
+    DataConfig data;
+    TokenizerConfig tokenizer;
+
+    /// All problems of the whole config in plain words, each naming its key. Empty when valid.
+    std::vector<std::string> validate() const;
+};
+
+/// Reads a YAML or JSON config file. Relative data paths are resolved against the config file's folder.
+/// Throws InputError (file, key) for unreadable files, syntax errors, unknown keys and bad values.
+RunConfig loadRunConfig(const std::filesystem::path& file);
+
+/// Parses config text; `origin` names it in error messages.
+RunConfig parseRunConfig(const std::string& text, const std::string& origin, const std::filesystem::path& baseDir = {});
+
+/// Applies one "key=value" override (e.g. "train.max_steps=100"). Throws InputError naming the key.
+void applyOverride(RunConfig& config, const std::string& assignment);
+
+/// The config as YAML with every key, in the documented order. parseRunConfig(toYaml(c)) == c.
+std::string toYaml(const RunConfig& config);
+
+/// Every documented key, e.g. "model.n_layer" (for --help, completion and the GUI).
+std::vector<std::string> configKeys();
+
+} // namespace tb::core

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// The tokenizer interface shared by the char-level, byte-level and (later) sentencepiece tokenizers. A tokenizer is
+// immutable after construction, so one instance may be used from several threads at once.
+#pragma once
+
+#include "core/tokenizer/tokenizer_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tb::core {
+
+using TokenId = int32_t;
+
+class Tokenizer {
+public:
+    virtual ~Tokenizer() = default;
+
+    /// "char", "byte", ...; matches TokenizerConfig::kind.
+    virtual std::string kind() const = 0;
+    virtual int64_t vocabSize() const = 0;
+
+    /// Text must be valid UTF-8. Throws InputError when the unknown-character policy is "error" and a character is
+    /// not in the vocabulary.
+    virtual std::vector<TokenId> encode(std::string_view text) const = 0;
+    /// Inverse of encode. Ids outside the vocabulary decode to U+FFFD. For byte-level, invalid UTF-8 sequences that
+    /// a sampled byte stream may contain are replaced by U+FFFD so the result is always valid UTF-8.
+    virtual std::string decode(const std::vector<TokenId>& ids) const = 0;
+    /// Human-readable text of one token, for display (e.g. "\\n" for a newline, "<unk>" for the unknown id).
+    virtual std::string tokenText(TokenId id) const = 0;
+
+    /// Self-contained JSON that loadTokenizer() turns back into an equal tokenizer (stored in checkpoints).
+    virtual std::string serialize() const = 0;
+    /// Stable short hash of serialize(): two tokenizers with equal fingerprints encode identically.
+    std::string fingerprint() const;
+};
+
+/// Builds the tokenizer a config asks for. Char-level learns its vocabulary from `corpusText` (every distinct
+/// Unicode code point, sorted; plus one <unk> id at the end when config.unknown == "unk"). Throws InputError naming
+/// tokenizer.kind / tokenizer.unknown for unknown values.
+std::unique_ptr<Tokenizer> makeTokenizer(const TokenizerConfig& config, std::string_view corpusText);
+
+/// Restores a tokenizer from serialize()'s output. Throws Error if the text is not a valid tokenizer.
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized);
+
+} // namespace tb::core
