@@ -2,15 +2,11 @@
 // Loss evaluation helpers (no grad, eval mode restored afterwards). Calling thread only.
 #pragma once
 
-#include "core/data/token_dataset.h"
 #include "core/model/gpt.h"
 
-namespace tb::core {
+#include <vector>
 
-/// Mean loss over the given fixed batch starts of one split, `batchSize` sequences at a time (nanoGPT's
-/// estimate_loss, but with fixed batches so successive evaluations are comparable).
-double estimateLoss(Gpt& model, const TokenDataset& data, Split split, const std::vector<int64_t>& starts,
-                    int64_t batchSize);
+namespace tb::core {
 
 /// Mean loss over a whole token stream cut into non-overlapping windows of blockSize (each window predicts its
 /// next blockSize tokens; the tail shorter than one window is scored too when it has at least 1 target).
