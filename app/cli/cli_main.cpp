@@ -1,2 +1,88 @@
 // SPDX-License-Identifier: MIT
-int main() { return 0; }
+// tunebench-cli: the core engine headless. Dispatches to one command per file (cmd_*.cpp).
+#include "cli_args.h"
+#include "commands.h"
+
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* const kMainHelp = R"(usage: tunebench-cli COMMAND [options]
+
+Pretrain and inspect small GPT language models from the command line (the engine of the TuneBench workbench).
+
+commands:
+  pretrain   train a model from a config file (alias: train)
+  resume     continue a stopped or interrupted run from its latest checkpoint
+  sample     generate text from a trained run
+  demo       train a small model on the built-in demo corpus and watch it learn
+
+`tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
+
+bool wantsHelp(const std::vector<std::string>& args)
+{
+    for (const auto& a : args)
+        if (a == "--help" || a == "-h")
+            return true;
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    using namespace tb::cli;
+    tb::core::configureAllocator();
+    std::vector<std::string> all(argv + 1, argv + argc);
+    if (all.empty() || all.front() == "--help" || all.front() == "-h" || all.front() == "help") {
+        std::fputs(kMainHelp, stdout);
+        return all.empty() ? kExitBadInput : kExitOk;
+    }
+    if (all.front() == "--version") {
+        std::puts("tunebench-cli " TB_VERSION);
+        return kExitOk;
+    }
+    const std::string command = all.front();
+    const std::vector<std::string> args(all.begin() + 1, all.end());
+    const char* help = nullptr;
+    if (command == "pretrain" || command == "train")
+        help = kTrainHelp;
+    else if (command == "resume")
+        help = kResumeHelp;
+    else if (command == "sample")
+        help = kSampleHelp;
+    else if (command == "demo")
+        help = kDemoHelp;
+    else {
+        std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
+        return kExitBadInput;
+    }
+    if (wantsHelp(args)) {
+        std::fputs(help, stdout);
+        return kExitOk;
+    }
+    try {
+        if (command == "pretrain" || command == "train")
+            return runTrain(args, command);
+        if (command == "resume")
+            return runResume(args);
+        if (command == "sample")
+            return runSample(args);
+        return runDemo(args);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);
+        return kExitBadInput;
+    } catch (const tb::core::InputError& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return kExitBadInput;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return kExitFailed;
+    }
+}

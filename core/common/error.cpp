@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: MIT
 #include "core/common/error.h"
 
+#include <sstream>
+
 namespace tb::core {
 namespace {
 
 std::string formatInputError(const std::string& file, const std::string& field, const std::string& message,
                              int64_t line, int64_t byteOffset)
 {
-    std::string out = file.empty() ? std::string("input") : file;
+    std::ostringstream out;
+    out << (file.empty() ? std::string("input") : file);
     if (line >= 0)
-        out += ":" + std::to_string(line);
+        out << ':' << line;
     if (byteOffset >= 0)
-        out += " (byte " + std::to_string(byteOffset) + ")";
+        out << " (byte " << byteOffset << ')';
     if (!field.empty())
-        out += ": " + field;
-    out += ": " + message;
-    return out;
+        out << ": " << field;
+    out << ": " << message;
+    return out.str();
 }
 
 } // namespace

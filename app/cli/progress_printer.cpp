@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include "progress_printer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <unistd.h>
+
+namespace tb::cli {
+
+std::string formatDuration(double seconds)
+{
+    if (!std::isfinite(seconds) || seconds < 0)
+        return "?";
+    const long s = std::lround(seconds);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+    else if (s >= 60)
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lds", s);
+    return buf;
+}
+
+std::string formatCount(double n)
+{
+    char buf[32];
+    if (n >= 1e9)
+        std::snprintf(buf, sizeof buf, "%.2fG", n / 1e9);
+    else if (n >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2fM", n / 1e6);
+    else if (n >= 1e3)
+        std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f", n);
+    return buf;
+}
+
+ProgressPrinter::ProgressPrinter() : m_tty(::isatty(STDERR_FILENO) != 0) {}
+
+void ProgressPrinter::clearLine()
+{
+    if (m_lineOpen) {
+        std::fputs("\r\033[K", stderr);
+        m_lineOpen = false;
+    }
+}
+
+void ProgressPrinter::onStart(const core::RunInfo& info)
+{
+    std::fprintf(stderr, "%s %s parameters, vocabulary %lld, %s train / %s val tokens%s, %d thread%s\n",
+                 info.startStep > 0 ? "resuming:" : "training:", formatCount(double(info.parameterCount)).c_str(),
+                 static_cast<long long>(info.vocabSize), formatCount(double(info.trainTokens)).c_str(),
+                 formatCount(double(info.valTokens)).c_str(), info.tokensFromCache ? " (cached)" : "", info.threads,
+                 info.threads == 1 ? "" : "s");
+    if (info.startStep > 0)
+        std::fprintf(stderr, "continuing at step %lld of %lld\n", static_cast<long long>(info.startStep),
+                     static_cast<long long>(info.maxSteps));
+}
+
+void ProgressPrinter::onStep(const core::StepMetrics& m)
+{
+    m_smoothedTokensPerSecond = m_smoothedTokensPerSecond == 0
+                                    ? m.tokensPerSecond
+                                    : 0.9 * m_smoothedTokensPerSecond + 0.1 * m.tokensPerSecond;
+    const double fraction = m.maxSteps > 0 ? double(m.step) / double(m.maxSteps) : 0.0;
+    if (m_tty) {
+        constexpr int kWidth = 24;
+        const int filled = static_cast<int>(fraction * kWidth);
+        std::string bar(static_cast<size_t>(filled), '=');
+        if (filled < kWidth)
+            bar += '>' + std::string(static_cast<size_t>(kWidth - filled - 1), ' ');
+        std::fprintf(stderr, "\r\033[Kstep %lld/%lld [%s] %3.0f%% loss %.4f lr %.2e %s tok/s ETA %s",
+                     static_cast<long long>(m.step), static_cast<long long>(m.maxSteps), bar.c_str(), fraction * 100,
+                     m.loss, m.learningRate, formatCount(m_smoothedTokensPerSecond).c_str(),
+                     formatDuration(m.etaSeconds).c_str());
+        std::fflush(stderr);
+        m_lineOpen = true;
+    } else if (m.elapsedSeconds - m_lastPlainPrint >= 10.0 || m.step == m.maxSteps) {
+        m_lastPlainPrint = m.elapsedSeconds;
+        std::fprintf(stderr, "step %lld/%lld loss %.4f lr %.2e %s tok/s elapsed %s ETA %s\n",
+                     static_cast<long long>(m.step), static_cast<long long>(m.maxSteps), m.loss, m.learningRate,
+                     formatCount(m_smoothedTokensPerSecond).c_str(), formatDuration(m.elapsedSeconds).c_str(),
+                     formatDuration(m.etaSeconds).c_str());
+    }
+}
+
+void ProgressPrinter::onEval(const core::EvalMetrics& m)
+{
+    clearLine();
+    std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s\n", static_cast<long long>(m.step),
+                 m.trainLoss, m.valLoss, m.improved ? " (best so far)" : "");
+    if (m_sampler) {
+        const std::string text = m_sampler();
+        std::fprintf(stderr, "  sample: %s\n", text.c_str());
+    }
+}
+
+void ProgressPrinter::onCheckpoint(const core::CheckpointInfo&) {}
+
+void ProgressPrinter::onLog(core::LogLevel level, const std::string& message)
+{
+    clearLine();
+    const char* prefix = level == core::LogLevel::Error ? "error: " : level == core::LogLevel::Warning ? "warning: " : "";
+    std::fprintf(stderr, "%s%s\n", prefix, message.c_str());
+}
+
+} // namespace tb::cli

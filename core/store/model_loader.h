@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// Loading a trained model for inference from a run directory or a checkpoint file. Any thread; the returned model
+// is used by one thread at a time.
+#pragma once
+
+#include "core/io/run_config.h"
+#include "core/model/gpt.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <filesystem>
+#include <memory>
+
+namespace tb::core {
+
+struct LoadedModel {
+    RunConfig config;
+    Gpt model{nullptr};
+    std::unique_ptr<Tokenizer> tokenizer;
+    int64_t step = 0;
+    std::filesystem::path checkpoint;
+};
+
+/// `path` is a checkpoint file, or a run directory (its best checkpoint if `preferBest` and one exists, else its
+/// latest). The model is in eval mode. Throws InputError naming the path when nothing loadable is there.
+LoadedModel loadModel(const std::filesystem::path& path, bool preferBest = true);
+
+} // namespace tb::core

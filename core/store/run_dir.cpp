@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include "core/store/run_dir.h"
+
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <sstream>
+
+namespace tb::core {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string toString(RunStatus s)
+{
+    switch (s) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Completed: return "completed";
+    case RunStatus::Stopped: return "stopped";
+    case RunStatus::Failed: return "failed";
+    }
+    return "unknown";
+}
+
+namespace {
+
+RunStatus parseStatus(const std::string& s, const fs::path& file)
+{
+    for (RunStatus r : {RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed})
+        if (toString(r) == s)
+            return r;
+    throw InputError(file.string(), "status", "unknown run status '" + s + "'");
+}
+
+json optionalNumber(const std::optional<double>& v)
+{
+    return v && std::isfinite(*v) ? json(*v) : json(nullptr);
+}
+
+} // namespace
+
+std::string utcTimestamp()
+{
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+RunDirectory::RunDirectory(fs::path root) : m_root(std::move(root)) {}
+
+void RunDirectory::writeConfig(const RunConfig& config) const { writeFileAtomically(configFile(), toYaml(config)); }
+
+void RunDirectory::writeSummary(const RunSummary& s) const
+{
+    json j = {
+        {"status", toString(s.status)},
+        {"method", s.method},
+        {"steps", s.steps},
+        {"max_steps", s.maxSteps},
+        {"best_val_loss", optionalNumber(s.bestValLoss)},
+        {"final_val_loss", optionalNumber(s.finalValLoss)},
+        {"wall_seconds", s.wallSeconds},
+        {"tokens_per_second", s.tokensPerSecond},
+        {"tokens_seen", s.tokensSeen},
+        {"parameters", s.parameterCount},
+        {"started_at", s.startedAt},
+        {"updated_at", s.updatedAt.empty() ? utcTimestamp() : s.updatedAt},
+    };
+    if (!s.error.empty())
+        j["error"] = s.error;
+    writeFileAtomically(summaryFile(), j.dump(2) + "\n");
+}
+
+void RunDirectory::appendMetrics(const json& record) const { appendLine(metricsFile(), record.dump()); }
+
+RunSummary RunDirectory::readSummary() const
+{
+    const fs::path file = summaryFile();
+    json j;
+    try {
+        j = json::parse(readFile(file));
+    } catch (const json::exception& e) {
+        throw InputError(file.string(), "", std::string("is not valid JSON: ") + e.what());
+    }
+    RunSummary s;
+    try {
+        s.status = parseStatus(j.at("status").get<std::string>(), file);
+        s.method = j.value("method", "pretrain");
+        s.steps = j.value("steps", int64_t{0});
+        s.maxSteps = j.value("max_steps", int64_t{0});
+        if (j.contains("best_val_loss") && j["best_val_loss"].is_number())
+            s.bestValLoss = j["best_val_loss"].get<double>();
+        if (j.contains("final_val_loss") && j["final_val_loss"].is_number())
+            s.finalValLoss = j["final_val_loss"].get<double>();
+        s.wallSeconds = j.value("wall_seconds", 0.0);
+        s.tokensPerSecond = j.value("tokens_per_second", 0.0);
+        s.tokensSeen = j.value("tokens_seen", int64_t{0});
+        s.parameterCount = j.value("parameters", int64_t{0});
+        s.error = j.value("error", "");
+        s.startedAt = j.value("started_at", "");
+        s.updatedAt = j.value("updated_at", "");
+    } catch (const json::exception& e) {
+        throw InputError(file.string(), "", std::string("has a missing or mistyped field: ") + e.what());
+    }
+    return s;
+}
+
+std::vector<json> RunDirectory::readMetrics() const
+{
+    std::vector<json> out;
+    std::error_code ec;
+    if (!fs::exists(metricsFile(), ec))
+        return out;
+    std::istringstream in(readFile(metricsFile()));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty())
+            continue;
+        json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (!j.is_discarded() && j.is_object())
+            out.push_back(std::move(j));
+    }
+    return out;
+}
+
+void RunDirectory::truncateMetricsAfter(int64_t step) const
+{
+    std::error_code ec;
+    if (!fs::exists(metricsFile(), ec))
+        return;
+    std::string kept;
+    for (const auto& j : readMetrics())
+        if (j.value("step", int64_t{0}) <= step)
+            kept += j.dump() + "\n";
+    writeFileAtomically(metricsFile(), kept);
+}
+
+} // namespace tb::core

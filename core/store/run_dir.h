@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// The files of one run directory: config.yaml (the resolved config), metrics.jsonl (append-only journal, one JSON
+// object a line, TRL/LLaMA-Factory key names), summary.json (rewritten atomically), tokenizer.json and
+// checkpoints/{latest,best}.safetensors. Used by one writer thread at a time; readers may read concurrently.
+#pragma once
+
+#include "core/io/run_config.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace tb::core {
+
+enum class RunStatus { Running, Completed, Stopped, Failed };
+std::string toString(RunStatus s);
+
+struct RunSummary {
+    RunStatus status = RunStatus::Running;
+    std::string method;
+    int64_t steps = 0;
+    int64_t maxSteps = 0;
+    std::optional<double> bestValLoss;
+    std::optional<double> finalValLoss;
+    double wallSeconds = 0;
+    double tokensPerSecond = 0;
+    int64_t tokensSeen = 0;
+    int64_t parameterCount = 0;
+    std::string error;      // set when status is Failed
+    std::string startedAt;  // ISO 8601 UTC
+    std::string updatedAt;
+};
+
+class RunDirectory {
+public:
+    explicit RunDirectory(std::filesystem::path root);
+
+    const std::filesystem::path& root() const { return m_root; }
+    std::filesystem::path configFile() const { return m_root / "config.yaml"; }
+    std::filesystem::path metricsFile() const { return m_root / "metrics.jsonl"; }
+    std::filesystem::path summaryFile() const { return m_root / "summary.json"; }
+    std::filesystem::path tokenizerFile() const { return m_root / "tokenizer.json"; }
+    std::filesystem::path checkpointDir() const { return m_root / "checkpoints"; }
+    std::filesystem::path latestCheckpoint() const { return checkpointDir() / "latest.safetensors"; }
+    std::filesystem::path bestCheckpoint() const { return checkpointDir() / "best.safetensors"; }
+
+    void writeConfig(const RunConfig& config) const;
+    void writeSummary(const RunSummary& summary) const;
+    void appendMetrics(const nlohmann::json& record) const;
+
+    /// Throws InputError naming the file if it is missing or malformed.
+    RunSummary readSummary() const;
+    /// Every complete line of metrics.jsonl (a torn last line after a crash is skipped).
+    std::vector<nlohmann::json> readMetrics() const;
+
+    /// Removes metrics lines with a step greater than `step` (used when resuming from an earlier checkpoint, so
+    /// the journal matches the state being resumed). Rewrites the file atomically.
+    void truncateMetricsAfter(int64_t step) const;
+
+private:
+    std::filesystem::path m_root;
+};
+
+/// Current UTC time as "2026-11-29T14:53:33Z".
+std::string utcTimestamp();
+
+} // namespace tb::core

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+#include "core/train/trainer.h"
+
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+#include "core/data/token_dataset.h"
+#include "core/eval/estimate_loss.h"
+#include "core/eval/evaluate.h"
+#include "core/eval/generate.h"
+#include "core/model/gpt.h"
+#include "core/store/checkpoint.h"
+#include "core/train/adamw.h"
+#include "core/train/lr_schedule.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace tb::core {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr uint64_t kBatchSeedSalt = 0x5eedba7c4e5ULL;
+constexpr uint64_t kEvalTrainSeedSalt = 0xe7a1ULL;
+constexpr uint64_t kEvalValSeedSalt = 0xe7a2ULL;
+
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+torch::Tensor torchRngState()
+{
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get_state();
+}
+
+void setTorchRngState(const torch::Tensor& state)
+{
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state);
+}
+
+/// Turns bf16 autocast on for this thread while alive (autocast state is thread-local).
+class AutocastScope {
+public:
+    explicit AutocastScope(bool enable) : m_enable(enable)
+    {
+        if (!m_enable)
+            return;
+        m_wasEnabled = at::autocast::is_cpu_enabled();
+        m_previousType = at::autocast::get_autocast_cpu_dtype();
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    }
+    ~AutocastScope()
+    {
+        if (!m_enable)
+            return;
+        at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(m_wasEnabled);
+        at::autocast::set_autocast_cpu_dtype(m_previousType);
+    }
+    AutocastScope(const AutocastScope&) = delete;
+    AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+    bool m_enable;
+    bool m_wasEnabled = false;
+    at::ScalarType m_previousType = at::kBFloat16;
+};
+
+void throwIfInvalid(const RunConfig& config)
+{
+    const auto problems = config.validate();
+    if (problems.empty())
+        return;
+    std::string message = problems.front();
+    for (size_t i = 1; i < problems.size(); ++i)
+        message += "; " + problems[i];
+    throw InputError("config", "", message);
+}
+
+} // namespace
+
+struct Trainer::Impl {
+    RunConfig config;
+    RunDirectory dir;
+    std::string corpusHash;
+    std::unique_ptr<Tokenizer> tokenizer;
+    TokenDataset data;
+    Gpt model{nullptr};
+    std::unique_ptr<AdamW> optimizer;
+    SplitMix64 batchRng;
+    std::vector<int64_t> evalStartsTrain;
+    std::vector<int64_t> evalStartsVal;
+    int64_t step = 0;
+    int64_t startStep = 0;
+    double bestValLoss = std::numeric_limits<double>::infinity();
+    double elapsedBefore = 0;
+    int64_t tokensSeen = 0;
+    int threads = 1;
+    RunSummary summary;
+
+    explicit Impl(fs::path root) : dir(std::move(root)) {}
+
+    void loadData(const Corpus& corpus)
+    {
+        const fs::path cacheDir = config.data.cacheDir.empty() ? defaultTokenCacheDir() : fs::path(config.data.cacheDir);
+        data = TokenDataset::build(corpus, *tokenizer, config.data.valFraction, cacheDir);
+        const int64_t need = config.model.blockSize + 1;
+        for (Split split : {Split::Train, Split::Val}) {
+            if (data.size(split) < need) {
+                const std::string name = split == Split::Train ? "training" : "validation";
+                throw InputError(corpus.path, "model.block_size",
+                                 "the " + name + " split has " + std::to_string(data.size(split)) +
+                                     " tokens, fewer than block_size + 1 = " + std::to_string(need) +
+                                     "; use a larger corpus, a smaller model.block_size or another data.val_fraction");
+            }
+        }
+        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
+        evalStartsTrain = fixedBatchStarts(data.size(Split::Train), config.model.blockSize, evalRows,
+                                           config.train.seed ^ kEvalTrainSeedSalt);
+        evalStartsVal = fixedBatchStarts(data.size(Split::Val), config.model.blockSize, evalRows,
+                                         config.train.seed ^ kEvalValSeedSalt);
+    }
+
+    void buildModelAndOptimizer()
+    {
+        torch::manual_seed(config.train.seed);
+        model = Gpt(config.model);
+        model->train();
+        std::vector<std::pair<std::string, torch::Tensor>> params;
+        for (const auto& item : model->named_parameters())
+            params.emplace_back(item.key(), item.value());
+        optimizer = std::make_unique<AdamW>(
+            params, AdamWOptions{config.train.beta1, config.train.beta2, 1e-8, config.train.weightDecay});
+    }
+
+    int64_t parameterCount() const
+    {
+        int64_t n = 0;
+        for (const auto& p : model->parameters())
+            n += p.numel();
+        return n;
+    }
+
+    Checkpoint makeCheckpoint(double elapsed) const
+    {
+        Checkpoint c;
+        c.config = config;
+        c.step = step;
+        c.bestValLoss = bestValLoss;
+        c.batchRngState = batchRng.state();
+        c.elapsedSeconds = elapsed;
+        c.tokensSeen = tokensSeen;
+        c.tokenizer = tokenizer->serialize();
+        c.corpusHash = corpusHash;
+        c.torchRngState = torchRngState();
+        for (const auto& item : model->named_parameters())
+            c.model[item.key()] = item.value();
+        c.optimizer = optimizer->stateDict();
+        return c;
+    }
+
+    void writeCheckpoint(TrainingObserver& observer, double elapsed, bool best)
+    {
+        const Checkpoint c = makeCheckpoint(elapsed);
+        saveCheckpoint(dir.latestCheckpoint(), c);
+        observer.onCheckpoint({step, dir.latestCheckpoint().string(), false});
+        if (best) {
+            saveCheckpoint(dir.bestCheckpoint(), c);
+            observer.onCheckpoint({step, dir.bestCheckpoint().string(), true});
+        }
+    }
+
+    void updateSummary(RunStatus status, double elapsed)
+    {
+        summary.status = status;
+        summary.steps = step;
+        summary.maxSteps = config.train.maxSteps;
+        summary.wallSeconds = elapsed;
+        summary.tokensSeen = tokensSeen;
+        summary.tokensPerSecond = elapsed > 0 ? double(tokensSeen) / elapsed : 0.0;
+        if (std::isfinite(bestValLoss))
+            summary.bestValLoss = bestValLoss;
+        summary.updatedAt = utcTimestamp();
+        dir.writeSummary(summary);
+    }
+
+    EvalMetrics evaluate(double elapsed)
+    {
+        EvalMetrics m;
+        m.step = step;
+        // Evaluation runs in fp32 whatever the training precision, so losses compare across runs.
+        at::autocast::set_cpu_enabled(false);
+        m.trainLoss = estimateLoss(model, data, Split::Train, evalStartsTrain, config.model.blockSize,
+                                   config.train.batchSize);
+        m.valLoss =
+            estimateLoss(model, data, Split::Val, evalStartsVal, config.model.blockSize, config.train.batchSize);
+        at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
+        m.improved = m.valLoss < bestValLoss;
+        if (m.improved)
+            bestValLoss = m.valLoss;
+        m.bestValLoss = bestValLoss;
+        m.elapsedSeconds = elapsed;
+        return m;
+    }
+};
+
+Trainer::Trainer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::path& runDir)
+{
+    throwIfInvalid(configIn);
+    auto impl = std::make_unique<Impl>(runDir);
+    std::error_code ec;
+    if (fs::exists(impl->dir.summaryFile(), ec) || fs::exists(impl->dir.latestCheckpoint(), ec))
+        throw InputError(runDir.string(), "", "already holds a run; resume it or choose another output folder");
+    impl->config = configIn;
+    impl->threads = configureThreads(impl->config.train.threads);
+    const Corpus corpus = loadCorpus(impl->config.data.corpus);
+    impl->corpusHash = corpus.hash;
+    impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
+    impl->config.model.vocabSize = impl->tokenizer->vocabSize();
+    impl->loadData(corpus);
+    impl->buildModelAndOptimizer();
+    impl->batchRng = SplitMix64(impl->config.train.seed ^ kBatchSeedSalt);
+
+    fs::create_directories(runDir);
+    impl->dir.writeConfig(impl->config);
+    writeFileAtomically(impl->dir.tokenizerFile(), impl->tokenizer->serialize());
+    impl->summary.method = impl->config.method;
+    impl->summary.parameterCount = impl->parameterCount();
+    impl->summary.startedAt = utcTimestamp();
+    impl->updateSummary(RunStatus::Running, 0.0);
+    return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
+{
+    auto impl = std::make_unique<Impl>(runDir);
+    std::error_code ec;
+    if (!fs::exists(impl->dir.latestCheckpoint(), ec))
+        throw InputError(runDir.string(), "", "has no checkpoint to resume from (checkpoints/latest.safetensors)");
+    Checkpoint c = loadCheckpoint(impl->dir.latestCheckpoint());
+    impl->config = c.config;
+    throwIfInvalid(impl->config);
+    impl->threads = configureThreads(impl->config.train.threads);
+    const Corpus corpus = loadCorpus(impl->config.data.corpus);
+    if (corpus.hash != c.corpusHash)
+        throw InputError(corpus.path, "data.corpus",
+                         "changed since the checkpoint was written (hash " + corpus.hash + ", checkpoint has " +
+                             c.corpusHash + "); resuming would train on different data");
+    impl->corpusHash = corpus.hash;
+    impl->tokenizer = loadTokenizer(c.tokenizer);
+    impl->loadData(corpus);
+    impl->buildModelAndOptimizer();
+    {
+        torch::NoGradGuard noGrad;
+        for (auto& item : impl->model->named_parameters()) {
+            const auto it = c.model.find(item.key());
+            if (it == c.model.end() || it->second.sizes() != item.value().sizes())
+                throw InputError(impl->dir.latestCheckpoint().string(), item.key(),
+                                 "is missing or has the wrong shape for this model");
+            item.value().copy_(it->second);
+        }
+    }
+    impl->optimizer->loadStateDict(c.optimizer);
+    impl->batchRng.setState(c.batchRngState);
+    if (c.torchRngState.defined())
+        setTorchRngState(c.torchRngState);
+    impl->step = impl->startStep = c.step;
+    impl->bestValLoss = c.bestValLoss;
+    impl->elapsedBefore = c.elapsedSeconds;
+    impl->tokensSeen = c.tokensSeen;
+    impl->dir.truncateMetricsAfter(c.step);
+    try {
+        impl->summary = impl->dir.readSummary();
+        impl->summary.error.clear();
+        impl->summary.finalValLoss.reset();
+    } catch (const InputError&) {
+        impl->summary.method = impl->config.method;
+        impl->summary.startedAt = utcTimestamp();
+    }
+    impl->summary.parameterCount = impl->parameterCount();
+    impl->updateSummary(RunStatus::Running, impl->elapsedBefore);
+    return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+}
+
+const RunConfig& Trainer::config() const { return m_impl->config; }
+const RunDirectory& Trainer::runDirectory() const { return m_impl->dir; }
+int64_t Trainer::parameterCount() const { return m_impl->parameterCount(); }
+int64_t Trainer::startStep() const { return m_impl->startStep; }
+
+std::string Trainer::sample(const std::string& prompt, int64_t maxNewTokens, double temperature, uint64_t seed)
+{
+    Impl& d = *m_impl;
+    std::vector<TokenId> ids = d.tokenizer->encode(prompt.empty() ? std::string("\n") : prompt);
+    SampleOptions options;
+    options.maxNewTokens = maxNewTokens;
+    options.temperature = temperature;
+    options.seed = seed;
+    return d.tokenizer->decode(generate(d.model, ids, options));
+}
+
+TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
+{
+    Impl& d = *m_impl;
+    const TrainConfig& tc = d.config.train;
+    const int64_t tokensPerStep = tc.tokensPerStep(d.config.model.blockSize);
+    configureThreads(tc.threads);
+
+    RunInfo info;
+    info.parameterCount = d.parameterCount();
+    info.vocabSize = d.config.model.vocabSize;
+    info.trainTokens = d.data.size(Split::Train);
+    info.valTokens = d.data.size(Split::Val);
+    info.startStep = d.startStep;
+    info.maxSteps = tc.maxSteps;
+    info.tokensPerStep = tokensPerStep;
+    info.threads = d.threads;
+    info.tokensFromCache = d.data.loadedFromCache();
+    observer.onStart(info);
+
+    const auto loopStart = Clock::now();
+    auto elapsed = [&] { return d.elapsedBefore + secondsSince(loopStart); };
+    TrainResult result;
+    auto finish = [&](TrainOutcome outcome, RunStatus status) {
+        d.updateSummary(status, elapsed());
+        result.outcome = outcome;
+        result.summary = d.summary;
+        return result;
+    };
+
+    try {
+        AutocastScope autocast(tc.precision == Precision::Bf16);
+        int64_t lastCheckpointStep = d.startStep;
+        auto evalAndCheckpoint = [&] {
+            const EvalMetrics m = d.evaluate(elapsed());
+            d.dir.appendMetrics({{"step", m.step},
+                                 {"eval_loss", m.valLoss},
+                                 {"eval_train_loss", m.trainLoss},
+                                 {"best_val_loss", m.bestValLoss},
+                                 {"elapsed_s", m.elapsedSeconds},
+                                 {"epoch", double(d.tokensSeen) / double(d.data.size(Split::Train))}});
+            observer.onEval(m);
+            if (d.step > lastCheckpointStep || d.step == 0) {
+                d.writeCheckpoint(observer, elapsed(), m.improved);
+                lastCheckpointStep = d.step;
+                d.updateSummary(RunStatus::Running, elapsed());
+            }
+        };
+
+        for (; d.step < tc.maxSteps; ++d.step) {
+            if (stop.stop_requested()) {
+                if (d.step > lastCheckpointStep)
+                    d.writeCheckpoint(observer, elapsed(), false);
+                observer.onLog(LogLevel::Info, "stopped at step " + std::to_string(d.step));
+                return finish(TrainOutcome::Stopped, RunStatus::Stopped);
+            }
+            if (d.step % tc.evalInterval == 0 && !(d.step == d.startStep && d.startStep > 0))
+                evalAndCheckpoint();
+
+            const auto stepStart = Clock::now();
+            const double lr = learningRateAt(d.step, tc);
+            d.optimizer->zeroGrad();
+            double loss = 0;
+            for (int64_t micro = 0; micro < tc.gradAccum; ++micro) {
+                auto [x, y] = d.data.batch(Split::Train, tc.batchSize, d.config.model.blockSize, d.batchRng);
+                torch::Tensor microLoss = languageModelLoss(d.model->forward(x), y) / double(tc.gradAccum);
+                microLoss.backward();
+                loss += microLoss.item<double>();
+            }
+            double gradNorm = 0;
+            if (tc.gradClip > 0) {
+                gradNorm = torch::nn::utils::clip_grad_norm_(d.model->parameters(), tc.gradClip);
+            } else {
+                torch::NoGradGuard noGrad;
+                double sq = 0;
+                for (const auto& p : d.model->parameters())
+                    if (p.grad().defined())
+                        sq += p.grad().pow(2).sum().item<double>();
+                gradNorm = std::sqrt(sq);
+            }
+            if (!std::isfinite(loss) || !std::isfinite(gradNorm)) {
+                const bool lossBad = !std::isfinite(loss);
+                const double bad = lossBad ? loss : gradNorm;
+                d.summary.error = std::string(lossBad ? "the loss" : "the gradient norm") + " became " +
+                                  (std::isnan(bad) ? "NaN" : "infinite") + " at step " + std::to_string(d.step + 1) + " (learning rate " + std::to_string(lr) +
+                                  "); training stopped and the last good checkpoint (step " +
+                                  std::to_string(lastCheckpointStep) +
+                                  ") was kept. Try a lower train.learning_rate or train.grad_clip.";
+                observer.onLog(LogLevel::Error, d.summary.error);
+                return finish(TrainOutcome::Failed, RunStatus::Failed);
+            }
+            d.optimizer->step(lr);
+            if (tc.precision == Precision::Bf16)
+                at::autocast::clear_cache();
+            d.tokensSeen += tokensPerStep;
+            const double stepSeconds = secondsSince(stepStart);
+
+            StepMetrics m;
+            m.step = d.step + 1;
+            m.maxSteps = tc.maxSteps;
+            m.loss = loss;
+            m.learningRate = lr;
+            m.gradNorm = gradNorm;
+            m.tokensPerSecond = stepSeconds > 0 ? double(tokensPerStep) / stepSeconds : 0.0;
+            m.elapsedSeconds = elapsed();
+            const double sessionSeconds = secondsSince(loopStart);
+            const int64_t sessionSteps = m.step - d.startStep;
+            m.etaSeconds = sessionSteps > 0 ? sessionSeconds / double(sessionSteps) * double(tc.maxSteps - m.step) : 0.0;
+            m.tokensSeen = d.tokensSeen;
+            if (m.step % tc.logInterval == 0 || m.step == tc.maxSteps)
+                d.dir.appendMetrics({{"step", m.step},
+                                     {"loss", m.loss},
+                                     {"learning_rate", m.learningRate},
+                                     {"grad_norm", m.gradNorm},
+                                     {"tokens_per_second", m.tokensPerSecond},
+                                     {"elapsed_s", m.elapsedSeconds},
+                                     {"eta_s", m.etaSeconds},
+                                     {"epoch", double(d.tokensSeen) / double(d.data.size(Split::Train))}});
+            observer.onStep(m);
+        }
+        // Final evaluation at max_steps (unless it just happened), then the whole val split.
+        evalAndCheckpoint();
+        const double wall = elapsed();
+        at::autocast::set_cpu_enabled(false);
+        d.summary.finalValLoss = fullSplitLoss(d.model, d.data.tokens(Split::Val), d.config.model.blockSize,
+                                               tc.batchSize);
+        d.updateSummary(RunStatus::Completed, wall);
+        result.outcome = TrainOutcome::Completed;
+        result.summary = d.summary;
+        observer.onLog(LogLevel::Info, "final validation loss over the whole split: " +
+                                           std::to_string(*d.summary.finalValLoss));
+        return result;
+    } catch (const std::exception& e) {
+        d.summary.error = e.what();
+        try {
+            d.updateSummary(RunStatus::Failed, elapsed());
+        } catch (...) {
+            // The original error matters more than a failed summary write.
+        }
+        throw;
+    }
+}
+
+} // namespace tb::core

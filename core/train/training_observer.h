@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// What a training run reports while it runs: value types and an observer interface with empty defaults. The hooks
+// are called on the thread that runs Trainer::run(); an observer that feeds a GUI must hand the values over to its
+// own thread (ui/bridge does). Hooks must be quick: they run between training steps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tb::core {
+
+struct RunInfo {
+    int64_t parameterCount = 0;
+    int64_t vocabSize = 0;
+    int64_t trainTokens = 0;
+    int64_t valTokens = 0;
+    int64_t startStep = 0;       // > 0 when resuming
+    int64_t maxSteps = 0;
+    int64_t tokensPerStep = 0;
+    int threads = 1;
+    bool tokensFromCache = false;
+};
+
+struct StepMetrics {
+    int64_t step = 0;            // optimizer steps done, 1-based after the first update
+    int64_t maxSteps = 0;
+    double loss = 0;             // mean training loss of this step's micro-batches
+    double learningRate = 0;
+    double gradNorm = 0;         // global L2 norm before clipping
+    double tokensPerSecond = 0;  // this step's throughput
+    double elapsedSeconds = 0;   // since the run started (earlier sessions of a resumed run included)
+    double etaSeconds = 0;
+    int64_t tokensSeen = 0;
+};
+
+struct EvalMetrics {
+    int64_t step = 0;            // optimizer steps done when evaluated
+    double trainLoss = 0;        // on fixed train batches
+    double valLoss = 0;          // on fixed val batches
+    double bestValLoss = 0;      // including this one
+    bool improved = false;
+    double elapsedSeconds = 0;
+};
+
+struct CheckpointInfo {
+    int64_t step = 0;
+    std::string path;
+    bool best = false;
+};
+
+enum class LogLevel { Info, Warning, Error };
+
+class TrainingObserver {
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onStart(const RunInfo&) {}
+    virtual void onStep(const StepMetrics&) {}
+    virtual void onEval(const EvalMetrics&) {}
+    virtual void onCheckpoint(const CheckpointInfo&) {}
+    virtual void onLog(LogLevel, const std::string&) {}
+};
+
+} // namespace tb::core
