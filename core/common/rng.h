@@ -20,7 +20,11 @@ public:
         return z ^ (z >> 31);
     }
     /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; the tiny bias is irrelevant here).
-    uint64_t below(uint64_t n) { return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64); }
+    uint64_t below(uint64_t n)
+    {
+        __extension__ typedef unsigned __int128 Uint128; // __extension__: keeps -Wpedantic quiet about the GCC type
+        return static_cast<uint64_t>((static_cast<Uint128>(next()) * n) >> 64);
+    }
     /// Uniform double in [0, 1).
     double uniform() { return double(next() >> 11) * 0x1.0p-53; }
 
