@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -155,6 +156,13 @@ torch::Tensor toTensor(const std::vector<TokenId>& ids)
     return t;
 }
 
+std::string shortNumber(double value)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", value); // 1.5, not std::to_string's 1.500000
+    return buf;
+}
+
 const char* splitName(Split split) { return split == Split::Train ? "train" : "val"; }
 
 } // namespace
@@ -163,7 +171,7 @@ TokenDataset TokenDataset::fromTokens(std::vector<TokenId> ids, double valFracti
 {
     if (!std::isfinite(valFraction) || valFraction < 0.0 || valFraction >= 1.0)
         throw InputError("", "data.val_fraction",
-                         "must be at least 0 and less than 1 (it is " + std::to_string(valFraction) + ")");
+                         "must be at least 0 and less than 1 (it is " + shortNumber(valFraction) + ")");
     const auto n = static_cast<int64_t>(ids.size());
     // nanoGPT: train = data[:int(n * 0.9)]
     const auto nTrain = static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - valFraction)));

@@ -115,7 +115,7 @@ private slots:
         const QString range = "must be at least 0 and less than 1";
         QTest::newRow("negative") << qint64(100) << -0.1 << range;
         QTest::newRow("one") << qint64(100) << 1.0 << range;
-        QTest::newRow("above one") << qint64(100) << 1.5 << range;
+        QTest::newRow("above one") << qint64(100) << 1.5 << range + " (it is 1.5)";
         QTest::newRow("nan") << qint64(100) << std::numeric_limits<double>::quiet_NaN() << range;
         QTest::newRow("no train") << qint64(1) << 0.5 << "leaves no training tokens (the corpus has 1 tokens)";
         QTest::newRow("no tokens") << qint64(0) << 0.1 << "leaves no training tokens";
