@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#include "core/tokenizer/tokenizer.h"
+
+#include "core/common/error.h"
+#include "core/common/hash.h"
+#include "core/common/utf8.h"
+#include "core/tokenizer/byte_tokenizer.h"
+#include "core/tokenizer/char_tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+namespace tb::core {
+namespace {
+
+CharTokenizer::Unknown parseUnknownPolicy(const std::string& policy)
+{
+    if (policy == "unk")
+        return CharTokenizer::Unknown::Unk;
+    if (policy == "error")
+        return CharTokenizer::Unknown::Error;
+    throw InputError("", "tokenizer.unknown",
+                     "unknown policy '" + policy + "' for unseen characters (expected unk or error)");
+}
+
+std::unique_ptr<Tokenizer> loadCharTokenizer(const nlohmann::json& j)
+{
+    const auto unknown = j.find("unknown");
+    if (unknown == j.end() || !unknown->is_string() ||
+        (unknown->get<std::string>() != "unk" && unknown->get<std::string>() != "error"))
+        throw Error("invalid tokenizer: \"unknown\" must be \"unk\" or \"error\"");
+    const auto vocabJson = j.find("vocab");
+    if (vocabJson == j.end() || !vocabJson->is_array())
+        throw Error("invalid tokenizer: a char tokenizer needs a \"vocab\" array of code points");
+    std::vector<char32_t> vocab;
+    vocab.reserve(vocabJson->size());
+    for (const auto& item : *vocabJson) {
+        if (!item.is_number_unsigned())
+            throw Error("invalid tokenizer: \"vocab\" holds " + item.dump() + ", expected a code point number");
+        const auto cp = item.get<uint64_t>();
+        if (cp > kMaxCodePoint || (cp >= 0xD800 && cp <= 0xDFFF))
+            throw Error("invalid tokenizer: \"vocab\" holds " + std::to_string(cp) + ", which is not a Unicode scalar value");
+        if (!vocab.empty() && cp <= vocab.back())
+            throw Error("invalid tokenizer: \"vocab\" must be sorted ascending without duplicates");
+        vocab.push_back(static_cast<char32_t>(cp));
+    }
+    return std::make_unique<CharTokenizer>(std::move(vocab), parseUnknownPolicy(unknown->get<std::string>()));
+}
+
+} // namespace
+
+std::string Tokenizer::fingerprint() const { return hashHex(serialize()); }
+
+std::unique_ptr<Tokenizer> makeTokenizer(const TokenizerConfig& config, std::string_view corpusText)
+{
+    // Checked for every kind: a typo in the config is worth reporting even where the value is unused.
+    const CharTokenizer::Unknown unknown = parseUnknownPolicy(config.unknown);
+    if (config.kind == "byte")
+        return std::make_unique<ByteTokenizer>();
+    if (config.kind == "char") {
+        auto tokenizer = std::make_unique<CharTokenizer>(CharTokenizer::fromText(corpusText, unknown));
+        if (tokenizer->vocab().empty())
+            throw InputError("", "tokenizer.kind", "the corpus is empty, so there is no character vocabulary to learn");
+        return tokenizer;
+    }
+    throw InputError("", "tokenizer.kind", "unknown tokenizer kind '" + config.kind + "' (expected char or byte)");
+}
+
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized)
+{
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(serialized);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error("invalid tokenizer: not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    }
+    if (!j.is_object())
+        throw Error("invalid tokenizer: expected a JSON object with a \"kind\"");
+    const auto kind = j.find("kind");
+    if (kind == j.end() || !kind->is_string())
+        throw Error("invalid tokenizer: missing \"kind\"");
+    if (*kind == "byte")
+        return std::make_unique<ByteTokenizer>();
+    if (*kind == "char")
+        return loadCharTokenizer(j);
+    throw Error("invalid tokenizer: unknown kind " + kind->dump() + " (expected \"char\" or \"byte\")");
+}
+
+} // namespace tb::core
