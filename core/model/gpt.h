@@ -12,10 +12,26 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
 
+#include <vector>
+
 namespace tb::core {
+
+/// LayerNorm over the last dimension with an optional bias (nanoGPT's LayerNorm; torch::nn::LayerNorm cannot drop
+/// only the bias). Parameters are registered as "weight" and, when bias is true, "bias".
+class LayerNormImpl : public torch::nn::Module {
+public:
+    LayerNormImpl(int64_t size, bool bias);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    torch::Tensor weight;
+    torch::Tensor bias; // undefined when the config has no biases
+
+private:
+    int64_t m_size;
+};
+TORCH_MODULE(LayerNorm);
 
 class CausalSelfAttentionImpl : public torch::nn::Module {
 public:
@@ -26,11 +42,16 @@ public:
     torch::nn::Linear cProj{nullptr};
 
 private:
+    /// Upper-triangular bool mask [T, T] (true above the diagonal), cached per device. Not a registered buffer, so
+    /// it stays out of state dicts and checkpoints.
+    torch::Tensor causalMask(int64_t t, const torch::Device& device);
+
     torch::nn::Dropout m_attnDropout{nullptr};
     torch::nn::Dropout m_residDropout{nullptr};
     int64_t m_nHead;
     int64_t m_nEmbd;
     double m_dropout;
+    torch::Tensor m_mask; // [blockSize, blockSize]
 };
 TORCH_MODULE(CausalSelfAttention);
 
@@ -52,17 +73,32 @@ public:
     explicit BlockImpl(const GptConfig& config);
     torch::Tensor forward(torch::Tensor x);
 
-    torch::nn::LayerNorm ln1{nullptr};
+    LayerNorm ln1{nullptr};
     CausalSelfAttention attn{nullptr};
-    torch::nn::LayerNorm ln2{nullptr};
+    LayerNorm ln2{nullptr};
     Mlp mlp{nullptr};
 };
 TORCH_MODULE(Block);
 
+/// The "transformer" container of nanoGPT (wte, wpe, drop, h, ln_f); it exists so parameter names match.
+class TransformerImpl : public torch::nn::Module {
+public:
+    explicit TransformerImpl(const GptConfig& config);
+
+    torch::nn::Embedding wte{nullptr};
+    torch::nn::Embedding wpe{nullptr};
+    torch::nn::Dropout drop{nullptr};
+    torch::nn::ModuleList h{nullptr};
+    LayerNorm lnF{nullptr};
+};
+TORCH_MODULE(Transformer);
+
 class GptImpl : public torch::nn::Module {
 public:
     /// Initialises weights like nanoGPT (normal 0.02; residual projections 0.02/sqrt(2*n_layer); zero biases) from
-    /// torch's default generator, so torch::manual_seed() before construction makes the init reproducible.
+    /// torch's default generator, so torch::manual_seed() before construction makes the init reproducible. It draws
+    /// the same random numbers in the same order as nanoGPT's GPT(config), so with equal seeds the weights are
+    /// bit-identical to nanoGPT's on CPU.
     explicit GptImpl(const GptConfig& config);
 
     /// idx: [B, T] int64 with T <= blockSize. Returns logits [B, T, vocab].
@@ -71,12 +107,11 @@ public:
     const GptConfig& config() const { return m_config; }
 
 private:
+    void initWeights();
+
     GptConfig m_config;
-    torch::nn::Embedding m_wte{nullptr};
-    torch::nn::Embedding m_wpe{nullptr};
-    torch::nn::Dropout m_drop{nullptr};
-    torch::nn::ModuleList m_blocks{nullptr};
-    torch::nn::LayerNorm m_lnF{nullptr};
+    Transformer m_transformer{nullptr};
+    std::vector<Block> m_blocks; // the same modules as m_transformer->h, typed for the forward loop
 };
 TORCH_MODULE(Gpt);
 
