@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Placeholder translation unit until the training session lands (issue 3).
+// tb_bridge has no classes yet; the training session (ui/bridge/training_session.h) arrives with issue 3.
 namespace tb::ui {
 void bridgePlaceholder() {}
 } // namespace tb::ui
