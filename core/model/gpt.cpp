@@ -2,6 +2,7 @@
 #include "core/model/gpt.h"
 
 #include "core/common/error.h"
+#include "core/model/causal_attention.h"
 
 #include <torch/torch.h>
 
@@ -70,6 +71,11 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x)
     const auto k = qkv[1].view({b, t, m_nHead, hd}).transpose(1, 2);
     const auto v = qkv[2].view({b, t, m_nHead, hd}).transpose(1, 2);
 
+    if (!is_training() || m_dropout == 0.0) {
+        // No attention dropout: the memory-efficient kernel never keeps the [T, T] maps.
+        const auto y = causalAttention(q, k, v).transpose(1, 2).contiguous().view({b, t, c});
+        return m_residDropout(cProj(y));
+    }
     auto att = torch::matmul(q, k.transpose(-2, -1)); // [B, nh, T, T]
     att = att.masked_fill(causalMask(t, x.device()), -std::numeric_limits<double>::infinity());
     att = torch::softmax(att, -1);
