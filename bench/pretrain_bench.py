@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -71,21 +72,37 @@ def char_vocab_size(corpus):
 # --------------------------------------------------------------------------------------------------------------------
 # Measurements
 
-def gemm_peak(threads, n, dtype_name, reps):
-    """Best-of-`reps` GFLOP/s of an n x n torch.mm in this process with `threads` intra-op threads."""
-    import torch
-    torch.set_num_threads(threads)
-    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16}[dtype_name]
+# Runs in a child process: this process must stay small, because a child's ru_maxrss starts at the RSS of the
+# process it was forked from (Linux records the pre-exec memory's high-water mark), which would put a floor of a few
+# hundred MB under the C++ side's peak RSS if torch were loaded here.
+GEMM_CODE = r"""
+import json, sys, time, torch
+n, threads, reps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads)
+out = {"torch": torch.__version__}
+for name, dtype, count in (("fp32", torch.float32, reps), ("bf16", torch.bfloat16, max(2, reps // 2))):
     g = torch.Generator().manual_seed(0)
     a = torch.randn(n, n, generator=g).to(dtype)
     b = torch.randn(n, n, generator=g).to(dtype)
     torch.mm(a, b)  # warm-up: thread pool, packing buffers
     best = float("inf")
-    for _ in range(reps):
+    for _ in range(count):
         t0 = time.perf_counter()
         torch.mm(a, b)
         best = min(best, time.perf_counter() - t0)
-    return 2.0 * n ** 3 / best / 1e9
+    out[name] = 2.0 * n ** 3 / best / 1e9
+print(json.dumps(out))
+"""
+
+
+def gemm_peaks(threads, n, env, reps=7):
+    """Best-of-several GFLOP/s of an n x n torch.mm, fp32 and bf16, with `threads` intra-op threads."""
+    proc = subprocess.run([sys.executable, "-c", GEMM_CODE, str(n), str(threads), str(reps)], env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(f"warning: matmul peak measurement failed:\n{proc.stderr.strip()}", file=sys.stderr)
+        return {"fp32": None, "bf16": None, "torch": "?"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def busy_cpus(seconds=1.0):
@@ -189,9 +206,16 @@ def side_result(name, config_path, summary, rc, seconds, rss_mb, vocab, peaks):
         tps = float(summary["tokens_per_second"])
         res["tokens_per_second"] = tps
         res["gflops"] = fpt * tps / 1e9
-        peak = peaks.get(precision) or peaks.get("fp32")
-        res["fraction_of_peak"] = res["gflops"] / peak if peak else None
+    add_peak_fractions(res, peaks)
     return res
+
+
+def add_peak_fractions(res, peaks):
+    """Achieved GFLOP/s as a fraction of this run's fp32 matmul peak (and of the bf16 one for bf16 runs)."""
+    for name in ("fp32", "bf16"):
+        peak = peaks.get(name)
+        relevant = name == "fp32" or res.get("precision") == "bf16"
+        res[f"fraction_of_{name}_peak"] = res["gflops"] / peak if relevant and peak and res.get("gflops") else None
 
 
 def run_config(key, args, env, out_dir, vocab, peaks, reused):
@@ -229,6 +253,7 @@ def run_config(key, args, env, out_dir, vocab, peaks, reused):
                                          secs, rss, vocab, peaks)
     elif reused and key in reused:
         results["python"] = dict(reused[key], reused_from=args.reuse_reference)
+        add_peak_fractions(results["python"], peaks)  # against this run's peak
     return results
 
 
@@ -255,7 +280,8 @@ def report(key, res, args, quick):
         ("tokens/s", cpp.get("tokens_per_second"), py.get("tokens_per_second"),
          ratio(cpp.get("tokens_per_second"), py.get("tokens_per_second")), ",.0f"),
         ("GFLOP/s achieved", cpp.get("gflops"), py.get("gflops"), ratio(cpp.get("gflops"), py.get("gflops")), ".2f"),
-        ("fraction of peak", cpp.get("fraction_of_peak"), py.get("fraction_of_peak"), None, ".1%"),
+        ("fraction of fp32 peak", cpp.get("fraction_of_fp32_peak"), py.get("fraction_of_fp32_peak"), None, ".1%"),
+        ("fraction of bf16 peak", cpp.get("fraction_of_bf16_peak"), py.get("fraction_of_bf16_peak"), None, ".1%"),
         ("peak RSS MB (wait4)", cpp.get("peak_rss_mb"), py.get("peak_rss_mb"),
          ratio(cpp.get("peak_rss_mb"), py.get("peak_rss_mb")), ",.0f"),
         ("wall seconds (train)", cs.get("wall_seconds"), ps.get("wall_seconds"),
@@ -350,7 +376,6 @@ def main():
     if args.skip_cpp and args.skip_python:
         print("note: both sides skipped; measuring the matmul peak only")
 
-    import torch
     keys = ["a", "b"] if args.config == "all" else [args.config]
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out_dir = os.path.join(os.path.abspath(args.out), stamp)
@@ -369,17 +394,16 @@ def main():
             cpu = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), cpu)
     except OSError:
         pass
-    print(f"pretrain_bench: {cpu}, {os.cpu_count()} CPUs, threads {args.threads}, torch {torch.__version__}, "
+    peaks = gemm_peaks(args.threads, args.gemm_n, env)
+    print(f"pretrain_bench: {cpu}, {os.cpu_count()} CPUs, threads {args.threads}, torch {peaks['torch']}, "
           f"load average {load:.2f}, busy {fmt(busy, '.2f')} CPUs, output {out_dir}")
     if busy is not None and busy > 0.25:
         print(f"warning: other processes are using {busy:.1f} CPUs; timings will be noisy and low"
               + ("" if args.omp_passive else ", and multi-threaded runs may collapse (try --omp-passive, "
                  "--wait-idle 600 or fewer --threads)"))
 
-    peaks = {"fp32": gemm_peak(args.threads, args.gemm_n, "fp32", reps=7),
-             "bf16": gemm_peak(args.threads, args.gemm_n, "bf16", reps=3)}
     print(f"matmul peak ({args.gemm_n}x{args.gemm_n}, {args.threads} threads, best of several): "
-          f"fp32 {peaks['fp32']:.1f} GFLOP/s, bf16 {peaks['bf16']:.1f} GFLOP/s")
+          f"fp32 {fmt(peaks['fp32'], '.1f')} GFLOP/s, bf16 {fmt(peaks['bf16'], '.1f')} GFLOP/s")
 
     results, verdicts = {}, {}
     failed_run = False
@@ -388,8 +412,10 @@ def main():
         failed_run |= any(r.get("exit_code") not in (0, None) for r in results[key].values())
     quick = args.steps is not None
     print("\n" + "=" * 72)
-    print(f"RESULTS  (threads {args.threads}; matmul peak fp32 {peaks['fp32']:.1f} / bf16 {peaks['bf16']:.1f} "
-          f"GFLOP/s; flops/token = 6 N_non-emb + 12 L C T)")
+    rss_floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"RESULTS  (threads {args.threads}; matmul peak fp32 {fmt(peaks['fp32'], '.1f')} / bf16 "
+          f"{fmt(peaks['bf16'], '.1f')} GFLOP/s; flops/token = 6 N_non-emb + 12 L C T; "
+          f"peak RSS floor {rss_floor:.0f} MB)")
     for key in keys:
         verdicts[key] = report(key, results[key], args, quick)
     print("=" * 72)
@@ -397,7 +423,8 @@ def main():
     if args.json:
         payload = {"date": stamp, "cpu": cpu, "cpu_count": os.cpu_count(), "threads": args.threads,
                    "load_average_at_start": load,
-                   "busy_cpus_at_start": busy, "omp_passive": args.omp_passive, "torch_version": torch.__version__, "corpus": args.corpus,
+                   "busy_cpus_at_start": busy, "omp_passive": args.omp_passive, "torch_version": peaks.get("torch"),
+                   "rss_floor_mb": rss_floor, "corpus": args.corpus,
                    "steps_override": args.steps, "matmul_n": args.gemm_n, "peak_gflops": peaks,
                    "results": results, "targets": verdicts}
         os.makedirs(os.path.dirname(os.path.abspath(args.json)) or ".", exist_ok=True)
