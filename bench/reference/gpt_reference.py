@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """PyTorch reference for TuneBench's pretraining: the same GPT and recipe as the C++ core, written the nanoGPT way.
 
