@@ -17,7 +17,13 @@ using torch::autograd::variable_list;
 /// Rows of [T, T] fp32 scores per chunk: about 1 MB, so a chunk's scores stay in a core's L2 cache.
 constexpr int64_t kChunkScoreElements = 256 * 1024;
 
-int64_t chunkRows(int64_t t) { return std::max<int64_t>(1, kChunkScoreElements / (t * t)); }
+/// Rows (batch x head slices) per chunk: cache-sized, and small enough that every thread gets several chunks.
+int64_t chunkRows(int64_t rows, int64_t t)
+{
+    const int64_t cacheRows = std::max<int64_t>(1, kChunkScoreElements / (t * t));
+    const int64_t balancedRows = std::max<int64_t>(1, rows / (4 * int64_t(at::get_num_threads())));
+    return std::min(cacheRows, balancedRows);
+}
 
 /// Guards for work inside at::parallel_for: no autograd recording and no autocast on worker threads.
 struct WorkerGuards {
@@ -47,7 +53,7 @@ public:
         const torch::Tensor mask = torch::ones({t, t}, torch::kBool).triu_(1);
         torch::Tensor y = torch::empty_like(q);
         torch::Tensor lse = torch::empty({b * h, t}, q.options().dtype(torch::kFloat));
-        const int64_t rows = chunkRows(t);
+        const int64_t rows = chunkRows(b * h, t);
         const int64_t chunks = (b * h + rows - 1) / rows;
         at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
             WorkerGuards guards;
@@ -77,7 +83,7 @@ public:
         const torch::Tensor dy = gradOutputs[0].reshape({bh, t, d}).to(q.scalar_type()).contiguous();
         const torch::Tensor mask = torch::ones({t, t}, torch::kBool).triu_(1);
         torch::Tensor dq = torch::empty_like(q), dk = torch::empty_like(k), dv = torch::empty_like(v);
-        const int64_t rows = chunkRows(t);
+        const int64_t rows = chunkRows(bh, t);
         const int64_t chunks = (bh + rows - 1) / rows;
         at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
             WorkerGuards guards;

