@@ -140,6 +140,11 @@ const std::vector<KeySpec>& keySpecs()
                 },
                 [](const RunConfig& c) { return toString(c.train.precision); }},
         TB_INT_KEY("train.log_interval", train.logInterval),
+        KeySpec{"train.activation_checkpointing",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    c.train.activationCheckpointing = parseBool("train.activation_checkpointing", v, o);
+                },
+                [](const RunConfig& c) { return std::string(c.train.activationCheckpointing ? "true" : "false"); }},
         KeySpec{"data.corpus",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.corpus = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.data.corpus; }},

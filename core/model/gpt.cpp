@@ -2,6 +2,7 @@
 #include "core/model/gpt.h"
 
 #include "core/common/error.h"
+#include "core/model/block_checkpoint.h"
 #include "core/model/causal_attention.h"
 
 #include <torch/torch.h>
@@ -191,8 +192,13 @@ torch::Tensor GptImpl::forward(const torch::Tensor& idx)
 
     const auto pos = torch::arange(t, torch::TensorOptions().dtype(torch::kLong).device(idx.device()));
     auto x = m_transformer->drop(m_transformer->wte(idx) + m_transformer->wpe(pos));
-    for (auto& block : m_blocks)
-        x = block(x);
+    const bool checkpoint = m_activationCheckpointing && is_training() && torch::GradMode::is_enabled();
+    for (auto& block : m_blocks) {
+        if (checkpoint)
+            x = checkpointedForward([block](const torch::Tensor& in) mutable { return block(in); }, x);
+        else
+            x = block(x);
+    }
     x = m_transformer->lnF(x);
     // Tied lm_head: logits = x @ wte.weight^T.
     return torch::nn::functional::linear(x, m_transformer->wte->weight);

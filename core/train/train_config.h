@@ -33,6 +33,7 @@ struct TrainConfig {
     int64_t threads = 0;          // intra-op threads; 0 means all cores
     Precision precision = Precision::Fp32;
     int64_t logInterval = 1;      // steps between metrics lines
+    bool activationCheckpointing = false; // recompute block activations in backward: less memory, ~1/3 more compute
 
     std::vector<std::string> validate() const;
     int64_t tokensPerStep(int64_t blockSize) const { return batchSize * gradAccum * blockSize; }

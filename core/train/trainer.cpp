@@ -137,6 +137,7 @@ struct Trainer::Impl {
     {
         torch::manual_seed(config.train.seed);
         model = Gpt(config.model);
+        model->setActivationCheckpointing(config.train.activationCheckpointing);
         model->train();
         std::vector<std::pair<std::string, torch::Tensor>> params;
         for (const auto& item : model->named_parameters())
