@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/block_checkpoint.h"
 
-#include <ATen/CPUGeneratorImpl.h>
+#include "core/common/torch_rng.h"
+
 #include <torch/torch.h>
 
 #include <memory>
@@ -20,20 +21,6 @@ struct Replay {
     BlockFn block;
     torch::Tensor rngState;
 };
-
-torch::Tensor cpuRngState()
-{
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    return gen.get_state();
-}
-
-void setCpuRngState(const torch::Tensor& state)
-{
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(state);
-}
 
 class BlockCheckpointFunction : public torch::autograd::Function<BlockCheckpointFunction> {
 public:

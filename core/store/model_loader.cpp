@@ -10,6 +10,17 @@
 namespace tb::core {
 namespace fs = std::filesystem;
 
+void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights, const fs::path& origin)
+{
+    torch::NoGradGuard noGrad;
+    for (auto& item : model->named_parameters()) {
+        const auto it = weights.find(item.key());
+        if (it == weights.end() || it->second.sizes() != item.value().sizes())
+            throw InputError(origin.string(), item.key(), "is missing or has the wrong shape for this model");
+        item.value().copy_(it->second);
+    }
+}
+
 LoadedModel loadModel(const fs::path& path, bool preferBest)
 {
     std::error_code ec;
@@ -32,13 +43,7 @@ LoadedModel loadModel(const fs::path& path, bool preferBest)
     out.checkpoint = file;
     out.tokenizer = loadTokenizer(c.tokenizer);
     out.model = Gpt(c.config.model);
-    torch::NoGradGuard noGrad;
-    for (auto& item : out.model->named_parameters()) {
-        const auto it = c.model.find(item.key());
-        if (it == c.model.end() || it->second.sizes() != item.value().sizes())
-            throw InputError(file.string(), item.key(), "is missing or has the wrong shape for this model");
-        item.value().copy_(it->second);
-    }
+    loadWeights(out.model, c.model, file);
     out.model->eval();
     return out;
 }

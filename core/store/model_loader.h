@@ -8,6 +8,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 
 namespace tb::core {
@@ -19,6 +20,10 @@ struct LoadedModel {
     int64_t step = 0;
     std::filesystem::path checkpoint;
 };
+
+/// Copies tensors into the model's parameters by name. Throws InputError naming `origin` and the parameter when one
+/// is missing or has the wrong shape.
+void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights, const std::filesystem::path& origin);
 
 /// `path` is a checkpoint file, or a run directory (its best checkpoint if `preferBest` and one exists, else its
 /// latest). The model is in eval mode. Throws InputError naming the path when nothing loadable is there.

@@ -4,16 +4,17 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/common/torch_rng.h"
 #include "core/data/token_dataset.h"
 #include "core/eval/estimate_loss.h"
 #include "core/eval/evaluate.h"
 #include "core/eval/generate.h"
 #include "core/model/gpt.h"
 #include "core/store/checkpoint.h"
+#include "core/store/model_loader.h"
 #include "core/train/adamw.h"
 #include "core/train/lr_schedule.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -34,20 +35,6 @@ constexpr uint64_t kEvalTrainSeedSalt = 0xe7a1ULL;
 constexpr uint64_t kEvalValSeedSalt = 0xe7a2ULL;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-torch::Tensor torchRngState()
-{
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    return gen.get_state();
-}
-
-void setTorchRngState(const torch::Tensor& state)
-{
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(state);
-}
 
 /// Turns bf16 autocast on for this thread while alive (autocast state is thread-local).
 class AutocastScope {
@@ -165,7 +152,7 @@ struct Trainer::Impl {
         c.tokensSeen = tokensSeen;
         c.tokenizer = tokenizer->serialize();
         c.corpusHash = corpusHash;
-        c.torchRngState = torchRngState();
+        c.torchRngState = cpuRngState();
         for (const auto& item : model->named_parameters())
             c.model[item.key()] = item.value();
         c.optimizer = optimizer->stateDict();
@@ -266,20 +253,11 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->tokenizer = loadTokenizer(c.tokenizer);
     impl->loadData(corpus);
     impl->buildModelAndOptimizer();
-    {
-        torch::NoGradGuard noGrad;
-        for (auto& item : impl->model->named_parameters()) {
-            const auto it = c.model.find(item.key());
-            if (it == c.model.end() || it->second.sizes() != item.value().sizes())
-                throw InputError(impl->dir.latestCheckpoint().string(), item.key(),
-                                 "is missing or has the wrong shape for this model");
-            item.value().copy_(it->second);
-        }
-    }
+    loadWeights(impl->model, c.model, impl->dir.latestCheckpoint());
     impl->optimizer->loadStateDict(c.optimizer);
     impl->batchRng.setState(c.batchRngState);
     if (c.torchRngState.defined())
-        setTorchRngState(c.torchRngState);
+        setCpuRngState(c.torchRngState);
     impl->step = impl->startStep = c.step;
     impl->bestValLoss = c.bestValLoss;
     impl->elapsedBefore = c.elapsedSeconds;
