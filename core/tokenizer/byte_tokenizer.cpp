@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenizer/byte_tokenizer.h"
+#include "core/tokenizer/token_text.h"
 
 #include "core/common/utf8.h"
 
@@ -30,18 +31,8 @@ std::string ByteTokenizer::tokenText(TokenId id) const
 {
     if (id < 0 || id >= kVocabSize)
         return "<invalid id " + std::to_string(id) + ">";
-    switch (id) {
-    case '\n':
-        return "\\n";
-    case '\t':
-        return "\\t";
-    case '\r':
-        return "\\r";
-    case ' ':
-        return "\u2423"; // ␣ OPEN BOX, the usual visible space
-    default:
-        break;
-    }
+    if (const auto shown = visibleWhitespace(static_cast<char32_t>(id)))
+        return *shown;
     if (id > 0x20 && id < 0x7F)
         return std::string(1, static_cast<char>(id));
     char buf[8];

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/tokenizer/char_tokenizer.h"
+#include "core/tokenizer/token_text.h"
 
 #include "core/common/error.h"
 #include "core/common/utf8.h"
@@ -122,18 +123,8 @@ std::string CharTokenizer::tokenText(TokenId id) const
     if (id < 0 || id >= static_cast<TokenId>(m_vocab.size()))
         return "<invalid id " + std::to_string(id) + ">";
     const char32_t cp = m_vocab[static_cast<size_t>(id)];
-    switch (cp) {
-    case '\n':
-        return "\\n";
-    case '\t':
-        return "\\t";
-    case '\r':
-        return "\\r";
-    case ' ':
-        return "\u2423"; // ␣ OPEN BOX, the usual visible space
-    default:
-        break;
-    }
+    if (const auto shown = visibleWhitespace(static_cast<char32_t>(cp)))
+        return *shown;
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0))
         return codePointName(cp);
     std::string out;

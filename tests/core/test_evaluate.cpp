@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/eval/evaluate.h"
 #include "core/model/gpt.h"
+#include "tests/core/model_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <torch/torch.h>
@@ -18,12 +19,7 @@ namespace {
 
 Gpt makeModel()
 {
-    GptConfig c;
-    c.vocabSize = 11;
-    c.blockSize = 8;
-    c.nLayer = 2;
-    c.nHead = 2;
-    c.nEmbd = 16;
+    GptConfig c = tb::test::tinyConfig();
     torch::manual_seed(21);
     Gpt model(c);
     torch::NoGradGuard noGrad;

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/eval/generate.h"
 #include "core/model/gpt.h"
+#include "tests/core/model_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <torch/torch.h>
@@ -13,19 +14,9 @@
 #include <cmath>
 
 using namespace tb::core;
+using tb::test::tinyConfig;
 
 namespace {
-
-GptConfig tinyConfig()
-{
-    GptConfig c;
-    c.vocabSize = 11;
-    c.blockSize = 8;
-    c.nLayer = 2;
-    c.nHead = 2;
-    c.nEmbd = 16;
-    return c;
-}
 
 Gpt makeModel()
 {

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/io/safetensors.h"
 #include "core/model/gpt.h"
+#include "tests/core/model_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <torch/torch.h>
@@ -14,21 +15,9 @@
 #include <set>
 
 using namespace tb::core;
+using tb::test::tinyConfig;
 
 namespace {
-
-GptConfig tinyConfig(bool bias = true)
-{
-    GptConfig c;
-    c.vocabSize = 11;
-    c.blockSize = 8;
-    c.nLayer = 2;
-    c.nHead = 2;
-    c.nEmbd = 16;
-    c.dropout = 0.0;
-    c.bias = bias;
-    return c;
-}
 
 std::vector<std::string> nanoGptNames(int64_t nLayer, bool bias)
 {
