@@ -175,6 +175,7 @@ int runDemo(const std::vector<std::string>& args)
     const fs::path out = a.value("out").value_or((fs::path("runs") / ("demo-" + timestampForPath())).string());
     std::printf("TuneBench demo: a %lld-layer character-level GPT learns the built-in demo corpus.\n",
                 static_cast<long long>(config.model.nLayer));
+    std::fflush(stdout); // progress goes to stderr; keep this line first when both are piped
     auto trainer = core::Trainer::create(config, out);
     ProgressPrinter printer;
     core::Trainer* t = trainer.get();
