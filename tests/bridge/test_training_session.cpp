@@ -220,8 +220,15 @@ private slots:
         QCOMPARE(log.offThread, 0);
     }
 
+    void destructorJoinsRunningThread_data()
+    {
+        QTest::addColumn<bool>("paused");
+        QTest::newRow("running") << false;
+        QTest::newRow("paused") << true; // the destructor's stop must also wake a worker blocked in pause
+    }
     void destructorJoinsRunningThread()
     {
+        QFETCH(bool, paused);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         RunConfig config = tinyConfig(dir, writeCorpus(dir));
@@ -229,32 +236,19 @@ private slots:
         config.train.evalInterval = 100000;
         auto session = std::make_unique<TrainingSession>();
         QSignalSpy stepSpy(session.get(), &TrainingSession::stepFinished);
+        QSignalSpy pausedSpy(session.get(), &TrainingSession::trainingPaused);
         QVERIFY(session->start(config, dir.filePath("run")));
-        QVERIFY(stepSpy.wait(kTimeoutMs));
+        if (paused) {
+            session->pause();
+            QVERIFY(pausedSpy.wait(kTimeoutMs));
+        } else {
+            QVERIFY(stepSpy.wait(kTimeoutMs));
+        }
         QElapsedTimer timer;
         timer.start();
         session.reset();
         QVERIFY2(timer.elapsed() < 10000, qPrintable(QString("took %1 ms").arg(timer.elapsed())));
         // The thread has been joined: the run has already written its final summary.
-        QVERIFY(RunDirectory(dir.filePath("run").toStdString()).readSummary().status == RunStatus::Stopped);
-    }
-
-    void destructorWakesPausedRun()
-    {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        RunConfig config = tinyConfig(dir, writeCorpus(dir));
-        config.train.maxSteps = 100000;
-        config.train.evalInterval = 100000;
-        auto session = std::make_unique<TrainingSession>();
-        QSignalSpy pausedSpy(session.get(), &TrainingSession::trainingPaused);
-        QVERIFY(session->start(config, dir.filePath("run")));
-        session->pause();
-        QVERIFY(pausedSpy.wait(kTimeoutMs));
-        QElapsedTimer timer;
-        timer.start();
-        session.reset();
-        QVERIFY2(timer.elapsed() < 10000, qPrintable(QString("took %1 ms").arg(timer.elapsed())));
         QVERIFY(RunDirectory(dir.filePath("run").toStdString()).readSummary().status == RunStatus::Stopped);
     }
 
