@@ -22,6 +22,7 @@ std::string toString(RunStatus s)
     case RunStatus::Completed: return "completed";
     case RunStatus::Stopped: return "stopped";
     case RunStatus::Failed: return "failed";
+    case RunStatus::Interrupted: return "interrupted";
     }
     return "unknown";
 }
@@ -30,7 +31,8 @@ namespace {
 
 RunStatus parseStatus(const std::string& s, const fs::path& file)
 {
-    for (RunStatus r : {RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed})
+    for (RunStatus r : {RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed,
+                        RunStatus::Interrupted})
         if (toString(r) == s)
             return r;
     throw InputError(file.string(), "status", "unknown run status '" + s + "'");

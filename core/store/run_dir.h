@@ -14,7 +14,8 @@
 
 namespace tb::core {
 
-enum class RunStatus { Running, Completed, Stopped, Failed };
+/// Interrupted is never written by a run itself: the project registry gives it to a run whose process died.
+enum class RunStatus { Running, Completed, Stopped, Failed, Interrupted };
 std::string toString(RunStatus s);
 
 struct RunSummary {
