@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tb::core {
 
@@ -48,6 +49,17 @@ struct CheckpointInfo {
     bool best = false;
 };
 
+/// The continuation of one fixed probe prompt, sampled at an evaluation so a user can watch the text improve.
+struct ProbeSample {
+    std::string prompt;
+    std::string text;    // the generated continuation only
+};
+
+struct SampleSet {
+    int64_t step = 0;    // optimizer steps done when sampled
+    std::vector<ProbeSample> samples;
+};
+
 enum class LogLevel { Info, Warning, Error };
 
 class TrainingObserver {
@@ -57,6 +69,8 @@ public:
     virtual void onStep(const StepMetrics&) {}
     virtual void onEval(const EvalMetrics&) {}
     virtual void onCheckpoint(const CheckpointInfo&) {}
+    /// After an evaluation, when the run has probe prompts.
+    virtual void onSamples(const SampleSet&) {}
     virtual void onLog(LogLevel, const std::string&) {}
 };
 
