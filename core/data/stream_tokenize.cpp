@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/common/hash.h"
 #include "core/common/utf8.h"
+#include "core/data/corpus.h"
 #include "core/data/token_cache.h"
 
 #include <algorithm>

@@ -70,7 +70,7 @@ private slots:
     {
         TempDir dir;
         for (uint64_t seed : {1u, 2u, 3u}) {
-            const fs::path file = dir / ("c" + std::to_string(seed) + ".txt");
+            const fs::path file = dir / QStringLiteral("c%1.txt").arg(seed).toStdString();
             writeBytes(file, hazardText(seed));
             const Corpus whole = loadCorpus(file);
             for (size_t chunk : {64u, 100u, 333u, 4096u, 1u << 20}) {
@@ -153,7 +153,7 @@ private slots:
         for (size_t chunk : {64u, 777u}) {
             StreamOptions options;
             options.chunkBytes = chunk;
-            const fs::path cacheDir = dir / ("cache" + std::to_string(chunk));
+            const fs::path cacheDir = dir / QStringLiteral("cache%1").arg(chunk).toStdString();
             const TokenizedFile out = tokenizeFileToCache(file, *tokenizer, cacheDir, options);
             QVERIFY(!out.fromCache);
             QCOMPARE(out.tokens, int64_t(expected.size()));
@@ -204,15 +204,18 @@ private slots:
         StreamOptions options;
         options.chunkBytes = 256;
         options.stop = stop.get_token();
-        int calls = 0;
+        const auto chunksPerPass = int64_t(fs::file_size(file) / options.chunkBytes) + 1;
+        int64_t calls = 0;
         options.progress = [&](int64_t done, int64_t total) {
             QVERIFY(done <= total);
-            if (++calls == 30) // during the second (encoding) pass
+            if (++calls == chunksPerPass + 5) // during the second (encoding) pass, with the file open
                 stop.request_stop();
         };
         const TokenizedFile out = tokenizeFileToCache(file, *tokenizer, dir / "cache", options);
         QVERIFY(out.cancelled);
         QVERIFY(out.cacheFile.empty());
+        QVERIFY(calls > chunksPerPass);
+        QVERIFY(fs::is_directory(dir / "cache")); // the encoding pass had begun writing
         QVERIFY(fs::is_empty(dir / "cache"));
     }
 
