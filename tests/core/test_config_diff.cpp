@@ -31,7 +31,7 @@ private slots:
         RunConfig a;
         a.data.corpus = "/data/a.txt";
         RunConfig b = a;
-        b.train.learningRate = 1e-3;
+        b.train.learningRate = 2e-3;
         RunConfig c = a;
         c.model.nLayer = 6;
         c.train.learningRate = a.train.learningRate;
@@ -44,7 +44,7 @@ private slots:
         QCOMPARE(QString::fromStdString(rows[2].key), QString("data.corpus"));
         const std::vector<std::string> layers{std::to_string(a.model.nLayer), std::to_string(a.model.nLayer), "6"};
         QVERIFY(rows[0].values == layers);
-        QCOMPARE(QString::fromStdString(rows[1].values[1]), QString("0.001"));
+        QCOMPARE(QString::fromStdString(rows[1].values[1]), QString("0.002"));
         QCOMPARE(rows[1].values[0], rows[1].values[2]);
         QCOMPARE(QString::fromStdString(rows[2].values[2]), QString("/data/c, \"quoted\".txt"));
     }
