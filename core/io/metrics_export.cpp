@@ -5,6 +5,7 @@
 #include "core/common/error.h"
 
 #include <charconv>
+#include <cmath>
 #include <optional>
 
 namespace tb::core {
@@ -14,9 +15,19 @@ constexpr const char* kColumns = "step,loss,eval_loss,learning_rate,grad_norm,to
 
 std::string number(double v)
 {
+    // The shortest text that reads back exactly, in Python's repr style: fixed notation for exponents in
+    // [-4, 16) (0.0006, 1500000), scientific otherwise (1e-05).
     char buf[64];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v); // shortest text that reads back exactly
-    return ec == std::errc() ? std::string(buf, end) : std::string();
+    const auto sciResult = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+    if (sciResult.ec != std::errc())
+        return {};
+    const std::string sci(buf, sciResult.ptr);
+    const auto e = sci.find('e');
+    const int exponent = e == std::string::npos ? 0 : std::stoi(sci.substr(e + 1));
+    if (!std::isfinite(v) || exponent < -4 || exponent >= 16)
+        return sci;
+    const auto fixedResult = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+    return fixedResult.ec == std::errc() ? std::string(buf, fixedResult.ptr) : sci;
 }
 
 std::string number(const std::optional<double>& v) { return v ? number(*v) : std::string(); }

@@ -120,10 +120,24 @@ private slots:
         }
     }
 
-    void writeToMissingFolderThrows()
+    void writeOverAFolderThrows()
     {
         tb::test::TempDir dir;
-        QVERIFY_THROWS_EXCEPTION(Error, writeMetricsCsv(dir / "no/such/dir/x.csv", std::vector<MetricPoint>{}));
+        std::filesystem::create_directory(dir / "taken.csv");
+        QVERIFY_THROWS_EXCEPTION(Error, writeMetricsCsv(dir / "taken.csv", std::vector<MetricPoint>{}));
+        QVERIFY(std::filesystem::is_directory(dir / "taken.csv"));
+    }
+
+    void smallAndLargeNumbers()
+    {
+        MetricPoint p;
+        p.step = 3;
+        p.learningRate = 1e-5;
+        p.tokensPerSecond = 1.5e6;
+        p.gradNorm = 12345678.0;
+        const std::string csv = metricsCsv(std::vector<MetricPoint>{p});
+        QCOMPARE(QString::fromStdString(csv.substr(csv.find('\n') + 1)),
+                 QString("3,,,1e-05,12345678,1500000,0,0\n"));
     }
 };
 
