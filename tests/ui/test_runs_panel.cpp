@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
+#include <QSvgRenderer>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -361,6 +362,18 @@ private slots:
         QCOMPARE(resume.at(0).at(0).toString(), QString("r-e"));
         QCOMPARE(resume.at(1).at(0).toString(), QString("r-b"));
 
+        // A running run that gets interrupted becomes resumable while it stays selected.
+        panel.selectRuns({"r-c"});
+        panel.requestResume();
+        QCOMPARE(resume.count(), 2);
+        RunRecord c = makeRuns()[2];
+        c.status = RunStatus::Interrupted;
+        panel.updateRun(c);
+        panel.requestResume();
+        QCOMPARE(resume.count(), 3);
+        QCOMPARE(resume.at(2).at(0).toString(), QString("r-c"));
+
+        panel.selectRuns({"r-b"});
         panel.requestOpen();
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.at(0).at(0).toString(), QString("r-b"));
@@ -409,11 +422,15 @@ private slots:
         QVERIFY(svg.startsWith("<?xml"));
         QVERIFY(svg.contains("<svg"));
         QVERIFY(svg.contains("baseline")); // the legend's text is in the vector file
+        QSvgRenderer renderer(svg);
+        QVERIFY(renderer.isValid());
+        QCOMPARE(renderer.viewBox(), QRect(0, 0, 640, 400));
 
         QVERIFY2(panel.exportPlot(dir.filePath("plot.PDF"), QSize(640, 400), &error), qPrintable(error));
         const QByteArray pdf = readAll(dir.filePath("plot.PDF"));
         QVERIFY(pdf.startsWith("%PDF"));
         QVERIFY(pdf.size() > 1000);
+        QVERIFY(pdf.trimmed().endsWith("%%EOF"));
 
         QVERIFY(!panel.exportPlot(dir.filePath("plot.gif"), {}, &error));
         QVERIFY(error.contains("gif"));
@@ -436,6 +453,8 @@ private slots:
         panel.plot()->replot();
         const QImage light = panel.grab().toImage();
         QVERIFY(light.save(outputDir() + "/runs_panel.png"));
+        QVERIFY(panel.exportPlot(outputDir() + "/runs_plot_export.png", QSize(800, 500)));
+        QCOMPARE(QImage(outputDir() + "/runs_plot_export.png").size(), QSize(800, 500));
 
         QPalette dark;
         dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
