@@ -145,7 +145,7 @@ std::vector<Finding> preflight(const RunConfig& config, const MachineInfo& machi
     if (t.maxSteps >= 1 && t.evalInterval > t.maxSteps)
         add(Severity::Warning, "train.eval_interval",
             "eval_interval (" + num(t.evalInterval) + ") is longer than the run (" + num(t.maxSteps) +
-                " steps): the val loss is measured only at the end");
+                " steps): the val loss is measured only at the start and at the end");
     if (machine.cores > 0 && t.threads > machine.cores)
         add(Severity::Warning, "train.threads",
             num(t.threads) + " threads on a machine with " + std::to_string(machine.cores) +

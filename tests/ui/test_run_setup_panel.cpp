@@ -266,6 +266,20 @@ private slots:
         const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
         QDir().mkpath(outDir);
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel.png"));
+
+        // The panel follows the palette: with a dark one nothing stays light.
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(45, 45, 48));
+        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+        dark.setColor(QPalette::Base, QColor(30, 30, 32));
+        dark.setColor(QPalette::AlternateBase, QColor(52, 52, 56));
+        dark.setColor(QPalette::Text, QColor(230, 230, 230));
+        dark.setColor(QPalette::Button, QColor(55, 55, 58));
+        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+        panel.setPalette(dark); // propagates to every child that does not hard-code colours
+        const QImage shot = panel.grab().toImage();
+        QVERIFY(shot.save(outDir + "/run_setup_panel_dark.png"));
+        QVERIFY(qGray(shot.pixel(shot.width() / 2, shot.height() - 3)) < 100); // the window background
     }
 };
 

@@ -92,6 +92,7 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     m_errorLabel = new QLabel(m_errorBox);
     m_errorLabel->setObjectName("errorText");
     m_errorLabel->setWordWrap(true);
+    m_errorLabel->setTextFormat(Qt::RichText);
     m_errorLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* dismiss = new QToolButton(m_errorBox);
     dismiss->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
@@ -172,7 +173,7 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     });
     connect(m_scan, &CorpusScan::failed, this, [this](const QString& path, const QString& message) {
         setLoading(false);
-        showError(tr("Could not open %1.").arg(QFileInfo(path).fileName()) + QLatin1Char('\n') + message);
+        showError(path, message);
         emit corpusFailed(path, message);
     });
 }
@@ -182,7 +183,7 @@ core::TokenSplit DataPanel::tokenSplit() const
     return m_stats ? core::splitTokens(*m_stats, m_tokenizer, m_valFraction) : core::TokenSplit{};
 }
 
-QString DataPanel::errorText() const { return m_errorBox->isHidden() ? QString() : m_errorLabel->text(); }
+QString DataPanel::errorText() const { return m_errorBox->isHidden() ? QString() : m_errorText; }
 
 QString DataPanel::previewText() const { return m_preview->toPlainText(); }
 
@@ -245,8 +246,10 @@ void DataPanel::showStats()
     m_values[File]->setText(QFileInfo(m_path).fileName());
     m_values[File]->setToolTip(QDir::toNativeSeparators(m_path));
     m_values[Format]->setText(s.format == "jsonl" ? tr("JSONL") : tr("Plain text"));
-    m_values[Size]->setText(tr("%1 (%2 bytes)").arg(QString::fromStdString(core::formatBytes(s.fileBytes)),
-                                                      count(s.fileBytes)));
+    m_values[Size]->setText(s.fileBytes < 1000 ? tr("%1 bytes").arg(count(s.fileBytes))
+                                               : tr("%1 (%2 bytes)").arg(QString::fromStdString(
+                                                                             core::formatBytes(s.fileBytes)),
+                                                                         count(s.fileBytes)));
     m_values[Characters]->setText(count(s.characters));
     m_values[Lines]->setText(count(s.lines));
     m_values[Distinct]->setText(count(s.distinctCharacters));
@@ -265,12 +268,14 @@ void DataPanel::showStats()
     }
 }
 
-void DataPanel::showError(const QString& message)
+void DataPanel::showError(const QString& path, const QString& message)
 {
-    QString text = message;
-    if (!m_path.isEmpty())
-        text += QLatin1Char('\n') + tr("Still using %1.").arg(QFileInfo(m_path).fileName());
-    m_errorLabel->setText(text);
+    const QString title = tr("Could not open %1.").arg(QFileInfo(path).fileName());
+    const QString kept = m_path.isEmpty() ? QString() : tr("Still using %1.").arg(QFileInfo(m_path).fileName());
+    m_errorText = title + QLatin1Char('\n') + message + (kept.isEmpty() ? QString() : QLatin1Char('\n') + kept);
+    m_errorLabel->setText(QStringLiteral("<b>%1</b><br>%2%3")
+                              .arg(title.toHtmlEscaped(), message.toHtmlEscaped(),
+                                   kept.isEmpty() ? QString() : QStringLiteral("<br>") + kept.toHtmlEscaped()));
     m_errorBox->show();
 }
 

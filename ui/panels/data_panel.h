@@ -62,12 +62,13 @@ protected:
 
 private:
     void showStats();
-    void showError(const QString& message);
+    void showError(const QString& path, const QString& message);
     void setLoading(bool loading);
 
     CorpusScan* m_scan = nullptr;
     QString m_path;
     QString m_loadingPath;
+    QString m_errorText;
     std::optional<core::CorpusStats> m_stats;
     core::TokenizerConfig m_tokenizer;
     double m_valFraction = 0.1;

@@ -60,10 +60,10 @@ constexpr Group kGroups[] = {
 
 QString keyLabel(const std::string& key) { return QString::fromStdString(key.substr(key.find('.') + 1)); }
 
-/// "0.81 M", "10.8 M", "96 k": a parameter count for people.
+/// "0.81 M", "10.8 M", "96 k": a parameter count for people, in millions as nanoGPT prints it.
 QString shortCount(int64_t n)
 {
-    if (n >= 1000000)
+    if (n >= 100000)
         return QLocale().toString(double(n) / 1e6, 'f', n >= 10000000 ? 1 : 2) + QStringLiteral(" M");
     if (n >= 1000)
         return QLocale().toString(double(n) / 1e3, 'f', 0) + QStringLiteral(" k");
@@ -90,6 +90,30 @@ QString shellQuote(const QString& word)
     QString quoted = word;
     quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
     return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+/// A finding for display: a sentence starts with a capital, unless it starts with a key name.
+QString sentence(const std::string& message)
+{
+    QString text = QString::fromStdString(message);
+    const QString firstWord = text.section(QLatin1Char(' '), 0, 0);
+    if (!text.isEmpty() && !firstWord.contains(QLatin1Char('.')))
+        text[0] = text[0].toUpper();
+    if (!text.endsWith(QLatin1Char('.')))
+        text += QLatin1Char('.');
+    return text;
+}
+
+/// What 0 means for keys where it is a setting of its own.
+QString zeroMeaning(const std::string& key)
+{
+    if (key == "train.threads")
+        return QObject::tr("0 (every core)");
+    if (key == "train.lr_decay_steps")
+        return QObject::tr("0 (= max_steps)");
+    if (key == "tokenizer.vocab_size")
+        return QObject::tr("0 (tokenizer's choice)");
+    return {};
 }
 
 QIcon severityIcon(const QStyle* style, core::Severity s)
@@ -189,6 +213,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     m_findingList->setWordWrap(true);
     m_findingList->setSelectionMode(QAbstractItemView::NoSelection);
     m_findingList->setFocusPolicy(Qt::NoFocus);
+    const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize);
+    m_findingList->setIconSize(QSize(iconSize, iconSize));
+    m_findingList->setSpacing(2);
     auto* checksLayout = new QVBoxLayout(checksBox);
     checksLayout->addWidget(m_findingList);
     m_message = new QLabel(this);
@@ -255,6 +282,7 @@ QWidget* RunSetupPanel::makeEditor(const core::ConfigKeyInfo& info)
         spin->setRange(0, INT_MAX);
         spin->setGroupSeparatorShown(false);
         spin->setAccelerated(true);
+        spin->setSpecialValueText(zeroMeaning(info.key));
         connect(spin, &QSpinBox::valueChanged, this, [this] { readForm(); });
         editor = spin;
         break;
@@ -370,7 +398,7 @@ void RunSetupPanel::refresh()
 
     m_findingList->clear();
     for (const auto& f : m_findings) {
-        auto* item = new QListWidgetItem(severityIcon(style(), f.severity), QString::fromStdString(f.message));
+        auto* item = new QListWidgetItem(severityIcon(style(), f.severity), sentence(f.message));
         item->setData(Qt::UserRole, QString::fromStdString(f.key));
         item->setToolTip(f.key.empty() ? QString() : tr("Click to edit %1").arg(QString::fromStdString(f.key)));
         m_findingList->addItem(item);
