@@ -79,9 +79,7 @@ Report check(const std::string& file, const core::DatasetLoadOptions& options, c
     if (n < 1)
         throw UsageError{"--ngram must be at least 1"};
     if (const auto valFile = a.value("val")) {
-        core::DatasetLoadOptions valOptions = options;
-        valOptions.format = core::DatasetFormat::Auto;
-        const core::Dataset val = core::loadDataset(*valFile, valOptions);
+        const core::Dataset val = core::loadDataset(*valFile, options); // same format and field names
         report.overlap = core::ngramOverlap(data.records, val.records, n);
         std::map<int64_t, const core::DatasetRecord*> valByIndex;
         for (const core::DatasetRecord& r : val.records)

@@ -447,16 +447,17 @@ Dataset Loader::load(const std::filesystem::path& file)
 
     const std::string extension = std::filesystem::path(name).extension().string();
     const bool jsonExtension = extension == ".json" || extension == ".jsonl";
+    const bool textExtension = extension == ".txt" || extension == ".md" || extension == ".text";
     const bool forcedText = m_options.format == DatasetFormat::Text;
     const std::string_view text(raw);
     std::vector<RawRecord> records;
-    if (!forcedText && (extension == ".csv")) {
+    if (!forcedText && extension == ".csv") {
         m_dataset.container = "csv";
         records = readCsv(text, start);
-    } else if (!forcedText && raw[first] == '[' && extension != ".txt") {
+    } else if (!forcedText && raw[first] == '[' && !textExtension) {
         m_dataset.container = "json";
         records = readJsonArray(text, first);
-    } else if (!forcedText && raw[first] == '{' && extension != ".txt") {
+    } else if (!forcedText && raw[first] == '{' && !textExtension) {
         // JSONL, or a single (pretty-printed) JSON object.
         const ScanResult scan = scanJsonValue(text, first);
         size_t after = scan.end;
