@@ -148,7 +148,7 @@ void printJson(const Report& report)
                           {"overlapping_records", report.overlap->overlappingRecords},
                           {"val_ngrams", report.overlap->valNgrams},
                           {"shared_ngrams", report.overlap->sharedNgrams}};
-    std::puts(out.dump(2).c_str());
+    std::puts(out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
 }
 
 void printText(const Report& report)
@@ -233,7 +233,7 @@ int runData(const std::vector<std::string>& args)
             p.reason = "unreadable";
             const json out{{"file", a.positional().front()}, {"format", nullptr}, {"records", 0}, {"skipped", 0},
                            {"error", e.what()},           {"problems", json::array({problemJson(p)})}};
-            std::puts(out.dump(2).c_str());
+            std::puts(out.dump(2, ' ', false, json::error_handler_t::replace).c_str());
         }
         throw;
     }

@@ -72,6 +72,9 @@ private slots:
         QTest::newRow("syntax error in record") << "a.json" << q("[\n  {'instruction': 'a', 'output': }\n]") << "alpaca"
             << 0 << 2 << "" << "is not valid JSON: syntax error while parsing value - unexpected '}'; expected '[', "
                                "'{', or a literal (line 2, byte offset 35)" << "invalid JSON" << 0;
+        QTest::newRow("bad byte between records") << "a.json" << QByteArray("[{\"text\": \"a\"} \xFF]") << ""
+            << -1 << 1 << "" << "is not valid JSON: expected ',' or ']' after record 0, got byte 0xFF (byte offset 15); "
+                                "the rest of the file is not read" << "invalid JSON" << 1;
         QTest::newRow("text after array") << "a.json" << q("[{'text': 'a'}] x") << "" << -1 << 1 << ""
             << "unexpected text after the array's closing ']'" << "invalid JSON" << 1;
         // Alpaca fields

@@ -3,6 +3,7 @@
 // gzip, CSV and field mapping, the skip/stop policies and their summary.
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 #include "core/data/formats/dataset_reader.h"
 #include "core/data/formats/gzip_reader.h"
 #include "test_support.h"
@@ -488,6 +489,16 @@ private slots:
         QCOMPARE(bad.problems[0].line, int64_t(2));
         QVERIFY(bad.problems[0].message.size() < 500);
         QVERIFY(bad.problems[0].message.starts_with("is not valid JSON: "));
+        // A long broken token of multi-byte characters is cut at a character boundary: the message stays UTF-8.
+        std::string accents;
+        for (int i = 0; i < 1000; ++i)
+            accents += "\u00e9";
+        const Dataset cut = loadBytes(dir, "cut.jsonl", "{\"text\": \"" + accents + "\n", options);
+        QCOMPARE(cut.problems.size(), size_t(1));
+        const std::string& message = cut.problems[0].message;
+        QVERIFY(message.size() < 500);
+        QCOMPARE(sanitiseUtf8(message), message);
+        QVERIFY2(message.find("...") != std::string::npos, message.c_str());
     }
 };
 

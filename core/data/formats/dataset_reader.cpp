@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
 
 namespace tb::core {
@@ -34,6 +35,17 @@ std::string lower(std::string text)
     for (char& c : text)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
+}
+
+/// "'x'" for a printable ASCII character, else "byte 0xFF": messages stay valid UTF-8.
+std::string describeByte(char c)
+{
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7F)
+        return std::string("'") + c + "'";
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "byte 0x%02X", b);
+    return hex;
 }
 
 /// Counts lines (LF, CRLF, lone CR) forward through one buffer; positions must not decrease.
@@ -209,8 +221,12 @@ private:
             const size_t colon = detail.find(": ", detail.find("column"));
             if (colon != std::string::npos)
                 detail = detail.substr(colon + 2);
-            if (detail.size() > kMaxMessageBytes)
-                detail = detail.substr(0, kMaxMessageBytes) + "...";
+            if (detail.size() > kMaxMessageBytes) {
+                size_t cut = kMaxMessageBytes; // never inside a UTF-8 character
+                while (cut > 0 && (static_cast<unsigned char>(detail[cut]) & 0xC0) == 0x80)
+                    --cut;
+                detail = detail.substr(0, cut) + "...";
+            }
             const int64_t errorLine = lineOf(text, at);
             raw.problem = problem(index, line, "",
                                   "is not valid JSON: " + detail + " (line " + std::to_string(errorLine) +
@@ -287,8 +303,9 @@ std::vector<RawRecord> Loader::readJsonArray(std::string_view text, size_t start
         }
         m_containerProblems.push_back(
             problem(-1, lines.lineAt(pos), "",
-                    "is not valid JSON: expected ',' or ']' after record " + std::to_string(index) + ", got '" + text[pos] +
-                        "' (byte offset " + std::to_string(pos) + "); the rest of the file is not read",
+                    "is not valid JSON: expected ',' or ']' after record " + std::to_string(index) + ", got " +
+                        describeByte(text[pos]) + " (byte offset " + std::to_string(pos) +
+                        "); the rest of the file is not read",
                     "invalid JSON", static_cast<int64_t>(pos)));
         return records;
     }
@@ -474,7 +491,7 @@ Dataset Loader::load(const std::filesystem::path& file)
         }
     } else if (jsonExtension && !forcedText) {
         throw InputError(m_origin, "",
-                         std::string("is not JSON: expected '[' or '{' at the start, found '") + raw[first] + "'",
+                         "is not JSON: expected '[' or '{' at the start, found " + describeByte(raw[first]),
                          lineOf(text, first), static_cast<int64_t>(first));
     } else {
         m_dataset.container = "text" + suffix;

@@ -102,7 +102,7 @@ std::optional<Role> messageRole(const std::string& role)
     const std::string r = lower(role);
     if (r == "user")
         return Role::User;
-    if (r == "assistant")
+    if (r == "assistant" || r == "model")
         return Role::Assistant;
     if (r == "system" || r == "developer")
         return Role::System;
