@@ -259,6 +259,8 @@ private slots:
         QTest::newRow("UTF-16") << "a.json" << QByteArray("\xFF\xFE[\x00]\x00", 6) << "" << -1 << ""
                                 << "is UTF-16 encoded; save it as UTF-8";
         QTest::newRow("directory") << "<dir>" << QByteArray() << "" << -1 << "" << "is a directory, expected a file";
+        QTest::newRow("device") << "<device>" << QByteArray() << "" << -1 << ""
+                                << "is not a regular file (a device, pipe or socket)";
         QTest::newRow("missing") << "<missing>" << QByteArray() << "" << -1 << "" << "does not exist";
         QTest::newRow("not JSON") << "a.json" << QByteArray("hello") << "" << 1 << ""
                                   << "is not JSON: expected '[' or '{' at the start, found 'h'";
@@ -299,6 +301,8 @@ private slots:
         std::filesystem::path path;
         if (name == "<dir>") {
             path = dir.path();
+        } else if (name == "<device>") {
+            path = "/dev/zero";
         } else if (name == "<missing>") {
             path = dir / "missing.jsonl";
         } else {

@@ -434,6 +434,11 @@ void Loader::readPlainText(std::string raw)
 Dataset Loader::load(const std::filesystem::path& file)
 {
     m_dataset.path = m_origin;
+    std::error_code ec;
+    const auto status = std::filesystem::status(file, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+        !std::filesystem::is_directory(status)) // /dev/zero would never end
+        throw InputError(m_origin, "", "is not a regular file (a device, pipe or socket)");
     std::string raw = readFile(file); // InputError: missing, a directory, unreadable
     std::string name = lower(file.filename().string());
     std::string suffix;
