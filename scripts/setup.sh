@@ -10,7 +10,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqt6opengl6-dev libgl-dev
   libqcustomplot-dev libqcustomplot2.1-qt6
   libsentencepiece-dev libgloo-dev
-  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev zlib1g-dev
   xvfb xauth
   python3-torch python3-numpy
 )
