@@ -93,6 +93,8 @@ std::vector<TokenSpan> Tokenizer::encodeWithSpans(std::string_view text) const
         }
         spans.push_back(span);
     }
+    if (unplaced != kNone && cursor < text.size())
+        spans[unplaced].end = text.size(); // it stood for the rest of the text
     return spans;
 }
 

@@ -53,8 +53,9 @@ public:
     virtual PieceKind pieceKind(TokenId id) const;
     /// encode() plus where each token came from in `text`; the ids equal encode(text). The default aligns
     /// decode({id}) of each token with the text, letting a piece skip the whitespace before it (sentencepiece drops
-    /// a leading space when it decodes one piece); a token it cannot find gets an empty span at the current
-    /// position. A tokenizer that knows its offsets overrides it.
+    /// a leading space when it decodes one piece). A token it cannot find (an <unk>, a byte-fallback byte) gets
+    /// an empty span at the current position, except that the last such token before the next one found, or before
+    /// the end, spans the text skipped. A tokenizer that knows its offsets overrides it.
     virtual std::vector<TokenSpan> encodeWithSpans(std::string_view text) const;
 
     /// Self-contained JSON that loadTokenizer() turns back into an equal tokenizer (stored in checkpoints).

@@ -225,6 +225,14 @@ private slots:
         QCOMPARE(stats.segments[0].firstPiece, size_t(0));
         QCOMPARE(stats.segments[0].pieceCount, size_t(2));
         QCOMPARE(segmentTexts(stats, text), (std::vector<std::string>{"hello", " world", "#", "!"}));
+
+        // An <unk> at the end stands for the rest of the text.
+        const TokenizerStats tail = computeTokenizerStats(tok, "hello##");
+        QCOMPARE(tail.tokens, int64_t(4)); // <s> hello <unk> <unk>
+        QCOMPARE(tail.pieces[2].byteEnd, tail.pieces[2].byteBegin);
+        QCOMPARE(tail.pieces[3].byteBegin, size_t(5));
+        QCOMPARE(tail.pieces[3].byteEnd, size_t(7));
+        QCOMPARE(segmentTexts(tail, "hello##"), (std::vector<std::string>{"hello", "##"}));
     }
 
     void sampleIsAStretchOfTheCorpus()
