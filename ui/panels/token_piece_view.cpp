@@ -125,12 +125,17 @@ TokenPieceView::TokenPieceView(QWidget* parent) : QTextBrowser(parent)
     viewport()->setMouseTracking(true);
 }
 
-void TokenPieceView::showTokens(const core::Tokenizer& tokenizer, const core::TokenizerStats& stats,
-                                std::string_view text)
+void TokenPieceView::showTokens(std::shared_ptr<const core::Tokenizer> tokenizer, core::TokenizerStats stats,
+                                std::string text)
 {
+    m_tokenizer = std::move(tokenizer);
+    m_stats = std::move(stats);
+    m_text = std::move(text);
+    const core::Tokenizer& tok = *m_tokenizer;
+    const core::TokenizerStats& st = m_stats;
+    const std::string_view all = m_text;
     m_starts.clear();
     m_ends.clear();
-    m_tips.clear();
     clear();
     document()->setDefaultTextOption(QTextOption(Qt::AlignLeft));
     QTextCursor cursor(document());
@@ -143,15 +148,14 @@ void TokenPieceView::showTokens(const core::Tokenizer& tokenizer, const core::To
     controlMark.setFontItalic(true);
     controlMark.setBackground(kControlTint);
 
-    size_t pos = 0; // bytes of `text` shown so far
+    size_t pos = 0; // bytes of the text shown so far
     size_t normalIndex = 0;
-    m_starts.reserve(stats.segments.size());
-    m_ends.reserve(stats.segments.size());
-    m_tips.reserve(stats.segments.size());
-    for (const core::TextSegment& segment : stats.segments) {
+    m_starts.reserve(st.segments.size());
+    m_ends.reserve(st.segments.size());
+    for (const core::TextSegment& segment : st.segments) {
         if (segment.byteBegin > pos) // text no piece covers (only with a tokenizer's default alignment)
-            insertVisible(cursor, text.substr(pos, segment.byteBegin - pos), plain, marker);
-        const auto first = stats.pieces.begin() + static_cast<std::ptrdiff_t>(segment.firstPiece);
+            insertVisible(cursor, all.substr(pos, segment.byteBegin - pos), plain, marker);
+        const auto first = st.pieces.begin() + static_cast<std::ptrdiff_t>(segment.firstPiece);
         const auto last = first + static_cast<std::ptrdiff_t>(segment.pieceCount);
         const auto has = [&](core::PieceKind kind) {
             return std::any_of(first, last, [kind](const core::TokenPiece& p) { return p.kind == kind; });
@@ -173,24 +177,25 @@ void TokenPieceView::showTokens(const core::Tokenizer& tokenizer, const core::To
         m_starts.push_back(cursor.position());
         for (auto p = first; p != last; ++p) // pieces without text (<s>, unplaced ones) show their name
             if (p->byteEnd == p->byteBegin)
-                cursor.insertText(QString::fromStdString(tokenizer.tokenText(p->id)), controlMark);
-        insertVisible(cursor, text.substr(segment.byteBegin, segment.byteEnd - segment.byteBegin), format,
+                cursor.insertText(QString::fromStdString(tok.tokenText(p->id)), controlMark);
+        insertVisible(cursor, all.substr(segment.byteBegin, segment.byteEnd - segment.byteBegin), format,
                       segmentMarker);
         m_ends.push_back(cursor.position());
-        m_tips.push_back(segmentToolTip(tokenizer, stats, segment, text));
         pos = std::max(pos, segment.byteEnd);
     }
-    if (pos < text.size())
-        insertVisible(cursor, text.substr(pos), plain, marker);
+    if (pos < all.size())
+        insertVisible(cursor, all.substr(pos), plain, marker);
     cursor.endEditBlock();
     verticalScrollBar()->setValue(0);
 }
 
 void TokenPieceView::showMessage(const QString& message)
 {
+    m_tokenizer.reset();
+    m_stats = {};
+    m_text.clear();
     m_starts.clear();
     m_ends.clear();
-    m_tips.clear();
     clear();
     document()->setDefaultTextOption(QTextOption(Qt::AlignCenter));
     QTextCharFormat format;
@@ -220,7 +225,9 @@ QString TokenPieceView::toolTipAt(int documentPosition) const
     if (it == m_starts.begin())
         return {};
     const auto index = static_cast<size_t>(it - m_starts.begin() - 1);
-    return documentPosition < m_ends[index] ? m_tips[index] : QString();
+    if (documentPosition >= m_ends[index] || !m_tokenizer)
+        return {};
+    return segmentToolTip(*m_tokenizer, m_stats, m_stats.segments[index], m_text);
 }
 
 bool TokenPieceView::viewportEvent(QEvent* event)

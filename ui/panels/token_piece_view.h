@@ -9,7 +9,8 @@
 
 #include <QTextBrowser>
 
-#include <string_view>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace tb::ui {
@@ -19,8 +20,9 @@ class TokenPieceView : public QTextBrowser {
 public:
     explicit TokenPieceView(QWidget* parent = nullptr);
 
-    /// Shows `text` cut into the segments of `stats` (which must come from this text). `tokenizer` names the pieces.
-    void showTokens(const core::Tokenizer& tokenizer, const core::TokenizerStats& stats, std::string_view text);
+    /// Shows `text` cut into the segments of `stats` (which must come from this text). `tokenizer` names the pieces
+    /// in tooltips, which are written when asked for: a view keeps what it shows.
+    void showTokens(std::shared_ptr<const core::Tokenizer> tokenizer, core::TokenizerStats stats, std::string text);
     /// Replaces the tokens by a centred note (no tokenizer yet, an error).
     void showMessage(const QString& message);
 
@@ -28,7 +30,7 @@ public:
     static QString legendHtml();
 
     /// Number of segments shown.
-    int segmentCount() const { return static_cast<int>(m_tips.size()); }
+    int segmentCount() const { return static_cast<int>(m_starts.size()); }
     /// The tooltip of the segment at a document position ("" outside every segment).
     QString toolTipAt(int documentPosition) const;
 
@@ -36,9 +38,11 @@ protected:
     bool viewportEvent(QEvent* event) override;
 
 private:
+    std::shared_ptr<const core::Tokenizer> m_tokenizer;
+    core::TokenizerStats m_stats;
+    std::string m_text;
     std::vector<int> m_starts; // document positions [start, end) of each segment
     std::vector<int> m_ends;
-    std::vector<QString> m_tips;
 };
 
 } // namespace tb::ui

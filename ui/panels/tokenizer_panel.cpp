@@ -438,7 +438,7 @@ void TokenizerPanel::updateSide(int side, const std::string& text)
         parts << count(st.unplacedTokens, tr("not placed in the text"), true);
     s.statsLabel->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
 
-    s.view->showTokens(*s.tokenizer, st, text);
+    s.view->showTokens(s.tokenizer, st, text);
     QString ids;
     ids.reserve(static_cast<qsizetype>(st.pieces.size()) * 4);
     for (const core::TokenPiece& piece : st.pieces) {
