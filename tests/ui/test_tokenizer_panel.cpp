@@ -16,6 +16,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QTextCursor>
+#include <QToolTip>
 
 using tb::ui::TokenizerPanel;
 
@@ -130,6 +132,18 @@ private slots:
         QVERIFY2(tip.contains("2 pieces share this character"), qPrintable(tip));
         const QString charTip = onSide<tb::ui::TokenPieceView>(panel, 0, "tokenView")->toolTipAt(0);
         QVERIFY2(charTip.contains(QStringLiteral("\u201Cc\u201D")), qPrintable(charTip));
+
+        // The same through a real hover: a tooltip event on the right half of é.
+        panel.resize(900, 600);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        auto* view = onSide<tb::ui::TokenPieceView>(panel, 1, "tokenView");
+        QTextCursor at(view->document());
+        at.setPosition(4);
+        const QPoint point = view->cursorRect(at).center() - QPoint(2, 0);
+        QHelpEvent hover(QEvent::ToolTip, point, view->viewport()->mapToGlobal(point));
+        QApplication::sendEvent(view->viewport(), &hover);
+        QVERIFY2(QToolTip::text().contains("0xA9"), qPrintable(QToolTip::text()));
     }
 
     void typingUpdatesAfterAPause()
