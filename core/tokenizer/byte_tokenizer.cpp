@@ -16,6 +16,14 @@ std::vector<TokenId> ByteTokenizer::encode(std::string_view text) const
     return ids;
 }
 
+std::vector<TokenSpan> ByteTokenizer::encodeWithSpans(std::string_view text) const
+{
+    std::vector<TokenSpan> spans(text.size());
+    for (size_t i = 0; i < text.size(); ++i)
+        spans[i] = {static_cast<unsigned char>(text[i]), i, i + 1};
+    return spans;
+}
+
 std::string ByteTokenizer::decode(const std::vector<TokenId>& ids) const
 {
     // An out-of-range id becomes 0xFF, a byte that never occurs in UTF-8, so sanitising turns it into U+FFFD too.

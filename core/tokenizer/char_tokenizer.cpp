@@ -87,6 +87,25 @@ std::vector<TokenId> CharTokenizer::encode(std::string_view text) const
     return ids;
 }
 
+PieceKind CharTokenizer::pieceKind(TokenId id) const
+{
+    return id >= 0 && id == unkId() ? PieceKind::Unknown : PieceKind::Normal;
+}
+
+std::vector<TokenSpan> CharTokenizer::encodeWithSpans(std::string_view text) const
+{
+    const std::vector<TokenId> ids = encode(text);
+    std::vector<TokenSpan> spans;
+    spans.reserve(ids.size());
+    size_t i = 0;
+    for (const TokenId id : ids) { // encode() emits one id per step of this same walk
+        const size_t length = static_cast<unsigned char>(text[i]) < 0x80 ? 1 : decodeUtf8(text, i).length;
+        spans.push_back({id, i, i + length});
+        i += length;
+    }
+    return spans;
+}
+
 void CharTokenizer::throwUnknown(std::string_view text, size_t bytePos, char32_t cp) const
 {
     std::string shown;

@@ -35,6 +35,10 @@ public:
     /// The character itself, except: "\n" -> "\\n", "\t" -> "\\t", "\r" -> "\\r", space -> "␣" (U+2423), other
     /// control characters -> "U+XXXX", the unknown id -> "<unk>", ids outside the vocabulary -> "<invalid id N>".
     std::string tokenText(TokenId id) const override;
+    /// Unknown for the <unk> id, Normal for every other id.
+    PieceKind pieceKind(TokenId id) const override;
+    /// One span per character (an ill-formed UTF-8 sequence counts as one character, as in encode()).
+    std::vector<TokenSpan> encodeWithSpans(std::string_view text) const override;
     std::string serialize() const override;
 
     const std::vector<char32_t>& vocab() const { return m_vocab; }

@@ -9,6 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace tb::core {
 namespace {
 
@@ -49,6 +52,51 @@ std::unique_ptr<Tokenizer> loadCharTokenizer(const nlohmann::json& j)
 } // namespace
 
 std::string Tokenizer::fingerprint() const { return hashHex(serialize()); }
+
+PieceKind Tokenizer::pieceKind(TokenId /*id*/) const { return PieceKind::Normal; }
+
+std::vector<TokenSpan> Tokenizer::encodeWithSpans(std::string_view text) const
+{
+    // How far ahead a piece may be looked for after one that could not be placed (an <unk>, whose text is lost).
+    constexpr size_t kMaxGap = 64;
+    const auto isSpace = [](char c) { return c == ' ' || c == '\n' || c == '\t'; };
+    const std::vector<TokenId> ids = encode(text);
+    std::vector<TokenSpan> spans;
+    spans.reserve(ids.size());
+    size_t cursor = 0;
+    constexpr size_t kNone = std::numeric_limits<size_t>::max();
+    size_t unplaced = kNone; // the last piece that got no text since the last placed one
+    for (const TokenId id : ids) {
+        const std::string piece = decode({id});
+        TokenSpan span{id, cursor, cursor};
+        if (!piece.empty()) {
+            size_t start = cursor; // the piece, after the whitespace it may have dropped, which it then covers
+            while (!text.substr(start).starts_with(piece) && start < text.size() && isSpace(text[start]))
+                ++start;
+            if (text.substr(start).starts_with(piece)) {
+                span.end = start + piece.size();
+            } else if (unplaced != kNone) {
+                const size_t limit = std::min(text.size(), cursor + kMaxGap + piece.size());
+                const size_t at = text.substr(0, limit).find(piece, cursor);
+                if (at != std::string_view::npos) {
+                    spans[unplaced].end = at; // the unplaced piece stood for the skipped text
+                    span.begin = at;
+                    span.end = at + piece.size();
+                }
+            }
+            if (span.end > span.begin) {
+                cursor = span.end;
+                unplaced = kNone;
+            } else {
+                unplaced = spans.size();
+            }
+        }
+        spans.push_back(span);
+    }
+    if (unplaced != kNone && cursor < text.size())
+        spans[unplaced].end = text.size(); // it stood for the rest of the text
+    return spans;
+}
 
 std::unique_ptr<Tokenizer> makeTokenizer(const TokenizerConfig& config, std::string_view corpusText)
 {

@@ -15,6 +15,22 @@ namespace tb::core {
 
 using TokenId = int32_t;
 
+/// What a token stands for, for statistics and display (see Tokenizer::pieceKind).
+enum class PieceKind {
+    Normal,  // text from the vocabulary: a character, a byte of a byte-level tokenizer, a subword
+    Unknown, // the unknown token (<unk>): the text it replaced is lost
+    Byte,    // byte fallback: a character outside the vocabulary spelled as one of its UTF-8 bytes (<0xE9>)
+    Control, // a special token that stands for no text (<s>, </s>, <pad>)
+};
+
+/// One token of an encoded text and the bytes [begin, end) of that text it came from. A piece that stands for no
+/// text (a control token, or one the tokenizer cannot place) has begin == end.
+struct TokenSpan {
+    TokenId id = 0;
+    size_t begin = 0;
+    size_t end = 0;
+};
+
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
@@ -31,6 +47,16 @@ public:
     virtual std::string decode(const std::vector<TokenId>& ids) const = 0;
     /// Human-readable text of one token, for display (e.g. "\\n" for a newline, "<unk>" for the unknown id).
     virtual std::string tokenText(TokenId id) const = 0;
+
+    /// What the token stands for. The default says Normal for every id; a tokenizer with an unknown, byte-fallback
+    /// or special ids overrides it.
+    virtual PieceKind pieceKind(TokenId id) const;
+    /// encode() plus where each token came from in `text`; the ids equal encode(text). The default aligns
+    /// decode({id}) of each token with the text, letting a piece skip the whitespace before it (sentencepiece drops
+    /// a leading space when it decodes one piece). A token it cannot find (an <unk>, a byte-fallback byte) gets
+    /// an empty span at the current position, except that the last such token before the next one found, or before
+    /// the end, spans the text skipped. A tokenizer that knows its offsets overrides it.
+    virtual std::vector<TokenSpan> encodeWithSpans(std::string_view text) const;
 
     /// Self-contained JSON that loadTokenizer() turns back into an equal tokenizer (stored in checkpoints).
     virtual std::string serialize() const = 0;
