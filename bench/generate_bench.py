@@ -135,36 +135,30 @@ def bench_model(key, args, env, work):
     agree = sum(1 for a, b in zip(check["tokens"], ref_greedy) if a == b)
     first_diff = next((i for i, (a, b) in enumerate(zip(check["tokens"], ref_greedy)) if a != b), None)
 
-    rows = {}
+    # Interleaved: each repeat runs every variant once, so a change in machine load hits all of them alike.
     variants = [("C++ KV cache (sliding)", []), ("C++ no cache", ["--no-cache"]),
                 ("C++ KV cache (chunked)", ["--window", "chunked"])]
-    for label, extra in variants:
-        runs = [run_cpp(args.cli, run_dir, prompt, args.tokens, args.threads, env, extra + ["--seed", str(i + 1)])
-                for i in range(args.repeat)]
-        rows[label] = median([r["tokens_per_second"] for r in runs])
-    ref = []
+    inside = block - len(check["prompt_tokens"])
+    samples, within_samples = {}, {}
     for i in range(args.repeat):
+        seed = ["--seed", str(i + 1)]
+        for label, extra in variants:
+            samples.setdefault(label, []).append(
+                run_cpp(args.cli, run_dir, prompt, args.tokens, args.threads, env, extra + seed)["tokens_per_second"])
         start = time.perf_counter()
         out = reference_generate(model, check["prompt_tokens"], args.tokens, False, i + 1)
-        ref.append(len(out) / (time.perf_counter() - start))
-    rows["Python reference (naive loop)"] = median(ref)
-
-    # Within the block size only (the context never slides): what the cache alone buys.
-    inside = block - len(check["prompt_tokens"])
-    within = {}
-    if inside > 0:
-        within["C++ KV cache"] = median([run_cpp(args.cli, run_dir, prompt, inside, args.threads, env,
-                                                 ["--seed", str(i + 1)])["tokens_per_second"]
-                                         for i in range(args.repeat)])
-        within["C++ no cache"] = median([run_cpp(args.cli, run_dir, prompt, inside, args.threads, env,
-                                                 ["--no-cache", "--seed", str(i + 1)])["tokens_per_second"]
-                                         for i in range(args.repeat)])
-        times = []
-        for i in range(args.repeat):
+        samples.setdefault("Python reference (naive loop)", []).append(len(out) / (time.perf_counter() - start))
+        # Within the block size only (the context never slides): what the cache alone buys.
+        if inside > 0:
+            for label, extra in [("C++ KV cache", []), ("C++ no cache", ["--no-cache"])]:
+                within_samples.setdefault(label, []).append(
+                    run_cpp(args.cli, run_dir, prompt, inside, args.threads, env, extra + seed)["tokens_per_second"])
             start = time.perf_counter()
             out = reference_generate(model, check["prompt_tokens"], inside, False, i + 1)
-            times.append(len(out) / (time.perf_counter() - start))
-        within["Python reference (naive loop)"] = median(times)
+            within_samples.setdefault("Python reference (naive loop)", []).append(
+                len(out) / (time.perf_counter() - start))
+    rows = {label: median(v) for label, v in samples.items()}
+    within = {label: median(v) for label, v in within_samples.items()}
 
     n_prompt = len(check["prompt_tokens"])
     past = max(0, n_prompt + args.tokens - block) - max(0, n_prompt - block)
