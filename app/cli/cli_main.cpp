@@ -23,6 +23,7 @@ commands:
   sample     generate text from a trained run
   demo       train a small model on the built-in demo corpus and watch it learn
   data       check a dataset file: its format, records and every problem (data check FILE)
+  compare    the same prompt and seed through several runs' models, side by side
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -62,6 +63,8 @@ int main(int argc, char* argv[])
         help = kDemoHelp;
     else if (command == "data")
         help = kDataHelp;
+    else if (command == "compare")
+        help = kCompareHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -79,6 +82,8 @@ int main(int argc, char* argv[])
             return runSample(args);
         if (command == "data")
             return runData(args);
+        if (command == "compare")
+            return runCompare(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

@@ -19,12 +19,14 @@ int runResume(const std::vector<std::string>& args);
 int runSample(const std::vector<std::string>& args);
 int runDemo(const std::vector<std::string>& args);
 int runData(const std::vector<std::string>& args);
+int runCompare(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
 extern const char* const kSampleHelp;
 extern const char* const kDemoHelp;
 extern const char* const kDataHelp;
+extern const char* const kCompareHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.

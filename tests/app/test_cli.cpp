@@ -2,6 +2,7 @@
 #include <QtTest/QtTest>
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -83,6 +84,7 @@ private slots:
         QTest::newRow("resume") << QStringList{"resume", "--help"} << "latest checkpoint";
         QTest::newRow("sample") << QStringList{"sample", "--help"} << "--temperature";
         QTest::newRow("demo") << QStringList{"demo", "--help"} << "built-in demo corpus";
+        QTest::newRow("compare") << QStringList{"compare", "--help"} << "--repetition-penalty";
     }
     void helpForEveryCommand()
     {
@@ -176,6 +178,85 @@ private slots:
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("--temperature"));
         const Result none = runCli({"sample", dir.filePath("nothing"), "--prompt", "x"});
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY(none.err.contains("does not exist"));
+    }
+
+    // compare: two tiny runs, JSON Lines with the documented fields, the same greedy text with and without the
+    // KV cache (past the block size of 16), --probs, the side-by-side text and bad options.
+    void compareTwoRuns()
+    {
+        QTemporaryDir dir;
+        writeFile(dir.filePath("corpus.txt"), corpusText(4000));
+        writeFile(dir.filePath("run.yaml"), tinyConfig("corpus.txt", 8));
+        for (const QString seed : {"1", "2"}) {
+            const Result r = runCli({"pretrain", "--config", dir.filePath("run.yaml"), "--out", dir.filePath("run" + seed),
+                                     "--set", "train.seed=" + seed},
+                                    dir.path());
+            QCOMPARE(r.exitCode, 0);
+        }
+        const QStringList runs{dir.filePath("run1"), dir.filePath("run2")};
+        auto jsonLines = [](const QString& out) {
+            QList<QJsonObject> objects;
+            for (const QString& line : out.split('\n', Qt::SkipEmptyParts))
+                objects.push_back(QJsonDocument::fromJson(line.toUtf8()).object());
+            return objects;
+        };
+        const QStringList greedy{"--prompt", "the cat ", "--greedy", "--max-new-tokens", "40", "--json"};
+        const Result cached = runCli(QStringList{"compare"} + runs + greedy);
+        QCOMPARE(cached.exitCode, 0);
+        const auto withCache = jsonLines(cached.out);
+        QCOMPARE(withCache.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject& o = withCache[i];
+            QCOMPARE(o["run"].toString(), runs[i]);
+            QCOMPARE(o["tokens"].toArray().size(), 40);
+            QCOMPARE(o["new_tokens"].toInt(), 40);
+            QVERIFY(o["text"].isString() && !o["text"].toString().isEmpty());
+            QVERIFY(o["tokens_per_second"].toDouble() > 0);
+            QCOMPARE(o["prompt_tokens"].toArray().size(), 8); // char tokenizer
+            QVERIFY(!o.contains("probs"));
+        }
+        QVERIFY(withCache[0]["tokens"] != withCache[1]["tokens"]); // two different models
+
+        const Result plain = runCli(QStringList{"compare"} + runs + greedy + QStringList{"--no-cache"});
+        QCOMPARE(plain.exitCode, 0);
+        const auto withoutCache = jsonLines(plain.out);
+        QCOMPARE(withoutCache.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(withoutCache[i]["text"].toString(), withCache[i]["text"].toString());
+            QCOMPARE(withoutCache[i]["tokens"], withCache[i]["tokens"]);
+            QCOMPARE(withoutCache[i]["cache"].toBool(), false);
+        }
+
+        const Result probs = runCli({"compare", runs[0], "--prompt", "the ", "--max-new-tokens", "5", "--seed", "3",
+                                     "--json", "--probs", "3"});
+        QCOMPARE(probs.exitCode, 0);
+        const QJsonObject p = jsonLines(probs.out).value(0);
+        const QJsonArray positions = p["probs"].toArray();
+        QCOMPARE(positions.size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            const QJsonObject at = positions[i].toObject();
+            QCOMPARE(at["token"].toInt(), p["tokens"].toArray()[i].toInt());
+            QCOMPARE(at["top"].toArray().size(), 3);
+            QVERIFY(at["rank"].toInt() >= 1 && at["entropy"].toDouble() > 0);
+            const double first = at["top"].toArray()[0].toObject()["p"].toDouble();
+            QVERIFY(first >= at["p"].toDouble() && first <= 1.0);
+        }
+
+        const Result text = runCli(QStringList{"compare"} + runs + QStringList{"--prompt", "the ", "--max-new-tokens", "30", "--width", "100"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("run1 (step ") && text.out.contains("run2 (step ") && text.out.contains(" | "),
+                 qPrintable(text.out));
+        const Result narrow = runCli(QStringList{"compare"} + runs + QStringList{"--prompt", "the ", "--max-new-tokens", "5", "--width", "30"});
+        QCOMPARE(narrow.exitCode, 0);
+        QVERIFY2(narrow.out.contains("=== run1 (step ") && narrow.out.contains("=== run2 (step ") && !narrow.out.contains(" | "),
+                 qPrintable(narrow.out));
+
+        const Result bad = runCli({"compare", runs[0], "--prompt", "x", "--checkpoint", "newest"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("--checkpoint"));
+        const Result none = runCli({"compare", runs[0], dir.filePath("nothing"), "--prompt", "x"});
         QCOMPARE(none.exitCode, 2);
         QVERIFY(none.err.contains("does not exist"));
     }

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "core/model/kv_cache.h"
+
+#include "core/common/error.h"
+#include "core/model/gpt.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace tb::core {
+
+struct KvCache::State {
+    std::shared_ptr<TransformerImpl> transformer;
+    std::vector<std::shared_ptr<BlockImpl>> blocks;
+    std::vector<torch::Tensor> keys;   // per layer [B, nh, blockSize, hd]
+    std::vector<torch::Tensor> values; // per layer [B, nh, blockSize, hd]
+    torch::Tensor positions;           // arange(blockSize), sliced per call
+    torch::Tensor mask;                // [blockSize, blockSize] bool, true above the diagonal
+    int64_t batch = 1;
+    int64_t nHead = 1;
+    int64_t nEmbd = 1;
+    double scale = 1.0;
+};
+
+KvCache::KvCache(GptImpl& model, int64_t batch) : m_state(std::make_unique<State>())
+{
+    if (batch < 1)
+        throw Error("KvCache needs at least one row, got " + std::to_string(batch));
+    const GptConfig& config = model.config();
+    State& s = *m_state;
+    // The modules are found by name, so Gpt's header needs no accessor for them.
+    for (const auto& child : model.named_children())
+        if (child.key() == "transformer")
+            s.transformer = std::dynamic_pointer_cast<TransformerImpl>(child.value());
+    if (!s.transformer)
+        throw Error("KvCache: the model has no transformer module");
+    for (const auto& module : *s.transformer->h)
+        s.blocks.push_back(std::dynamic_pointer_cast<BlockImpl>(module));
+
+    s.batch = batch;
+    s.nHead = config.nHead;
+    s.nEmbd = config.nEmbd;
+    const int64_t hd = config.nEmbd / config.nHead;
+    s.scale = 1.0 / std::sqrt(double(hd));
+    m_capacity = config.blockSize;
+
+    c10::InferenceMode inference; // buffers are only ever touched inside InferenceMode
+    const auto options = s.transformer->wte->weight.options().requires_grad(false);
+    for (int64_t l = 0; l < config.nLayer; ++l) {
+        s.keys.push_back(torch::empty({batch, config.nHead, config.blockSize, hd}, options));
+        s.values.push_back(torch::empty({batch, config.nHead, config.blockSize, hd}, options));
+    }
+    s.positions = torch::arange(config.blockSize, options.dtype(torch::kLong));
+    s.mask = torch::ones({config.blockSize, config.blockSize}, options.dtype(torch::kBool)).triu(1);
+}
+
+KvCache::~KvCache() = default;
+
+torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
+{
+    State& s = *m_state;
+    if (idx.dim() != 2 || idx.size(0) != s.batch || idx.size(1) < 1)
+        throw Error("KvCache::forward expects token ids of shape [" + std::to_string(s.batch) + ", t >= 1]");
+    const int64_t b = s.batch;
+    const int64_t t = idx.size(1);
+    const int64_t p0 = m_length;
+    const int64_t end = p0 + t;
+    if (end > m_capacity)
+        throw Error("KvCache: " + std::to_string(end) + " positions exceed the block size of " +
+                    std::to_string(m_capacity));
+    c10::InferenceMode inference;
+    using torch::indexing::Slice;
+    const int64_t c = s.nEmbd;
+    const int64_t nh = s.nHead;
+    const int64_t hd = c / nh;
+    const int64_t nLayer = int64_t(s.blocks.size());
+
+    // Dropout is skipped everywhere: this is inference (the same as eval mode).
+    auto x = s.transformer->wte(idx) + s.transformer->wpe(s.positions.slice(0, p0, end));
+    for (int64_t l = 0; l < nLayer; ++l) {
+        BlockImpl& block = *s.blocks[size_t(l)];
+        CausalSelfAttentionImpl& attn = *block.attn;
+        const auto qkv = attn.cAttn(block.ln1(x)).split(c, 2);
+        s.keys[size_t(l)].slice(2, p0, end).copy_(qkv[1].view({b, t, nh, hd}).transpose(1, 2));
+        s.values[size_t(l)].slice(2, p0, end).copy_(qkv[2].view({b, t, nh, hd}).transpose(1, 2));
+        const auto keys = s.keys[size_t(l)].slice(2, 0, end);
+        const auto values = s.values[size_t(l)].slice(2, 0, end);
+
+        // The last layer's output is needed at the last position only, unless every position's logits are.
+        auto q = qkv[0];
+        auto residual = x;
+        int64_t q0 = p0;
+        if (l == nLayer - 1 && !allPositions && t > 1) {
+            q = q.slice(1, t - 1, t);
+            residual = x.slice(1, t - 1, t);
+            q0 = end - 1;
+        }
+        const int64_t tq = q.size(1);
+        // Scale q before the product, as the full forward does, so both round alike.
+        q = (q * s.scale).view({b, tq, nh, hd}).transpose(1, 2);
+        auto att = torch::matmul(q, keys.transpose(-2, -1)); // [B, nh, tq, end]
+        if (tq > 1) // each query sees the keys up to its own position (a single last query sees all)
+            att = att.masked_fill(s.mask.index({Slice(q0, q0 + tq), Slice(0, end)}),
+                                  -std::numeric_limits<double>::infinity());
+        att = torch::softmax(att, -1);
+        const auto y = torch::matmul(att, values).transpose(1, 2).reshape({b, tq, c});
+        x = residual + attn.cProj(y);
+        const auto h = block.ln2(x);
+        x = x + block.mlp->cProj(torch::gelu(block.mlp->cFc(h)));
+    }
+    m_length = end;
+    x = s.transformer->lnF(allPositions ? x : x.select(1, -1));
+    return torch::nn::functional::linear(x, s.transformer->wte->weight);
+}
+
+} // namespace tb::core
