@@ -9,6 +9,9 @@
 // rethrows it). If the Trainer cannot be built, discard() a new run (nothing was trained, nothing is kept) or
 // recordFailure() the message.
 //
+// A registry write that fails (disk full, database locked past the busy timeout) throws out of the hook, so the run
+// ends as failed with that message rather than training on unrecorded.
+//
 // Threads: create, use and destroy it on the training thread; it opens its own registry connection there.
 #pragma once
 

@@ -181,8 +181,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!onlyRunId(project).isEmpty(), 60000);
         const std::string id = onlyRunId(project).toStdString();
         const fs::path runDir = fs::path(project.toStdString()) / "runs" / id;
-        // A few steps and a checkpoint, then kill without warning.
-        QTRY_VERIFY_WITH_TIMEOUT(fs::exists(runDir / "checkpoints/latest.safetensors") && summarySteps(runDir) >= 10,
+        // A checkpoint (step 10) and a few steps past it, then kill without warning.
+        auto lastJournalStep = [&runDir] {
+            const auto lines = RunDirectory(runDir).readMetrics();
+            return lines.empty() ? int64_t(0) : lines.back().value("step", int64_t(0));
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(fs::exists(runDir / "checkpoints/latest.safetensors") && summarySteps(runDir) >= 10 &&
+                                     lastJournalStep() >= 13,
                                  60000);
         ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
         QVERIFY(p.waitForFinished());
@@ -197,7 +202,6 @@ private slots:
             QCOMPARE(toString(run.status), toString(RunStatus::Interrupted));
             QCOMPARE(run.name, std::string("killed"));
             QVERIFY2(run.steps < kMaxSteps, "the run finished before it was killed; the test proves nothing");
-            qInfo("killed at step %lld of %d", static_cast<long long>(run.steps), kMaxSteps);
 
             // The curve reaches the last step logged in metrics.jsonl, with the same values.
             std::map<int64_t, double> journal;
@@ -223,6 +227,8 @@ private slots:
             const CheckpointRecord latest =
                 *std::find_if(checkpoints.begin(), checkpoints.end(), [](const auto& c) { return !c.best; });
             QVERIFY(latest.step >= 10);
+            qInfo("killed at step %lld of %d, last checkpoint at step %lld", static_cast<long long>(run.steps),
+                  kMaxSteps, static_cast<long long>(latest.step));
             QCOMPARE(loadCheckpoint(latest.path).step, latest.step);
             const LoadedModel model = loadModel(runDir, /*preferBest=*/false);
             QCOMPARE(model.step, latest.step);
