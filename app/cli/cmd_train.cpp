@@ -7,6 +7,7 @@
 #include "core/common/error.h"
 #include "core/store/registry_observer.h"
 #include "core/store/run_registry.h"
+#include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
 #include <atomic>
@@ -142,6 +143,21 @@ int runTrainer(core::Trainer& trainer, ProgressPrinter& printer, core::RegistryO
     return kExitFailed;
 }
 
+/// Prints pre-flight warnings and refuses pre-flight errors (exit 2). Config problems that validate() finds are
+/// left to Trainer::create, which names them all in one message.
+void checkPreflight(const core::RunConfig& config, const std::string& configFile)
+{
+    if (!config.validate().empty())
+        return;
+    const auto findings = core::preflight(config, core::probeMachine());
+    for (const auto& f : findings)
+        if (f.severity == core::Severity::Warning)
+            std::fprintf(stderr, "warning: %s: %s\n", f.key.c_str(), f.message.c_str());
+    for (const auto& f : findings)
+        if (f.severity == core::Severity::Error)
+            throw core::InputError(configFile, f.key, f.message);
+}
+
 core::RunConfig configFromArgs(const Args& a)
 {
     const auto file = a.value("config");
@@ -177,10 +193,13 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
     if (commandName == "pretrain" && config.method != "pretrain")
         throw core::InputError(*a.value("config"), "method",
                                "is '" + config.method + "', but `pretrain` runs method pretrain; use `train`");
+    if (a.has("project") && a.has("out"))
+        throw UsageError{"--out and --project exclude each other (a project's runs live in <project>/runs/<id>)"};
+    if (a.has("name") && !a.has("project"))
+        throw UsageError{"--name needs --project"};
+    checkPreflight(config, *a.value("config"));
     ProgressPrinter printer;
     if (const auto project = a.value("project")) {
-        if (a.has("out"))
-            throw UsageError{"--out and --project exclude each other (a project's runs live in <project>/runs/<id>)"};
         auto recorder = core::RegistryObserver::createRun(*project, config, a.value("name").value_or(""), &printer);
         std::unique_ptr<core::Trainer> trainer;
         try {
@@ -196,8 +215,6 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
         std::fflush(stdout);
         return runTrainer(*trainer, printer, recorder.get());
     }
-    if (a.has("name"))
-        throw UsageError{"--name needs --project"};
     const fs::path out = a.value("out").value_or(
         (fs::path("runs") / (fs::path(*a.value("config")).stem().string() + "-" + timestampForPath())).string());
     auto trainer = core::Trainer::create(config, out);
