@@ -24,6 +24,7 @@ commands:
   demo       train a small model on the built-in demo corpus and watch it learn
   data       check a dataset file: its format, records and every problem (data check FILE)
   compare    the same prompt and seed through several runs' models, side by side
+  runs       list the runs of a project folder (status, steps, best val loss)
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -65,6 +66,8 @@ int main(int argc, char* argv[])
         help = kDataHelp;
     else if (command == "compare")
         help = kCompareHelp;
+    else if (command == "runs")
+        help = kRunsHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -84,6 +87,8 @@ int main(int argc, char* argv[])
             return runData(args);
         if (command == "compare")
             return runCompare(args);
+        if (command == "runs")
+            return runRuns(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

@@ -5,6 +5,8 @@
 #include "progress_printer.h"
 
 #include "core/common/error.h"
+#include "core/store/registry_observer.h"
+#include "core/store/run_registry.h"
 #include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
@@ -14,6 +16,9 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <utility>
 #include <thread>
 #include <unistd.h>
 
@@ -21,24 +26,32 @@ namespace tb::cli {
 namespace fs = std::filesystem;
 
 const char* const kTrainHelp = R"(usage: tunebench-cli pretrain --config FILE [--set key=value ...] [--out DIR]
-       tunebench-cli train    --config FILE [--set key=value ...] [--out DIR]
+       tunebench-cli pretrain --config FILE [--set key=value ...] --project DIR [--name NAME]
+       tunebench-cli train    (the same options)
 
 Trains a model as the config describes and writes the run into DIR (default runs/<config name>-<time>):
 config.yaml, metrics.jsonl, summary.json, tokenizer.json and checkpoints/{latest,best}.safetensors.
+With --project, the run gets an id and lives in <project>/runs/<id>, and the project's registry
+(<project>/tunebench.db, created if needed) records its status, curves and checkpoints as it trains.
 
   --config FILE     YAML or JSON run config (keys: model.*, train.*, data.*, tokenizer.*; see docs/config.md)
   --set KEY=VALUE   override one key, e.g. --set train.max_steps=200 (repeatable; relative paths are
                     resolved against the current folder)
   --out DIR         run directory to create (must not already hold a run)
+  --project DIR     project folder to add the run to (instead of --out); see `tunebench-cli runs`
+  --name NAME       the run's name in the project (default: its id)
 
 Ctrl-C stops after the current step and saves a checkpoint; continue with `tunebench-cli resume DIR`.
 Exit codes: 0 done, 1 training failed (e.g. the loss diverged), 2 bad input, 130 stopped.
 )";
 
 const char* const kResumeHelp = R"(usage: tunebench-cli resume DIR
+       tunebench-cli resume --project DIR RUN_ID
 
 Continues the run in DIR from its latest checkpoint with the same config, data and random state, so the
-result equals an uninterrupted run. The corpus must be unchanged.
+result equals an uninterrupted run. The corpus must be unchanged. When the run belongs to a project (DIR is
+<project>/runs/<id>, or --project names it), the project's registry follows it: the run reads running
+again, then completed, stopped or failed.
 )";
 
 const char* const kDemoHelp = R"(usage: tunebench-cli demo [--out DIR] [--steps N] [--threads N]
@@ -106,19 +119,24 @@ void printSummary(const core::TrainResult& r, const fs::path& dir)
     std::printf("run: %s\n", dir.string().c_str());
 }
 
-int runTrainer(core::Trainer& trainer, ProgressPrinter& printer)
+/// `recorder` (a project run) records into the registry and forwards to the printer; otherwise the printer alone.
+int runTrainer(core::Trainer& trainer, ProgressPrinter& printer, core::RegistryObserver* recorder = nullptr)
 {
     std::stop_source stop;
     core::TrainResult result;
     {
         InterruptGuard guard(stop);
-        result = trainer.run(printer, stop.get_token());
+        result = recorder ? recorder->train(trainer, stop.get_token()) : trainer.run(printer, stop.get_token());
     }
     printSummary(result, trainer.runDirectory().root());
     switch (result.outcome) {
     case core::TrainOutcome::Completed: return kExitOk;
     case core::TrainOutcome::Stopped:
-        std::printf("resume with: tunebench-cli resume %s\n", trainer.runDirectory().root().c_str());
+        if (recorder)
+            std::printf("resume with: tunebench-cli resume --project %s %s\n",
+                        recorder->registry().projectDir().c_str(), recorder->runId().c_str());
+        else
+            std::printf("resume with: tunebench-cli resume %s\n", trainer.runDirectory().root().c_str());
         return kExitInterrupted;
     case core::TrainOutcome::Failed: return kExitFailed;
     }
@@ -151,33 +169,78 @@ core::RunConfig configFromArgs(const Args& a)
     return config;
 }
 
+/// The project that holds `runDir` (<project>/runs/<id> of a registered run), if any.
+std::optional<std::pair<fs::path, std::string>> projectOfRun(const fs::path& runDir)
+{
+    const fs::path dir = fs::absolute(runDir).lexically_normal();
+    const fs::path parent = (dir.has_filename() ? dir : dir.parent_path()).parent_path();
+    if (parent.filename() != core::RunRegistry::kRunsFolderName || !core::RunRegistry::isProject(parent.parent_path()))
+        return std::nullopt;
+    const core::RunRegistry registry(parent.parent_path());
+    if (const auto id = registry.findRunByDirectory(dir))
+        return std::make_pair(parent.parent_path(), *id);
+    return std::nullopt;
+}
+
 } // namespace
 
 int runTrain(const std::vector<std::string>& args, const std::string& commandName)
 {
-    const Args a(args, {"config", "set", "out"}, {});
+    const Args a(args, {"config", "set", "out", "project", "name"}, {});
     if (!a.positional().empty())
         throw UsageError{"unexpected argument '" + a.positional().front() + "'"};
     core::RunConfig config = configFromArgs(a);
     if (commandName == "pretrain" && config.method != "pretrain")
         throw core::InputError(*a.value("config"), "method",
                                "is '" + config.method + "', but `pretrain` runs method pretrain; use `train`");
+    if (a.has("project") && a.has("out"))
+        throw UsageError{"--out and --project exclude each other (a project's runs live in <project>/runs/<id>)"};
+    if (a.has("name") && !a.has("project"))
+        throw UsageError{"--name needs --project"};
+    checkPreflight(config, *a.value("config"));
+    ProgressPrinter printer;
+    if (const auto project = a.value("project")) {
+        auto recorder = core::RegistryObserver::createRun(*project, config, a.value("name").value_or(""), &printer);
+        std::unique_ptr<core::Trainer> trainer;
+        try {
+            trainer = core::Trainer::create(config, recorder->runDirectory());
+        } catch (...) {
+            try {
+                recorder->discard(); // bad input leaves nothing behind, in the registry or on disk
+            } catch (...) {
+            }
+            throw;
+        }
+        std::printf("run %s in project %s\n", recorder->runId().c_str(), recorder->registry().projectDir().c_str());
+        std::fflush(stdout);
+        return runTrainer(*trainer, printer, recorder.get());
+    }
     const fs::path out = a.value("out").value_or(
         (fs::path("runs") / (fs::path(*a.value("config")).stem().string() + "-" + timestampForPath())).string());
-    checkPreflight(config, *a.value("config"));
     auto trainer = core::Trainer::create(config, out);
-    ProgressPrinter printer;
     return runTrainer(*trainer, printer);
 }
 
 int runResume(const std::vector<std::string>& args)
 {
-    const Args a(args, {}, {});
+    const Args a(args, {"project"}, {});
     if (a.positional().size() != 1)
-        throw UsageError{"resume takes exactly one run directory"};
-    auto trainer = core::Trainer::resume(a.positional().front());
+        throw UsageError{a.has("project") ? "resume --project DIR takes exactly one run id"
+                                          : "resume takes exactly one run directory"};
     ProgressPrinter printer;
-    return runTrainer(*trainer, printer);
+    std::unique_ptr<core::RegistryObserver> recorder;
+    fs::path runDir = a.positional().front();
+    if (const auto project = a.value("project")) {
+        if (!core::RunRegistry::isProject(*project))
+            throw core::InputError(*project, "--project", "is not a TuneBench project (it has no tunebench.db)");
+        recorder = core::RegistryObserver::openRun(*project, a.positional().front(), &printer);
+        runDir = recorder->runDirectory();
+    } else if (const auto owner = projectOfRun(runDir)) {
+        recorder = core::RegistryObserver::openRun(owner->first, owner->second, &printer);
+    }
+    // If the trainer cannot be built, an opened run keeps its status (nothing was trained).
+    auto trainer = core::Trainer::resume(runDir);
+    return runTrainer(*trainer, printer, recorder.get());
 }
 
 int runDemo(const std::vector<std::string>& args)

@@ -20,6 +20,7 @@ int runSample(const std::vector<std::string>& args);
 int runDemo(const std::vector<std::string>& args);
 int runData(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
+int runRuns(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
@@ -27,6 +28,7 @@ extern const char* const kSampleHelp;
 extern const char* const kDemoHelp;
 extern const char* const kDataHelp;
 extern const char* const kCompareHelp;
+extern const char* const kRunsHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.

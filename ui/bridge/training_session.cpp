@@ -3,6 +3,8 @@
 
 #include "ui/bridge/training_worker.h"
 
+#include "core/store/run_registry.h"
+
 namespace tb::ui {
 
 TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
@@ -56,6 +58,36 @@ bool TrainingSession::resume(const QString& runDir)
     beginRun();
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, runDir, stop = m_stop.get_token()] { worker->runResumed(runDir, stop); },
+        Qt::QueuedConnection);
+    return true;
+}
+
+QString TrainingSession::startInProject(const core::RunConfig& config, const QString& projectDir, const QString& name)
+{
+    if (m_running)
+        return {};
+    beginRun();
+    // The id is made here so the caller has it at once; the registry itself is only opened on the worker thread.
+    const QString id = QString::fromStdString(core::RunRegistry::newRunId());
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, config, projectDir, name, id, stop = m_stop.get_token()] {
+            worker->runInProject(config, projectDir, name, id, stop);
+        },
+        Qt::QueuedConnection);
+    return id;
+}
+
+bool TrainingSession::resumeInProject(const QString& projectDir, const QString& runId)
+{
+    if (m_running)
+        return false;
+    beginRun();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, projectDir, runId, stop = m_stop.get_token()] {
+            worker->runResumedInProject(projectDir, runId, stop);
+        },
         Qt::QueuedConnection);
     return true;
 }

@@ -35,6 +35,14 @@ public:
     bool start(const core::RunConfig& config, const QString& runDir);
     /// Continues the run in `runDir` from its latest checkpoint. Returns false while a run is in progress.
     bool resume(const QString& runDir);
+    /// Starts a new run in the project folder `projectDir` (created with its registry, tunebench.db, if needed).
+    /// The run gets a fresh id, lives in <project>/runs/<id>, and the registry records its status, curves,
+    /// checkpoints and samples from the training thread. Returns the id, or an empty string, doing nothing,
+    /// while a run is in progress. Bad input arrives as failed() and leaves no run in the registry.
+    QString startInProject(const core::RunConfig& config, const QString& projectDir, const QString& name = {});
+    /// Continues the project run `runId` from its latest checkpoint, with the registry following it (running,
+    /// then completed, stopped or failed). Returns false while a run is in progress.
+    bool resumeInProject(const QString& projectDir, const QString& runId);
     /// Asks the run to stop after the step in progress (it saves a checkpoint and ends with finished(Stopped)).
     /// Also wakes a paused run.
     void requestStop();

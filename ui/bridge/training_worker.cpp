@@ -2,6 +2,7 @@
 #include "ui/bridge/training_worker.h"
 
 #include "core/common/error.h"
+#include "core/store/registry_observer.h"
 
 #include <exception>
 #include <filesystem>
@@ -22,16 +23,33 @@ TrainingWorker::~TrainingWorker() = default;
 
 void TrainingWorker::run(const core::RunConfig& config, const QString& runDir, std::stop_token stop)
 {
-    execute([&] { return core::Trainer::create(config, toPath(runDir)); }, std::move(stop));
+    execute([&](core::RegistryObserver*) { return core::Trainer::create(config, toPath(runDir)); }, std::move(stop));
 }
 
 void TrainingWorker::runResumed(const QString& runDir, std::stop_token stop)
 {
-    execute([&] { return core::Trainer::resume(toPath(runDir)); }, std::move(stop));
+    execute([&](core::RegistryObserver*) { return core::Trainer::resume(toPath(runDir)); }, std::move(stop));
 }
 
-void TrainingWorker::execute(const std::function<std::unique_ptr<core::Trainer>()>& makeTrainer,
-                             std::stop_token stop)
+void TrainingWorker::runInProject(const core::RunConfig& config, const QString& projectDir, const QString& name,
+                                  const QString& runId, std::stop_token stop)
+{
+    execute([&](core::RegistryObserver* recorder) { return core::Trainer::create(config, recorder->runDirectory()); },
+            std::move(stop), [&] {
+                return core::RegistryObserver::createRun(toPath(projectDir), config, name.toStdString(), this,
+                                                         runId.toStdString());
+            });
+}
+
+void TrainingWorker::runResumedInProject(const QString& projectDir, const QString& runId, std::stop_token stop)
+{
+    execute([&](core::RegistryObserver* recorder) { return core::Trainer::resume(recorder->runDirectory()); },
+            std::move(stop),
+            [&] { return core::RegistryObserver::openRun(toPath(projectDir), runId.toStdString(), this); });
+}
+
+void TrainingWorker::execute(const TrainerFactory& makeTrainer, std::stop_token stop,
+                             const RecorderFactory& makeRecorder)
 {
     m_stop = stop;
     m_evalInterval = 0;
@@ -44,10 +62,25 @@ void TrainingWorker::execute(const std::function<std::unique_ptr<core::Trainer>(
             summary.status = core::RunStatus::Stopped;
             emit finished(core::TrainOutcome::Stopped, summary);
         } else {
-            std::unique_ptr<core::Trainer> trainer = makeTrainer();
+            // The registry connection belongs to this (the training) thread; the recorder forwards every hook
+            // to this worker after recording it.
+            std::unique_ptr<core::RegistryObserver> recorder = makeRecorder ? makeRecorder() : nullptr;
+            std::unique_ptr<core::Trainer> trainer;
+            try {
+                trainer = makeTrainer(recorder.get());
+            } catch (...) {
+                if (recorder) {
+                    try {
+                        recorder->discard(); // a new run that never trained leaves nothing behind
+                    } catch (...) {
+                    }
+                }
+                throw;
+            }
             m_evalInterval = trainer->config().train.evalInterval;
-            const core::TrainResult result = trainer->run(*this, m_stop);
+            const core::TrainResult result = recorder ? recorder->train(*trainer, m_stop) : trainer->run(*this, m_stop);
             trainer.reset(); // free the model before anyone hears that the run is over
+            recorder.reset();
             flushPendingStep();
             emit finished(result.outcome, result.summary);
         }

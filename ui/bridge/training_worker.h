@@ -25,6 +25,10 @@
 #include <optional>
 #include <stop_token>
 
+namespace tb::core {
+class RegistryObserver;
+}
+
 namespace tb::ui {
 
 class TrainingWorker : public QObject, private core::TrainingObserver {
@@ -41,6 +45,13 @@ public:
     void run(const core::RunConfig& config, const QString& runDir, std::stop_token stop);
     /// Worker thread. Continues the run in `runDir` from its latest checkpoint; otherwise as run().
     void runResumed(const QString& runDir, std::stop_token stop);
+    /// Worker thread. As run(), for a new run `runId` of the project in `projectDir`: the project's registry is
+    /// opened on this thread and records the run (status, curves, checkpoints, samples) while it trains. A run
+    /// whose trainer cannot be built (bad input) is removed from the registry again; failed() says why.
+    void runInProject(const core::RunConfig& config, const QString& projectDir, const QString& name,
+                      const QString& runId, std::stop_token stop);
+    /// Worker thread. Continues the project run `runId` from its latest checkpoint, recorded as runInProject().
+    void runResumedInProject(const QString& projectDir, const QString& runId, std::stop_token stop);
 
     // Thread-safe controls (direct calls, never queued: run() keeps the worker's event loop busy).
     /// Clears pause and single-step requests and the dropped-step count. Call before queuing a run.
@@ -76,7 +87,10 @@ signals:
     void failed(const QString& message);
 
 private:
-    void execute(const std::function<std::unique_ptr<core::Trainer>()>& makeTrainer, std::stop_token stop);
+    using TrainerFactory = std::function<std::unique_ptr<core::Trainer>(core::RegistryObserver* recorder)>;
+    using RecorderFactory = std::function<std::unique_ptr<core::RegistryObserver>()>;
+    /// `makeRecorder` empty: a run outside any project.
+    void execute(const TrainerFactory& makeTrainer, std::stop_token stop, const RecorderFactory& makeRecorder = {});
 
     // core::TrainingObserver, called on the training thread between steps.
     void onStart(const core::RunInfo& info) override;

@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: MIT
+#include "core/store/run_registry.h"
+
+#include "core/common/error.h"
+#include "core/store/run_dir.h"
+#include "core/store/run_lock.h"
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <utility>
+
+namespace tb::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Version 1. A later version adds a migration step in initialize() and bumps kSchemaVersion.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE runs (
+    id                TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    method            TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    parent_run_id     TEXT REFERENCES runs(id) ON DELETE SET NULL,
+    parent_checkpoint TEXT NOT NULL DEFAULT '',
+    run_dir           TEXT NOT NULL,              -- relative to the project folder
+    config_yaml       TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    steps             INTEGER NOT NULL DEFAULT 0,
+    max_steps         INTEGER NOT NULL DEFAULT 0,
+    best_val_loss     REAL,
+    final_val_loss    REAL,
+    wall_seconds      REAL NOT NULL DEFAULT 0,
+    tokens_per_second REAL NOT NULL DEFAULT 0,
+    parameter_count   INTEGER NOT NULL DEFAULT 0,
+    error             TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE metrics (
+    run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step              INTEGER NOT NULL,
+    loss              REAL,
+    eval_loss         REAL,
+    eval_train_loss   REAL,
+    learning_rate     REAL,
+    grad_norm         REAL,
+    tokens_per_second REAL,
+    elapsed_seconds   REAL NOT NULL DEFAULT 0,
+    tokens_seen       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+CREATE TABLE checkpoints (
+    run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    path              TEXT NOT NULL,              -- relative to the run folder when inside it
+    step              INTEGER NOT NULL,
+    best              INTEGER NOT NULL,
+    created_at        TEXT NOT NULL,
+    PRIMARY KEY (run_id, path)
+) WITHOUT ROWID;
+CREATE TABLE samples (
+    run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step              INTEGER NOT NULL,
+    idx               INTEGER NOT NULL,
+    prompt            TEXT NOT NULL,
+    text              TEXT NOT NULL,
+    PRIMARY KEY (run_id, step, idx)
+) WITHOUT ROWID;
+CREATE INDEX runs_by_parent ON runs(parent_run_id);
+)sql";
+
+constexpr const char* kRunColumns =
+    "id, name, method, status, parent_run_id, parent_checkpoint, run_dir, config_yaml, created_at, updated_at, "
+    "steps, max_steps, best_val_loss, final_val_loss, wall_seconds, tokens_per_second, parameter_count, error";
+
+/// "<database file>: <SQLite's message>", for errors after the database was opened.
+std::string sqliteError(sqlite3* db, const std::string& what = {})
+{
+    const char* file = sqlite3_db_filename(db, "main");
+    return std::string(file && *file ? file : "run registry") + ": " + (what.empty() ? "" : what + ": ") +
+           sqlite3_errmsg(db);
+}
+
+/// A prepared statement, finalized on destruction. Binds are 1-based as in SQLite.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : m_db(db)
+    {
+        if (sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr) != SQLITE_OK)
+            throw Error(sqliteError(db, "cannot prepare a statement"));
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int i, const std::string& v)
+    {
+        return check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
+    Statement& bind(int i, const char* v) { return bind(i, std::string(v)); }
+    Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(m_stmt, i, v)); }
+    Statement& bind(int i, double v)
+    {
+        // SQLite stores NaN as NULL; keep infinities as they are (REAL supports them).
+        return check(std::isnan(v) ? sqlite3_bind_null(m_stmt, i) : sqlite3_bind_double(m_stmt, i, v));
+    }
+    Statement& bind(int i, const std::optional<double>& v)
+    {
+        return v ? bind(i, *v) : check(sqlite3_bind_null(m_stmt, i));
+    }
+    Statement& bindNullIfEmpty(int i, const std::string& v)
+    {
+        return v.empty() ? check(sqlite3_bind_null(m_stmt, i)) : bind(i, v);
+    }
+
+    /// Advances to the next row; false when done.
+    bool step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        throw Error(sqliteError(m_db));
+    }
+    /// Steps through all rows, then resets the statement so it can be bound and run again.
+    void run()
+    {
+        while (step()) {
+        }
+        sqlite3_reset(m_stmt);
+    }
+
+    std::string text(int col) const
+    {
+        const auto* p = sqlite3_column_text(m_stmt, col);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(m_stmt, col)))
+                 : std::string();
+    }
+    int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    std::optional<double> optionalReal(int col) const
+    {
+        return isNull(col) ? std::nullopt : std::optional<double>(real(col));
+    }
+
+private:
+    Statement& check(int rc)
+    {
+        if (rc != SQLITE_OK)
+            throw Error(sqliteError(m_db, "cannot bind a value"));
+        return *this;
+    }
+
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql)
+{
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string text = message ? message : sqlite3_errmsg(db);
+        sqlite3_free(message);
+        const char* file = sqlite3_db_filename(db, "main");
+        throw Error(std::string(file && *file ? file : "run registry") + ": " + text);
+    }
+}
+
+/// BEGIN IMMEDIATE (take the write lock up front, so no reader-to-writer upgrade can deadlock) ... COMMIT; rolls
+/// back when left without commit(), e.g. by an exception.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db) : m_db(db) { exec(db, "BEGIN IMMEDIATE"); }
+    ~Transaction()
+    {
+        if (m_db)
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit()
+    {
+        exec(m_db, "COMMIT");
+        m_db = nullptr;
+    }
+
+private:
+    sqlite3* m_db;
+};
+
+RunStatus statusFromText(const std::string& text)
+{
+    for (RunStatus s : {RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed,
+                        RunStatus::Interrupted})
+        if (toString(s) == text)
+            return s;
+    return RunStatus::Failed; // written by a newer version; never shown as a success
+}
+
+std::optional<double> jsonNumber(const nlohmann::json& j, const char* key)
+{
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number())
+        return std::nullopt;
+    return it->get<double>();
+}
+
+/// The step stored in a checkpoint's safetensors metadata, read from its header only (no tensors, no torch).
+std::optional<int64_t> checkpointStepOnDisk(const fs::path& file)
+{
+    std::FILE* f = std::fopen(file.c_str(), "rb");
+    if (!f)
+        return std::nullopt;
+    unsigned char lengthBytes[8] = {};
+    std::optional<int64_t> step;
+    if (std::fread(lengthBytes, 1, 8, f) == 8) {
+        uint64_t length = 0;
+        for (int i = 7; i >= 0; --i)
+            length = (length << 8) | lengthBytes[i];
+        if (length > 0 && length < (uint64_t(1) << 26)) {
+            std::string header(length, '\0');
+            if (std::fread(header.data(), 1, length, f) == length) {
+                const nlohmann::json j = nlohmann::json::parse(header, nullptr, /*allow_exceptions=*/false);
+                if (j.is_object() && j.contains("__metadata__") && j["__metadata__"].is_object()) {
+                    const auto& meta = j["__metadata__"];
+                    if (meta.contains("step") && meta["step"].is_string()) {
+                        try {
+                            step = std::stoll(meta["step"].get<std::string>());
+                        } catch (const std::exception&) {
+                        }
+                    }
+                }
+            }
+        }
+    }
+    std::fclose(f);
+    return step;
+}
+
+} // namespace
+
+RunRegistry::RunRegistry(const fs::path& projectDir) : m_projectDir(fs::absolute(projectDir).lexically_normal())
+{
+    if (!m_projectDir.has_filename())
+        m_projectDir = m_projectDir.parent_path(); // drop a trailing separator
+    const fs::path file = databaseFile();
+    std::error_code ec;
+    fs::create_directories(m_projectDir / kRunsFolderName, ec);
+    if (ec)
+        throw InputError(m_projectDir.string(), "", "cannot create the project folder: " + ec.message());
+    const int rc = sqlite3_open_v2(file.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    try {
+        if (rc != SQLITE_OK)
+            throw Error(m_db ? sqlite3_errmsg(m_db) : "out of memory");
+        initialize();
+    } catch (const InputError&) {
+        sqlite3_close_v2(m_db);
+        throw;
+    } catch (const Error& e) {
+        sqlite3_close_v2(m_db);
+        std::string message = e.what();
+        if (message.rfind(file.string() + ": ", 0) == 0)
+            message.erase(0, file.string().size() + 2);
+        throw InputError(file.string(), "", "is not a readable TuneBench run registry (" + message + ")");
+    }
+}
+
+RunRegistry::~RunRegistry()
+{
+    sqlite3_close_v2(m_db);
+}
+
+void RunRegistry::initialize()
+{
+    sqlite3_busy_timeout(m_db, kBusyTimeoutMs);
+    sqlite3_extended_result_codes(m_db, 1);
+    {
+        // Reading the mode back is the first access to the file: a corrupt or foreign file fails here.
+        Statement mode(m_db, "PRAGMA journal_mode=WAL");
+        if (!mode.step() || mode.text(0) != "wal")
+            throw Error("cannot switch to WAL journaling");
+    }
+    // NORMAL in WAL mode: a commit is durable against a killed process (the OS has the pages); only a power loss
+    // may lose the last commits, never consistency.
+    exec(m_db, "PRAGMA synchronous=NORMAL");
+    exec(m_db, "PRAGMA foreign_keys=ON");
+
+    Transaction tx(m_db); // two processes opening a new project at once: one creates, the other sees it
+    int version = 0;
+    {
+        Statement v(m_db, "PRAGMA user_version");
+        if (v.step())
+            version = static_cast<int>(v.integer(0));
+    }
+    int64_t tables = 0;
+    bool hasRuns = false;
+    {
+        Statement t(m_db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+        while (t.step()) {
+            ++tables;
+            hasRuns = hasRuns || t.text(0) == "runs";
+        }
+    }
+    if (version > kSchemaVersion)
+        throw InputError(databaseFile().string(), "",
+                         "was written by a newer TuneBench (registry schema " + std::to_string(version) +
+                             ", this version reads up to " + std::to_string(kSchemaVersion) + ")");
+    if (version == 0) {
+        if (tables > 0)
+            throw InputError(databaseFile().string(), "", "is an SQLite database but not a TuneBench run registry");
+        exec(m_db, kSchema);
+        exec(m_db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    } else if (!hasRuns) {
+        throw InputError(databaseFile().string(), "", "is not a TuneBench run registry (it has no runs table)");
+    }
+    tx.commit();
+}
+
+bool RunRegistry::isProject(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(dir / kDatabaseFileName, ec);
+}
+
+std::string RunRegistry::newRunId()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    char suffix[8];
+    std::snprintf(suffix, sizeof suffix, "%06llx", static_cast<unsigned long long>(rng() & 0xffffffu));
+    return std::string(stamp) + "-" + suffix;
+}
+
+bool RunRegistry::isValidRunId(const std::string& id)
+{
+    if (id.empty() || id.size() > 128 || std::all_of(id.begin(), id.end(), [](char c) { return c == '.'; }))
+        return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '.';
+    });
+}
+
+fs::path RunRegistry::runDirectory(const std::string& id) const
+{
+    return m_projectDir / kRunsFolderName / id;
+}
+
+namespace {
+
+RunRecord readRun(const Statement& s, const fs::path& projectDir)
+{
+    RunRecord r;
+    r.id = s.text(0);
+    r.name = s.text(1);
+    r.method = s.text(2);
+    r.status = statusFromText(s.text(3));
+    r.parentRunId = s.text(4);
+    r.parentCheckpoint = s.text(5);
+    r.runDir = (projectDir / s.text(6)).lexically_normal();
+    r.configYaml = s.text(7);
+    r.createdAt = s.text(8);
+    r.updatedAt = s.text(9);
+    r.steps = s.integer(10);
+    r.maxSteps = s.integer(11);
+    r.bestValLoss = s.optionalReal(12);
+    r.finalValLoss = s.optionalReal(13);
+    r.wallSeconds = s.real(14);
+    r.tokensPerSecond = s.real(15);
+    r.parameterCount = s.integer(16);
+    r.error = s.text(17);
+    return r;
+}
+
+} // namespace
+
+RunRecord RunRegistry::createRun(const RunConfig& config, const std::string& name, const std::string& parentRunId,
+                                 const std::string& parentCheckpoint, const std::string& idIn)
+{
+    const std::string id = idIn.empty() ? newRunId() : idIn;
+    if (!isValidRunId(id))
+        throw InputError(databaseFile().string(), "run id",
+                         "'" + id + "' is not a valid run id (letters, digits, '-', '_' and '.')");
+    Transaction tx(m_db);
+    if (findRun(id))
+        throw InputError(databaseFile().string(), "run id", "a run with id '" + id + "' already exists");
+    if (!parentRunId.empty() && !findRun(parentRunId))
+        throw InputError(databaseFile().string(), "parent run", "there is no run with id '" + parentRunId + "'");
+    const std::string now = utcTimestamp();
+    Statement insert(m_db, "INSERT INTO runs (id, name, method, status, parent_run_id, parent_checkpoint, run_dir, "
+                           "config_yaml, created_at, updated_at, max_steps) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    insert.bind(1, id)
+        .bind(2, name.empty() ? id : name)
+        .bind(3, config.method)
+        .bind(4, toString(RunStatus::Running))
+        .bindNullIfEmpty(5, parentRunId)
+        .bind(6, parentCheckpoint)
+        .bind(7, (fs::path(kRunsFolderName) / id).string())
+        .bind(8, toYaml(config))
+        .bind(9, now)
+        .bind(10, now)
+        .bind(11, config.train.maxSteps);
+    insert.run();
+    tx.commit();
+    return *findRun(id);
+}
+
+std::vector<RunRecord> RunRegistry::listRuns() const
+{
+    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY created_at DESC, rowid DESC").c_str());
+    std::vector<RunRecord> runs;
+    while (s.step())
+        runs.push_back(readRun(s, m_projectDir));
+    return runs;
+}
+
+std::optional<RunRecord> RunRegistry::findRun(const std::string& id) const
+{
+    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    return readRun(s, m_projectDir);
+}
+
+std::optional<std::string> RunRegistry::findRunByDirectory(const fs::path& runDir) const
+{
+    std::error_code ec;
+    fs::path dir = fs::weakly_canonical(fs::absolute(runDir), ec);
+    if (ec)
+        return std::nullopt;
+    if (!dir.has_filename())
+        dir = dir.parent_path();
+    const fs::path runs = fs::weakly_canonical(m_projectDir / kRunsFolderName, ec);
+    if (ec || dir.parent_path() != runs)
+        return std::nullopt;
+    const std::string id = dir.filename().string();
+    if (!findRun(id))
+        return std::nullopt;
+    return id;
+}
+
+void RunRegistry::requireRun(const std::string& id) const
+{
+    Statement s(m_db, "SELECT 1 FROM runs WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step())
+        throw InputError(databaseFile().string(), "run id", "there is no run with id '" + id + "'");
+}
+
+std::vector<MetricPoint> RunRegistry::metrics(const std::string& id) const
+{
+    Statement s(m_db, "SELECT step, loss, eval_loss, eval_train_loss, learning_rate, grad_norm, tokens_per_second, "
+                      "elapsed_seconds, tokens_seen FROM metrics WHERE run_id = ? ORDER BY step");
+    s.bind(1, id);
+    std::vector<MetricPoint> points;
+    while (s.step()) {
+        MetricPoint p;
+        p.step = s.integer(0);
+        p.loss = s.optionalReal(1);
+        p.evalLoss = s.optionalReal(2);
+        p.evalTrainLoss = s.optionalReal(3);
+        p.learningRate = s.optionalReal(4);
+        p.gradNorm = s.optionalReal(5);
+        p.tokensPerSecond = s.optionalReal(6);
+        p.elapsedSeconds = s.real(7);
+        p.tokensSeen = s.integer(8);
+        points.push_back(p);
+    }
+    return points;
+}
+
+std::vector<CheckpointRecord> RunRegistry::checkpoints(const std::string& id) const
+{
+    Statement s(m_db, "SELECT c.step, c.path, c.best, c.created_at, r.run_dir FROM checkpoints c "
+                      "JOIN runs r ON r.id = c.run_id WHERE c.run_id = ? ORDER BY c.step, c.best");
+    s.bind(1, id);
+    std::vector<CheckpointRecord> records;
+    while (s.step()) {
+        CheckpointRecord c;
+        c.step = s.integer(0);
+        const fs::path path = s.text(1);
+        c.path = path.is_absolute() ? path : (m_projectDir / s.text(4) / path).lexically_normal();
+        c.best = s.integer(2) != 0;
+        c.createdAt = s.text(3);
+        records.push_back(c);
+    }
+    return records;
+}
+
+std::vector<SampleRecord> RunRegistry::samples(const std::string& id) const
+{
+    Statement s(m_db, "SELECT step, prompt, text FROM samples WHERE run_id = ? ORDER BY step, idx");
+    s.bind(1, id);
+    std::vector<SampleRecord> records;
+    while (s.step())
+        records.push_back({s.integer(0), s.text(1), s.text(2)});
+    return records;
+}
+
+void RunRegistry::rename(const std::string& id, const std::string& name)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    Statement s(m_db, "UPDATE runs SET name = ?, updated_at = ? WHERE id = ?");
+    s.bind(1, name.empty() ? id : name).bind(2, utcTimestamp()).bind(3, id);
+    s.run();
+    tx.commit();
+}
+
+void RunRegistry::remove(const std::string& id)
+{
+    const std::optional<RunRecord> run = findRun(id);
+    if (!run)
+        throw InputError(databaseFile().string(), "run id", "there is no run with id '" + id + "'");
+    const fs::path dir = runDirectory(id);
+    if (RunLock::isLocked(dir))
+        throw Error("run '" + run->name + "' is being trained; stop it before deleting it");
+    {
+        Transaction tx(m_db);
+        Statement s(m_db, "DELETE FROM runs WHERE id = ?"); // metrics, checkpoints and samples cascade
+        s.bind(1, id);
+        s.run();
+        tx.commit();
+    }
+    // Rows first: a folder left behind by a failed delete is only clutter; rows without a folder would lie.
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec)
+        throw Error("run '" + run->name + "' was removed from the registry, but its folder " + dir.string() +
+                    " could not be deleted: " + ec.message());
+}
+
+int64_t RunRegistry::importJournal(const std::string& id, const fs::path& runDir)
+{
+    int64_t lastStep = 0;
+    {
+        Statement s(m_db, "SELECT COALESCE(MAX(step), 0) FROM metrics WHERE run_id = ?");
+        s.bind(1, id);
+        if (s.step())
+            lastStep = s.integer(0);
+    }
+    const RunDirectory dir(runDir);
+    // Only values the registry lacks are filled in (COALESCE keeps what the run recorded itself).
+    Statement upsert(m_db, "INSERT INTO metrics (run_id, step, loss, eval_loss, eval_train_loss, learning_rate, "
+                           "grad_norm, tokens_per_second, elapsed_seconds) VALUES (?,?,?,?,?,?,?,?,?) "
+                           "ON CONFLICT (run_id, step) DO UPDATE SET "
+                           "loss = COALESCE(loss, excluded.loss), eval_loss = COALESCE(eval_loss, excluded.eval_loss), "
+                           "eval_train_loss = COALESCE(eval_train_loss, excluded.eval_train_loss), "
+                           "learning_rate = COALESCE(learning_rate, excluded.learning_rate), "
+                           "grad_norm = COALESCE(grad_norm, excluded.grad_norm), "
+                           "tokens_per_second = COALESCE(tokens_per_second, excluded.tokens_per_second)");
+    int64_t journalStep = lastStep;
+    std::optional<double> best;
+    for (const nlohmann::json& line : dir.readMetrics()) {
+        const auto step = jsonNumber(line, "step");
+        if (!step || *step < double(lastStep))
+            continue;
+        upsert.bind(1, id)
+            .bind(2, static_cast<int64_t>(*step))
+            .bind(3, jsonNumber(line, "loss"))
+            .bind(4, jsonNumber(line, "eval_loss"))
+            .bind(5, jsonNumber(line, "eval_train_loss"))
+            .bind(6, jsonNumber(line, "learning_rate"))
+            .bind(7, jsonNumber(line, "grad_norm"))
+            .bind(8, jsonNumber(line, "tokens_per_second"))
+            .bind(9, jsonNumber(line, "elapsed_s").value_or(0.0));
+        upsert.run();
+        journalStep = std::max(journalStep, static_cast<int64_t>(*step));
+        if (const auto b = jsonNumber(line, "best_val_loss"))
+            best = b;
+    }
+    Statement update(m_db, "UPDATE runs SET steps = MAX(steps, ?), best_val_loss = COALESCE(?, best_val_loss) "
+                           "WHERE id = ?");
+    update.bind(1, journalStep).bind(2, best).bind(3, id);
+    update.run();
+
+    // The checkpoint files are the truth: a kill between a checkpoint's rename and its row leaves the row one
+    // checkpoint behind (or missing). Checkpoint files are written atomically, so what is there is whole.
+    for (const auto& [file, isBest] : {std::pair{dir.latestCheckpoint(), false}, std::pair{dir.bestCheckpoint(), true}}) {
+        const std::string relative = file.lexically_relative(runDir).string();
+        if (const auto step = checkpointStepOnDisk(file)) {
+            Statement upsert(m_db, "INSERT INTO checkpoints (run_id, path, step, best, created_at) VALUES (?,?,?,?,?) "
+                                   "ON CONFLICT (run_id, path) DO UPDATE SET step = excluded.step");
+            upsert.bind(1, id).bind(2, relative).bind(3, *step).bind(4, int64_t{isBest ? 1 : 0}).bind(5, utcTimestamp());
+            upsert.run();
+        } else {
+            Statement drop(m_db, "DELETE FROM checkpoints WHERE run_id = ? AND path = ?");
+            drop.bind(1, id).bind(2, relative);
+            drop.run();
+        }
+    }
+    return journalStep;
+}
+
+std::vector<std::string> RunRegistry::markInterruptedRuns()
+{
+    std::vector<std::pair<std::string, std::string>> running;
+    {
+        Statement s(m_db, "SELECT id, run_dir FROM runs WHERE status = ?");
+        s.bind(1, toString(RunStatus::Running));
+        while (s.step())
+            running.emplace_back(s.text(0), s.text(1));
+    }
+    std::vector<std::string> changed;
+    for (const auto& [id, relativeDir] : running) {
+        const fs::path dir = m_projectDir / relativeDir;
+        if (RunLock::isLocked(dir))
+            continue;
+        // Decide inside the write transaction: a process that resumes the run takes the lock before it records
+        // the start, so either we see its lock, or its start lands after this commit.
+        Transaction tx(m_db);
+        Statement status(m_db, "SELECT status FROM runs WHERE id = ?");
+        status.bind(1, id);
+        if (!status.step() || status.text(0) != toString(RunStatus::Running) || RunLock::isLocked(dir))
+            continue;
+        importJournal(id, dir);
+        Statement update(m_db, "UPDATE runs SET status = ?, updated_at = ? WHERE id = ?");
+        update.bind(1, toString(RunStatus::Interrupted)).bind(2, utcTimestamp()).bind(3, id);
+        update.run();
+        tx.commit();
+        changed.push_back(id);
+    }
+    return changed;
+}
+
+void RunRegistry::recordStart(const std::string& id, const RunInfo& info)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    for (const char* sql : {"DELETE FROM metrics WHERE run_id = ? AND step > ?",
+                            "DELETE FROM samples WHERE run_id = ? AND step > ?",
+                            "DELETE FROM checkpoints WHERE run_id = ? AND step > ?"}) {
+        Statement s(m_db, sql);
+        s.bind(1, id).bind(2, info.startStep);
+        s.run();
+    }
+    Statement s(m_db, "UPDATE runs SET status = ?, error = '', final_val_loss = NULL, steps = ?, max_steps = ?, "
+                      "parameter_count = ?, updated_at = ? WHERE id = ?");
+    s.bind(1, toString(RunStatus::Running))
+        .bind(2, info.startStep)
+        .bind(3, info.maxSteps)
+        .bind(4, info.parameterCount)
+        .bind(5, utcTimestamp())
+        .bind(6, id);
+    s.run();
+    tx.commit();
+}
+
+void RunRegistry::recordStep(const std::string& id, const StepMetrics& m)
+{
+    Transaction tx(m_db);
+    Statement run(m_db, "UPDATE runs SET steps = ?, wall_seconds = ?, updated_at = ? WHERE id = ?");
+    run.bind(1, m.step).bind(2, m.elapsedSeconds).bind(3, utcTimestamp()).bind(4, id);
+    run.run();
+    if (sqlite3_changes(m_db) == 0)
+        throw InputError(databaseFile().string(), "run id", "there is no run with id '" + id + "'");
+    Statement upsert(m_db, "INSERT INTO metrics (run_id, step, loss, learning_rate, grad_norm, tokens_per_second, "
+                           "elapsed_seconds, tokens_seen) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (run_id, step) DO "
+                           "UPDATE SET loss = excluded.loss, learning_rate = excluded.learning_rate, "
+                           "grad_norm = excluded.grad_norm, tokens_per_second = excluded.tokens_per_second, "
+                           "elapsed_seconds = excluded.elapsed_seconds, tokens_seen = excluded.tokens_seen");
+    upsert.bind(1, id)
+        .bind(2, m.step)
+        .bind(3, m.loss)
+        .bind(4, m.learningRate)
+        .bind(5, m.gradNorm)
+        .bind(6, m.tokensPerSecond)
+        .bind(7, m.elapsedSeconds)
+        .bind(8, m.tokensSeen);
+    upsert.run();
+    tx.commit();
+}
+
+void RunRegistry::recordEval(const std::string& id, const EvalMetrics& m)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    Statement upsert(m_db, "INSERT INTO metrics (run_id, step, eval_loss, eval_train_loss, elapsed_seconds) "
+                           "VALUES (?,?,?,?,?) ON CONFLICT (run_id, step) DO UPDATE SET "
+                           "eval_loss = excluded.eval_loss, eval_train_loss = excluded.eval_train_loss");
+    upsert.bind(1, id).bind(2, m.step).bind(3, m.valLoss).bind(4, m.trainLoss).bind(5, m.elapsedSeconds);
+    upsert.run();
+    Statement run(m_db, "UPDATE runs SET best_val_loss = ?, updated_at = ? WHERE id = ?");
+    run.bind(1, std::isfinite(m.bestValLoss) ? std::optional<double>(m.bestValLoss) : std::nullopt)
+        .bind(2, utcTimestamp())
+        .bind(3, id);
+    run.run();
+    tx.commit();
+}
+
+void RunRegistry::recordCheckpoint(const std::string& id, const CheckpointInfo& checkpoint)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    // Stored relative to the run folder, so a moved project still finds its files.
+    const fs::path runDir = runDirectory(id);
+    fs::path path = fs::absolute(checkpoint.path).lexically_normal();
+    const fs::path relative = path.lexically_relative(runDir);
+    if (!relative.empty() && *relative.begin() != "..")
+        path = relative;
+    Statement upsert(m_db, "INSERT INTO checkpoints (run_id, path, step, best, created_at) VALUES (?,?,?,?,?) "
+                           "ON CONFLICT (run_id, path) DO UPDATE SET step = excluded.step, best = excluded.best, "
+                           "created_at = excluded.created_at");
+    upsert.bind(1, id)
+        .bind(2, path.string())
+        .bind(3, checkpoint.step)
+        .bind(4, int64_t{checkpoint.best ? 1 : 0})
+        .bind(5, utcTimestamp());
+    upsert.run();
+    tx.commit();
+}
+
+void RunRegistry::recordSamples(const std::string& id, const SampleSet& set)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    {
+        Statement clear(m_db, "DELETE FROM samples WHERE run_id = ? AND step = ?");
+        clear.bind(1, id).bind(2, set.step);
+        clear.run();
+    }
+    Statement insert(m_db, "INSERT INTO samples (run_id, step, idx, prompt, text) VALUES (?,?,?,?,?)");
+    for (size_t i = 0; i < set.samples.size(); ++i) {
+        insert.bind(1, id)
+            .bind(2, set.step)
+            .bind(3, static_cast<int64_t>(i))
+            .bind(4, set.samples[i].prompt)
+            .bind(5, set.samples[i].text);
+        insert.run();
+    }
+    tx.commit();
+}
+
+void RunRegistry::recordEnd(const std::string& id, const RunSummary& summary)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    Statement s(m_db, "UPDATE runs SET status = ?, steps = ?, best_val_loss = COALESCE(?, best_val_loss), "
+                      "final_val_loss = ?, wall_seconds = ?, tokens_per_second = ?, "
+                      "parameter_count = CASE WHEN ? > 0 THEN ? ELSE parameter_count END, error = ?, "
+                      "updated_at = ? WHERE id = ?");
+    s.bind(1, toString(summary.status))
+        .bind(2, summary.steps)
+        .bind(3, summary.bestValLoss)
+        .bind(4, summary.finalValLoss)
+        .bind(5, summary.wallSeconds)
+        .bind(6, summary.tokensPerSecond)
+        .bind(7, summary.parameterCount)
+        .bind(8, summary.parameterCount)
+        .bind(9, summary.error)
+        .bind(10, utcTimestamp())
+        .bind(11, id);
+    s.run();
+    tx.commit();
+}
+
+void RunRegistry::recordFailure(const std::string& id, const std::string& message)
+{
+    Transaction tx(m_db);
+    requireRun(id);
+    Statement s(m_db, "UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?");
+    s.bind(1, toString(RunStatus::Failed)).bind(2, message).bind(3, utcTimestamp()).bind(4, id);
+    s.run();
+    tx.commit();
+}
+
+} // namespace tb::core
