@@ -22,6 +22,7 @@ commands:
   resume     continue a stopped or interrupted run from its latest checkpoint
   sample     generate text from a trained run
   demo       train a small model on the built-in demo corpus and watch it learn
+  tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -59,6 +60,8 @@ int main(int argc, char* argv[])
         help = kSampleHelp;
     else if (command == "demo")
         help = kDemoHelp;
+    else if (command == "tokenizer")
+        help = kTokenizerHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -74,6 +77,8 @@ int main(int argc, char* argv[])
             return runResume(args);
         if (command == "sample")
             return runSample(args);
+        if (command == "tokenizer")
+            return runTokenizer(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

@@ -18,11 +18,13 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
 int runResume(const std::vector<std::string>& args);
 int runSample(const std::vector<std::string>& args);
 int runDemo(const std::vector<std::string>& args);
+int runTokenizer(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
 extern const char* const kSampleHelp;
 extern const char* const kDemoHelp;
+extern const char* const kTokenizerHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.
