@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <exception>
 #include <cstring>
 #include <thread>
 #include <unordered_set>
@@ -22,9 +24,9 @@ namespace {
 // Pieces every model trained here has besides the learned ones: <unk> and the newline.
 constexpr int64_t kFixedPieces = 2;
 constexpr int64_t kBytePieces = 256;
-// Texts are handed to the library in chunks of about this size, cut after a newline. Encoding is per line, so the
-// ids do not depend on the cut; the chunks only bound the memory the library needs at once.
-constexpr size_t kEncodeChunk = size_t{1} << 20;
+// Texts are handed to the library in chunks of about this size, cut after a newline: they bound the memory the
+// library needs at once and are the unit of parallel encoding.
+constexpr size_t kEncodeChunk = size_t{1} << 18;
 
 constexpr char kBase64Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -307,25 +309,61 @@ SentencePieceTokenizer::~SentencePieceTokenizer()
 
 std::vector<TokenId> SentencePieceTokenizer::encode(std::string_view text) const
 {
-    std::vector<TokenId> ids;
-    ids.reserve(text.size() / 3);
-    size_t pos = 0;
-    while (pos < text.size()) {
+    // Chunks of about kEncodeChunk bytes, each ending after a newline. Encoding is per line, so the ids do not
+    // depend on the cut, and the chunks can be encoded on several threads at once (the model is immutable).
+    std::vector<std::string_view> chunks;
+    for (size_t pos = 0; pos < text.size();) {
         size_t end = text.size();
         if (end - pos > kEncodeChunk) {
             const size_t nl = text.find('\n', pos + kEncodeChunk);
             if (nl != std::string_view::npos)
                 end = nl + 1;
         }
+        chunks.push_back(text.substr(pos, end - pos));
+        pos = end;
+    }
+    const auto encodeChunk = [this](std::string_view chunk) {
         int32_t* out = nullptr;
         size_t count = 0;
         char* error = nullptr;
-        if (m_library->encode(m_model, text.data() + pos, end - pos, &out, &count, &error) != 0)
+        if (m_library->encode(m_model, chunk.data(), chunk.size(), &out, &count, &error) != 0)
             throw Error("sentencepiece could not encode the text: " + m_library->takeError(error, "unknown error"));
-        ids.insert(ids.end(), out, out + count);
+        std::vector<TokenId> ids(out, out + count);
         m_library->free(out);
-        pos = end;
+        return ids;
+    };
+    if (chunks.size() <= 1)
+        return chunks.empty() ? std::vector<TokenId>{} : encodeChunk(chunks.front());
+
+    std::vector<std::vector<TokenId>> parts(chunks.size());
+    std::vector<std::exception_ptr> errors(chunks.size());
+    std::atomic<size_t> next{0};
+    const auto work = [&] {
+        for (size_t i = next++; i < chunks.size(); i = next++) {
+            try {
+                parts[i] = encodeChunk(chunks[i]);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    const size_t threads = std::min<size_t>(chunks.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (auto& t : pool)
+        t.join();
+    size_t total = 0;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (errors[i])
+            std::rethrow_exception(errors[i]);
+        total += parts[i].size();
     }
+    std::vector<TokenId> ids;
+    ids.reserve(total);
+    for (const auto& part : parts)
+        ids.insert(ids.end(), part.begin(), part.end());
     return ids;
 }
 

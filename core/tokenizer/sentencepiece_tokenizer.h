@@ -3,7 +3,7 @@
 // normalisation, no dummy prefix, every space kept, a newline is its own piece and no piece spans a line break, so
 // decode(encode(text)) == text for any text its characters cover, and for any text at all with byte fallback.
 // sentencepiece itself runs in a separately loaded library (SpmLibrary, see spm_library.h). Immutable after
-// construction, so any number of threads may use one instance.
+// construction, so any number of threads may use one instance; encode() of a long text uses every core itself.
 #pragma once
 
 #include "core/tokenizer/tokenizer.h"
