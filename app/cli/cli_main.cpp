@@ -25,6 +25,7 @@ commands:
   data       check a dataset file: its format, records and every problem (data check FILE)
   compare    the same prompt and seed through several runs' models, side by side
   runs       list the runs of a project folder (status, steps, best val loss)
+  tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -68,6 +69,8 @@ int main(int argc, char* argv[])
         help = kCompareHelp;
     else if (command == "runs")
         help = kRunsHelp;
+    else if (command == "tokenizer")
+        help = kTokenizerHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -89,6 +92,8 @@ int main(int argc, char* argv[])
             return runCompare(args);
         if (command == "runs")
             return runRuns(args);
+        if (command == "tokenizer")
+            return runTokenizer(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

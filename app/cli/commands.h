@@ -21,6 +21,7 @@ int runDemo(const std::vector<std::string>& args);
 int runData(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runRuns(const std::vector<std::string>& args);
+int runTokenizer(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
@@ -29,6 +30,7 @@ extern const char* const kDemoHelp;
 extern const char* const kDataHelp;
 extern const char* const kCompareHelp;
 extern const char* const kRunsHelp;
+extern const char* const kTokenizerHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.

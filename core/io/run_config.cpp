@@ -243,8 +243,9 @@ const std::vector<KeySpec>& keySpecs()
                 KeyType::Choice,
                 "char: every distinct character of the corpus is one token (a small vocabulary, as "
                 "nanoGPT's shakespeare-char). byte: the 256 byte values; any text works, but "
-                "non-ASCII characters take several tokens.",
-                "char|byte"},
+                "non-ASCII characters take several tokens. bpe, unigram: a SentencePiece model of that "
+                "type, trained on the corpus when the run starts (see tokenizer.vocab_size).",
+                "char|byte|bpe|unigram"},
         KeySpec{"tokenizer.unknown",
                 [](RunConfig& c, const std::string& v, const Origin&) { c.tokenizer.unknown = v; },
                 [](const RunConfig& c) { return c.tokenizer.unknown; },
@@ -253,8 +254,20 @@ const std::vector<KeySpec>& keySpecs()
                 "unk maps it to one reserved <unk> id; error refuses the text.",
                 "unk|error"},
         TB_INT_KEY("tokenizer.vocab_size", tokenizer.vocabSize,
-                   "Vocabulary size for trained tokenizers (sentencepiece, later). 0 lets the "
-                   "tokenizer choose; char and byte ignore it."),
+                   "bpe/unigram: pieces in the vocabulary, counting <unk>, the newline piece and, with byte "
+                   "fallback, 256 byte pieces. 0 picks 1000; char and byte ignore it."),
+        TB_DOUBLE_KEY("tokenizer.character_coverage", tokenizer.characterCoverage,
+                      "bpe/unigram: share of the corpus's characters that get a piece of their own; the rarest "
+                      "rest become byte pieces (or <unk>). 1 keeps every character; 0.9995 suits corpora with "
+                      "thousands of rare characters."),
+        KeySpec{"tokenizer.byte_fallback",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    c.tokenizer.byteFallback = parseBool("tokenizer.byte_fallback", v, o);
+                },
+                [](const RunConfig& c) { return std::string(c.tokenizer.byteFallback ? "true" : "false"); },
+                KeyType::Bool,
+                "bpe/unigram: characters outside the vocabulary are encoded as their UTF-8 bytes, so any "
+                "text round-trips exactly. Off maps them to <unk>."},
     };
     return specs;
 }
@@ -322,8 +335,25 @@ std::vector<std::string> RunConfig::validate() const
         problems.push_back("data.val_fraction must be in [0, 1) (it is " + fmtDouble(data.valFraction) + ")");
     else if (data.valFraction == 0.0)
         problems.push_back("data.val_fraction is 0: a run needs a validation split to measure progress");
-    if (tokenizer.kind != "char" && tokenizer.kind != "byte")
-        problems.push_back("tokenizer.kind '" + tokenizer.kind + "' is unknown (expected char or byte)");
+    const bool sentencePiece = tokenizer.kind == "bpe" || tokenizer.kind == "unigram";
+    if (tokenizer.kind != "char" && tokenizer.kind != "byte" && !sentencePiece)
+        problems.push_back("tokenizer.kind '" + tokenizer.kind + "' is unknown (expected char, byte, bpe or unigram)");
+    if (sentencePiece) {
+        // <unk>, the newline piece and, with byte fallback, 256 byte pieces come first; the corpus's characters
+        // are checked when the tokenizer is trained.
+        const int64_t fixed = tokenizer.byteFallback ? 258 : 2;
+        if (tokenizer.vocabSize != 0 && tokenizer.vocabSize <= fixed)
+            problems.push_back("tokenizer.vocab_size must exceed " + std::to_string(fixed) + " for " + tokenizer.kind +
+                               (tokenizer.byteFallback ? " with byte fallback (256 byte pieces, <unk> and the newline)"
+                                                       : " (<unk> and the newline)") +
+                               " (it is " + std::to_string(tokenizer.vocabSize) + "; 0 picks 1000)");
+        if (!(tokenizer.characterCoverage > 0.0 && tokenizer.characterCoverage <= 1.0))
+            problems.push_back("tokenizer.character_coverage must be in (0, 1] (it is " +
+                               fmtDouble(tokenizer.characterCoverage) + ")");
+    }
+    if (tokenizer.vocabSize < 0)
+        problems.push_back("tokenizer.vocab_size must not be negative (it is " + std::to_string(tokenizer.vocabSize) +
+                           ")");
     if (tokenizer.unknown != "unk" && tokenizer.unknown != "error")
         problems.push_back("tokenizer.unknown '" + tokenizer.unknown + "' is unknown (expected unk or error)");
     return problems;

@@ -6,6 +6,7 @@
 #include "core/common/utf8.h"
 #include "core/tokenizer/byte_tokenizer.h"
 #include "core/tokenizer/char_tokenizer.h"
+#include "core/tokenizer/sentencepiece_tokenizer.h"
 
 #include <nlohmann/json.hpp>
 
@@ -110,7 +111,17 @@ std::unique_ptr<Tokenizer> makeTokenizer(const TokenizerConfig& config, std::str
             throw InputError("", "tokenizer.kind", "the corpus is empty, so there is no character vocabulary to learn");
         return tokenizer;
     }
-    throw InputError("", "tokenizer.kind", "unknown tokenizer kind '" + config.kind + "' (expected char or byte)");
+    if (config.kind == "bpe" || config.kind == "unigram") {
+        SentencePieceOptions options;
+        options.modelType = config.kind;
+        if (config.vocabSize > 0)
+            options.vocabSize = config.vocabSize;
+        options.characterCoverage = config.characterCoverage;
+        options.byteFallback = config.byteFallback;
+        return SentencePieceTokenizer::train(corpusText, options);
+    }
+    throw InputError("", "tokenizer.kind",
+                     "unknown tokenizer kind '" + config.kind + "' (expected char, byte, bpe or unigram)");
 }
 
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized)
@@ -130,7 +141,21 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized)
         return std::make_unique<ByteTokenizer>();
     if (*kind == "char")
         return loadCharTokenizer(j);
-    throw Error("invalid tokenizer: unknown kind " + kind->dump() + " (expected \"char\" or \"byte\")");
+    if (*kind == "bpe" || *kind == "unigram") {
+        const auto model = j.find("model");
+        if (model == j.end() || !model->is_string())
+            throw Error("invalid tokenizer: a " + kind->get<std::string>() +
+                        " tokenizer needs a \"model\" string (the sentencepiece model in base64)");
+        std::string bytes;
+        try {
+            bytes = decodeBase64(model->get<std::string>());
+        } catch (const Error& e) {
+            throw Error("invalid tokenizer: \"model\" is not a sentencepiece model in base64 (" +
+                        std::string(e.what()) + ")");
+        }
+        return std::make_unique<SentencePieceTokenizer>(kind->get<std::string>(), std::move(bytes));
+    }
+    throw Error("invalid tokenizer: unknown kind " + kind->dump() + " (expected \"char\", \"byte\", \"bpe\" or \"unigram\")");
 }
 
 } // namespace tb::core

@@ -63,7 +63,7 @@ private slots:
         QCOMPARE(find("train.learning_rate").defaultValue, std::string("0.001"));
         QCOMPARE(find("model.bias").type, ConfigKeyType::Bool);
         QCOMPARE(find("data.corpus").type, ConfigKeyType::Path);
-        QCOMPARE(find("tokenizer.kind").choices, (std::vector<std::string>{"char", "byte"}));
+        QCOMPARE(find("tokenizer.kind").choices, (std::vector<std::string>{"char", "byte", "bpe", "unigram"}));
         QVERIFY_THROWS_EXCEPTION(InputError, configValue(defaults, "model.n_layers"));
     }
 

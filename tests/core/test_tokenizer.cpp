@@ -267,7 +267,9 @@ private slots:
         QTest::newRow("not json") << "{kind" << "not valid JSON";
         QTest::newRow("not object") << "[1]" << "expected a JSON object";
         QTest::newRow("no kind") << "{}" << "missing \"kind\"";
-        QTest::newRow("bad kind") << R"({"kind":"bpe"})" << "unknown kind \"bpe\"";
+        QTest::newRow("bad kind") << R"({"kind":"wordpiece"})" << "unknown kind \"wordpiece\"";
+        QTest::newRow("bpe without model") << R"({"kind":"bpe"})" << "needs a \"model\" string";
+        QTest::newRow("bpe model not base64") << R"({"kind":"unigram","model":"ab$="})" << "not a sentencepiece model in base64";
         QTest::newRow("no vocab") << R"({"kind":"char","unknown":"unk"})" << "\"vocab\" array";
         QTest::newRow("bad policy") << R"({"kind":"char","unknown":"skip","vocab":[97]})" << "\"unk\" or \"error\"";
         QTest::newRow("unsorted") << R"({"kind":"char","unknown":"unk","vocab":[98,97]})" << "sorted ascending";
@@ -296,8 +298,8 @@ private slots:
         QTest::addColumn<QString>("unknown");
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("message");
-        QTest::newRow("kind") << "bpe" << "unk" << "tokenizer.kind"
-                              << "unknown tokenizer kind 'bpe' (expected char or byte)";
+        QTest::newRow("kind") << "wordpiece" << "unk" << "tokenizer.kind"
+                              << "unknown tokenizer kind 'wordpiece' (expected char, byte, bpe or unigram)";
         QTest::newRow("policy") << "char" << "skip" << "tokenizer.unknown"
                                 << "unknown policy 'skip' for unseen characters (expected unk or error)";
         QTest::newRow("policy byte") << "byte" << "" << "tokenizer.unknown"

@@ -26,7 +26,7 @@
 namespace tb::ui {
 namespace {
 
-/// The kinds a side can train on the current corpus. Sentencepiece kinds join here once makeTokenizer knows them.
+/// The kinds a side can train on the current corpus. Sentencepiece kinds train on the GUI thread for now (a second or two on a small corpus).
 struct KindEntry {
     const char* kind;
     const char* label;
@@ -35,6 +35,8 @@ struct KindEntry {
 const KindEntry kKinds[] = {
     {"char", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Character-level (corpus)"), true},
     {"byte", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Byte-level (256 ids)"), false},
+    {"bpe", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece BPE (trained on the corpus)"), true},
+    {"unigram", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece unigram (trained on the corpus)"), true},
 };
 
 const KindEntry* findKind(const QString& kind)
