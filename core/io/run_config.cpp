@@ -84,11 +84,89 @@ std::string fmtDouble(double v)
     return s;
 }
 
+using ScalarSetter = std::function<void(RunConfig&, const std::string&, const Origin&)>;
+using ScalarGetter = std::function<std::string(const RunConfig&)>;
+using ListSetter = std::function<void(RunConfig&, const std::vector<std::string>&, const Origin&)>;
+using ListGetter = std::function<std::vector<std::string>(const RunConfig&)>;
+
+/// One documented key. A scalar key has set/get only. A list key also has setList/getList: YAML gives it a
+/// sequence (a lone scalar is a one-item list), toYaml writes a flow sequence, and `set`/`get` use the one-line
+/// `--set` form of listOverrideItems / listOverrideText.
 struct KeySpec {
+    KeySpec(const char* k, ScalarSetter s, ScalarGetter g) : key(k), set(std::move(s)), get(std::move(g)) {}
+    KeySpec(const char* k, ListSetter s, ListGetter g);
+
     const char* key;
-    std::function<void(RunConfig&, const std::string&, const Origin&)> set;
-    std::function<std::string(const RunConfig&)> get;
+    ScalarSetter set;
+    ScalarGetter get;
+    ListSetter setList;
+    ListGetter getList;
+
+    bool isList() const { return static_cast<bool>(setList); }
 };
+
+/// Splits a `--set` list value: items are separated by '|'; inside an item `\|` is a literal bar, `\n` a
+/// newline, `\t` a tab and `\\` a backslash. An empty value is the empty list.
+std::vector<std::string> listOverrideItems(const std::string& key, const std::string& text, const Origin& o)
+{
+    std::vector<std::string> items;
+    if (text.empty())
+        return items;
+    std::string item;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (ch == '|') {
+            items.push_back(std::move(item));
+            item.clear();
+        } else if (ch != '\\') {
+            item += ch;
+        } else if (i + 1 == text.size()) {
+            throw InputError(o.file, key, "ends with a lone backslash; write \\\\ for a backslash", o.line);
+        } else {
+            switch (const char e = text[++i]) {
+            case 'n': item += '\n'; break;
+            case 't': item += '\t'; break;
+            case '|':
+            case '\\': item += e; break;
+            default:
+                throw InputError(o.file, key,
+                                 std::string("has an unknown escape \\") + e +
+                                     " (known: \\n newline, \\t tab, \\| bar, \\\\ backslash)",
+                                 o.line);
+            }
+        }
+    }
+    items.push_back(std::move(item));
+    return items;
+}
+
+/// The inverse of listOverrideItems.
+std::string listOverrideText(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            out += '|';
+        for (const char ch : items[i]) {
+            switch (ch) {
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '|': out += "\\|"; break;
+            case '\\': out += "\\\\"; break;
+            default: out += ch;
+            }
+        }
+    }
+    return out;
+}
+
+KeySpec::KeySpec(const char* k, ListSetter s, ListGetter g) : key(k), setList(std::move(s)), getList(std::move(g))
+{
+    set = [k, setItems = setList](RunConfig& c, const std::string& v, const Origin& o) {
+        setItems(c, listOverrideItems(k, v, o), o);
+    };
+    get = [getItems = getList](const RunConfig& c) { return listOverrideText(getItems(c)); };
+}
 
 #define TB_INT_KEY(name, field)                                                                                         \
     KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseInt(name, v, o); },         \
@@ -140,6 +218,12 @@ const std::vector<KeySpec>& keySpecs()
                 },
                 [](const RunConfig& c) { return toString(c.train.precision); }},
         TB_INT_KEY("train.log_interval", train.logInterval),
+        KeySpec{"train.probe_prompts",
+                ListSetter([](RunConfig& c, const std::vector<std::string>& v, const Origin&) {
+                    c.train.probePrompts = v;
+                }),
+                ListGetter([](const RunConfig& c) { return c.train.probePrompts; })},
+        TB_INT_KEY("train.probe_tokens", train.probeTokens),
         KeySpec{"train.activation_checkpointing",
                 [](RunConfig& c, const std::string& v, const Origin& o) {
                     c.train.activationCheckpointing = parseBool("train.activation_checkpointing", v, o);
@@ -209,6 +293,25 @@ void setKey(RunConfig& config, const std::string& key, const std::string& value,
 
 int64_t lineOf(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : -1; }
 
+/// A list key's YAML value: a sequence of scalars, a lone scalar (one item) or nothing (no items).
+std::vector<std::string> listItems(const std::string& key, const YAML::Node& node, const std::string& origin,
+                                   int64_t keyLine)
+{
+    std::vector<std::string> items;
+    if (node.IsNull())
+        return items;
+    if (node.IsScalar())
+        return {node.Scalar()};
+    if (!node.IsSequence())
+        throw InputError(origin, key, "must be a list of strings, e.g. [\"ROMEO:\", \"\\n\"]", keyLine);
+    for (const auto& item : node) {
+        if (!item.IsScalar())
+            throw InputError(origin, key, "must be a list of strings, not of lists or mappings", lineOf(item));
+        items.push_back(item.Scalar());
+    }
+    return items;
+}
+
 } // namespace
 
 std::vector<std::string> RunConfig::validate() const
@@ -256,8 +359,13 @@ RunConfig parseRunConfig(const std::string& text, const std::string& origin, con
             for (const auto& kv : value) {
                 const std::string key = section + "." + kv.first.as<std::string>();
                 Origin ko{origin, lineOf(kv.first), baseDir};
-                if (!findKey(key))
+                const KeySpec* spec = findKey(key);
+                if (!spec)
                     throw InputError(origin, key, unknownKeyMessage(key), ko.line);
+                if (spec->isList()) {
+                    spec->setList(config, listItems(key, kv.second, origin, ko.line), ko);
+                    continue;
+                }
                 if (!kv.second.IsScalar())
                     throw InputError(origin, key, "must be a single value, not a list or mapping", ko.line);
                 setKey(config, key, kv.second.Scalar(), ko);
@@ -306,8 +414,15 @@ std::string toYaml(const RunConfig& config)
         const std::string key = spec.key;
         const auto dot = key.find('.');
         std::string value = spec.get(config);
-        if (value.empty() || value.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos || value.front() == ' ' ||
-            value.back() == ' ') {
+        if (spec.isList()) {
+            YAML::Emitter e;
+            e << YAML::Flow << YAML::BeginSeq;
+            for (const auto& item : spec.getList(config))
+                e << YAML::DoubleQuoted << item;
+            e << YAML::EndSeq;
+            value = e.c_str();
+        } else if (value.empty() || value.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos ||
+                   value.front() == ' ' || value.back() == ' ') {
             YAML::Emitter e;
             e << YAML::DoubleQuoted << value;
             value = e.c_str();
