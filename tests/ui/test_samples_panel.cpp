@@ -130,6 +130,22 @@ private slots:
         QVERIFY(panel.plainText().isEmpty());
     }
 
+    void longTimelineShowsTheNewest()
+    {
+        SamplesPanel panel;
+        std::vector<SampleRecord> records;
+        for (int64_t step = 0; step < 249; ++step)
+            records.push_back({step * 10, "A", "x"});
+        panel.showHistory(records);
+        panel.addSamples(makeSet(2490, {{"A", "x"}}));
+        QCOMPARE(panel.entryCount(), 250);
+        const QString text = panel.plainText();
+        QVERIFY(text.contains("Step 2490"));
+        QVERIFY(text.contains("Step 500\n"));
+        QVERIFY(!text.contains("Step 490\n"));
+        QVERIFY(text.contains("50 older evaluations are not shown."));
+    }
+
     void screenshot()
     {
         SamplesPanel panel;

@@ -18,6 +18,8 @@ namespace tb::ui {
 namespace {
 
 constexpr int kFilterLabelChars = 40;
+// Cards rendered at most: the newest ones. Keeps a rebuild after each evaluation quick on long runs.
+constexpr int kMaxCards = 200;
 
 QString colorName(const QColor& c) { return c.name(QColor::HexRgb); }
 
@@ -227,20 +229,50 @@ void SamplesPanel::updateFilterBox()
 QString SamplesPanel::textHtml(const QString& text) const
 {
     const QString dim = colorName(mix(palette().color(QPalette::Base), palette().color(QPalette::Text), 0.45));
-    const QString mark = QStringLiteral("<span style=\"color:%1\">%2</span>").arg(dim);
+    const QString open = QStringLiteral("<span style=\"color:%1\">").arg(dim);
     QString out;
+    bool inMark = false; // one span per run of whitespace marks keeps long timelines light
+    auto mark = [&](bool on) {
+        if (on != inMark)
+            out += on ? open : QStringLiteral("</span>");
+        inMark = on;
+    };
     for (const QChar ch : text) {
         switch (ch.unicode()) {
-        case '\n': out += (m_showWhitespace ? mark.arg(QStringLiteral("↵")) : QString()) + QStringLiteral("<br>"); break;
-        case '\t': out += m_showWhitespace ? mark.arg(QStringLiteral("→")) : QStringLiteral("\t"); break;
-        case '\r': out += m_showWhitespace ? mark.arg(QStringLiteral("␍")) : QString(); break;
-        case ' ': out += m_showWhitespace ? mark.arg(QStringLiteral("·")) : QStringLiteral(" "); break;
-        case '<': out += QStringLiteral("&lt;"); break;
-        case '>': out += QStringLiteral("&gt;"); break;
-        case '&': out += QStringLiteral("&amp;"); break;
-        default: out += ch;
+        case '\n':
+            if (m_showWhitespace) {
+                mark(true);
+                out += QStringLiteral("↵");
+            }
+            out += QStringLiteral("<br>");
+            break;
+        case '\t':
+            mark(m_showWhitespace);
+            out += m_showWhitespace ? QStringLiteral("→") : QStringLiteral("\t");
+            break;
+        case '\r':
+            if (m_showWhitespace) {
+                mark(true);
+                out += QStringLiteral("␍");
+            }
+            break;
+        case ' ':
+            mark(m_showWhitespace);
+            out += m_showWhitespace ? QStringLiteral("·") : QStringLiteral(" ");
+            break;
+        default:
+            mark(false);
+            if (ch == '<')
+                out += QStringLiteral("&lt;");
+            else if (ch == '>')
+                out += QStringLiteral("&gt;");
+            else if (ch == '&')
+                out += QStringLiteral("&amp;");
+            else
+                out += ch;
         }
     }
+    mark(false);
     return out;
 }
 
@@ -282,8 +314,17 @@ QString SamplesPanel::cardHtml(const core::SampleSet& set) const
 void SamplesPanel::render()
 {
     QString html;
-    for (auto it = m_sets.rbegin(); it != m_sets.rend(); ++it) // newest at the top
-        html += cardHtml(*it);
+    int cards = 0;
+    for (auto it = m_sets.rbegin(); it != m_sets.rend(); ++it) { // newest at the top
+        if (cards == kMaxCards) {
+            html += QStringLiteral("<p><i>%1</i></p>")
+                        .arg(tr("%1 older evaluations are not shown.").arg(std::distance(it, m_sets.rend())));
+            break;
+        }
+        const QString card = cardHtml(*it);
+        cards += card.isEmpty() ? 0 : 1;
+        html += card;
+    }
     // A new card at the top must not move what the user is reading further down.
     QScrollBar* bar = m_view->verticalScrollBar();
     const int fromBottom = bar->maximum() - bar->value();
