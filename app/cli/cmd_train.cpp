@@ -5,6 +5,7 @@
 #include "progress_printer.h"
 
 #include "core/common/error.h"
+#include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
 #include <atomic>
@@ -124,6 +125,21 @@ int runTrainer(core::Trainer& trainer, ProgressPrinter& printer)
     return kExitFailed;
 }
 
+/// Prints pre-flight warnings and refuses pre-flight errors (exit 2). Config problems that validate() finds are
+/// left to Trainer::create, which names them all in one message.
+void checkPreflight(const core::RunConfig& config, const std::string& configFile)
+{
+    if (!config.validate().empty())
+        return;
+    const auto findings = core::preflight(config, core::probeMachine());
+    for (const auto& f : findings)
+        if (f.severity == core::Severity::Warning)
+            std::fprintf(stderr, "warning: %s: %s\n", f.key.c_str(), f.message.c_str());
+    for (const auto& f : findings)
+        if (f.severity == core::Severity::Error)
+            throw core::InputError(configFile, f.key, f.message);
+}
+
 core::RunConfig configFromArgs(const Args& a)
 {
     const auto file = a.value("config");
@@ -148,6 +164,7 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
                                "is '" + config.method + "', but `pretrain` runs method pretrain; use `train`");
     const fs::path out = a.value("out").value_or(
         (fs::path("runs") / (fs::path(*a.value("config")).stem().string() + "-" + timestampForPath())).string());
+    checkPreflight(config, *a.value("config"));
     auto trainer = core::Trainer::create(config, out);
     ProgressPrinter printer;
     return runTrainer(*trainer, printer);

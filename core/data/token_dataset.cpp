@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/data/token_dataset.h"
 
-#include "core/common/atomic_file.h"
+#include "core/data/token_cache.h"
 #include "core/common/error.h"
 #include "core/common/hash.h"
 
@@ -18,141 +18,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Cache file layout (little-endian), 64 bytes of header then the ids:
-//   0  char[8]   magic "TBTOKENS"
-//   8  uint32    format version
-//  12  uint32    element size: 2 (uint16 ids) or 4 (int32 ids)
-//  16  uint64    number of ids
-//  24  char[16]  corpus hash (hex)
-//  40  char[16]  tokenizer fingerprint (hex)
-//  56  uint64    FNV-1a of the id bytes, so a damaged file is rebuilt rather than trusted
-constexpr char kMagic[8] = {'T', 'B', 'T', 'O', 'K', 'E', 'N', 'S'};
-constexpr uint32_t kFormatVersion = 1;
-constexpr size_t kHashChars = 16;
-constexpr size_t kHeaderBytes = 64;
-constexpr int64_t kMaxUint16Vocab = 65536;
-
-static_assert(std::endian::native == std::endian::little, "the token cache format is little-endian");
-
-struct CacheHeader {
-    char magic[8];
-    uint32_t version;
-    uint32_t elementSize;
-    uint64_t count;
-    char corpusHash[kHashChars];
-    char fingerprint[kHashChars];
-    uint64_t payloadHash;
-};
-static_assert(sizeof(CacheHeader) == kHeaderBytes);
-
-void copyHash(char (&dst)[kHashChars], const std::string& hex)
-{
-    std::memset(dst, '0', kHashChars);
-    std::memcpy(dst, hex.data(), std::min(hex.size(), kHashChars));
-}
-
-CacheHeader makeHeader(uint32_t elementSize, uint64_t count, const std::string& corpusHash,
-                       const std::string& fingerprint, uint64_t payloadHash)
-{
-    CacheHeader h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.version = kFormatVersion;
-    h.elementSize = elementSize;
-    h.count = count;
-    copyHash(h.corpusHash, corpusHash);
-    copyHash(h.fingerprint, fingerprint);
-    h.payloadHash = payloadHash;
-    return h;
-}
-
-template <typename T>
-std::vector<T> narrowIds(const std::vector<TokenId>& ids)
-{
-    std::vector<T> out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i)
-        out[i] = static_cast<T>(ids[i]);
-    return out;
-}
-
-uint64_t bytesHash(const void* data, size_t size)
-{
-    Fnv1a64 h;
-    h.update(data, size);
-    return h.digest();
-}
-
-/// Writes the cache; returns false (and leaves no file) when it cannot, since a cache is only an optimisation.
-bool writeCache(const fs::path& file, const std::vector<TokenId>& ids, int64_t vocabSize, const std::string& corpusHash,
-                const std::string& fingerprint)
-{
-    const bool compact = vocabSize <= kMaxUint16Vocab;
-    std::vector<uint16_t> small;
-    if (compact)
-        small = narrowIds<uint16_t>(ids);
-    const void* payload = compact ? static_cast<const void*>(small.data()) : static_cast<const void*>(ids.data());
-    const size_t payloadBytes = ids.size() * (compact ? sizeof(uint16_t) : sizeof(TokenId));
-    const CacheHeader header = makeHeader(compact ? 2 : 4, ids.size(), corpusHash, fingerprint,
-                                          bytesHash(payload, payloadBytes));
-    try {
-        writeFileAtomically(file, [&](int fd) {
-            writeAll(fd, &header, sizeof header, file);
-            writeAll(fd, payload, payloadBytes, file);
-        });
-    } catch (const std::exception&) { // Error or filesystem_error (e.g. a read-only cache directory)
-        return false;
-    }
-    return true;
-}
-
-/// Reads the ids of a cache file, or nothing when the file is missing, for other inputs, truncated or damaged.
-std::optional<std::vector<TokenId>> readCache(const fs::path& file, int64_t vocabSize, const std::string& corpusHash,
-                                              const std::string& fingerprint)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return std::nullopt;
-    CacheHeader header{};
-    if (!in.read(reinterpret_cast<char*>(&header), sizeof header))
-        return std::nullopt;
-    const uint32_t expectedElement = vocabSize <= kMaxUint16Vocab ? 2 : 4;
-    const CacheHeader want = makeHeader(expectedElement, header.count, corpusHash, fingerprint, 0);
-    if (std::memcmp(header.magic, want.magic, sizeof want.magic) != 0 || header.version != kFormatVersion ||
-        header.elementSize != expectedElement ||
-        std::memcmp(header.corpusHash, want.corpusHash, kHashChars) != 0 ||
-        std::memcmp(header.fingerprint, want.fingerprint, kHashChars) != 0)
-        return std::nullopt;
-    std::error_code ec;
-    const auto fileSize = fs::file_size(file, ec);
-    if (ec || header.count > (fileSize - kHeaderBytes) / expectedElement ||
-        fileSize != kHeaderBytes + header.count * expectedElement)
-        return std::nullopt;
-
-    const size_t count = header.count;
-    std::vector<TokenId> ids(count);
-    if (expectedElement == 2) {
-        std::vector<uint16_t> small(count);
-        if (!in.read(reinterpret_cast<char*>(small.data()), static_cast<std::streamsize>(count * 2)) ||
-            bytesHash(small.data(), count * 2) != header.payloadHash)
-            return std::nullopt;
-        for (size_t i = 0; i < count; ++i)
-            ids[i] = small[i];
-    } else {
-        if (!in.read(reinterpret_cast<char*>(ids.data()), static_cast<std::streamsize>(count * 4)) ||
-            bytesHash(ids.data(), count * 4) != header.payloadHash)
-            return std::nullopt;
-    }
-    for (const TokenId id : ids)
-        if (id < 0 || id >= vocabSize)
-            return std::nullopt;
-    return ids;
-}
+static_assert(sizeof(TokenId) == sizeof(int32_t), "token ids are stored as int32 tensors");
 
 torch::Tensor toTensor(const std::vector<TokenId>& ids)
 {
-    auto t = torch::empty({static_cast<int64_t>(ids.size())}, torch::kInt64);
-    int64_t* out = t.data_ptr<int64_t>();
-    for (size_t i = 0; i < ids.size(); ++i)
-        out[i] = ids[i];
+    auto t = torch::empty({static_cast<int64_t>(ids.size())}, torch::kInt32);
+    std::memcpy(t.data_ptr<int32_t>(), ids.data(), ids.size() * sizeof(TokenId));
     return t;
 }
 
@@ -169,10 +40,15 @@ const char* splitName(Split split) { return split == Split::Train ? "train" : "v
 
 TokenDataset TokenDataset::fromTokens(std::vector<TokenId> ids, double valFraction)
 {
+    return fromTensor(toTensor(ids), valFraction);
+}
+
+TokenDataset TokenDataset::fromTensor(const torch::Tensor& all, double valFraction)
+{
     if (!std::isfinite(valFraction) || valFraction < 0.0 || valFraction >= 1.0)
         throw InputError("", "data.val_fraction",
                          "must be at least 0 and less than 1 (it is " + shortNumber(valFraction) + ")");
-    const auto n = static_cast<int64_t>(ids.size());
+    const int64_t n = all.numel();
     // nanoGPT: train = data[:int(n * 0.9)]
     const auto nTrain = static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - valFraction)));
     const int64_t nVal = n - nTrain;
@@ -184,7 +60,6 @@ TokenDataset TokenDataset::fromTokens(std::vector<TokenId> ids, double valFracti
                          "leaves no validation tokens (the corpus has only " + std::to_string(n) +
                              " tokens); use a larger corpus or set data.val_fraction to 0");
     TokenDataset data;
-    const torch::Tensor all = toTensor(ids);
     data.m_train = all.narrow(0, 0, nTrain);
     data.m_val = all.narrow(0, nTrain, nVal);
     return data;
@@ -193,24 +68,34 @@ TokenDataset TokenDataset::fromTokens(std::vector<TokenId> ids, double valFracti
 TokenDataset TokenDataset::build(const Corpus& corpus, const Tokenizer& tokenizer, double valFraction,
                                  const fs::path& cacheDir)
 {
-    const std::string corpusHash = corpus.hash.empty() ? hashHex(corpus.text) : corpus.hash;
-    const std::string fingerprint = tokenizer.fingerprint();
-    const int64_t vocabSize = tokenizer.vocabSize();
-
+    const TokenCacheKey key{corpus.hash.empty() ? hashHex(corpus.text) : corpus.hash, tokenizer.fingerprint(),
+                            tokenizer.vocabSize()};
     fs::path file;
-    std::optional<std::vector<TokenId>> ids;
     if (!cacheDir.empty()) {
-        file = cacheDir / (corpusHash + "-" + fingerprint + ".tokens");
-        ids = readCache(file, vocabSize, corpusHash, fingerprint);
+        file = tokenCacheFile(cacheDir, key);
+        if (auto cached = openCache(file, key, valFraction))
+            return std::move(*cached);
     }
-    const bool fromCache = ids.has_value();
-    if (!fromCache) {
-        ids = tokenizer.encode(corpus.text);
-        if (!file.empty() && !writeCache(file, *ids, vocabSize, corpusHash, fingerprint))
-            file.clear();
-    }
-    TokenDataset data = fromTokens(std::move(*ids), valFraction);
-    data.m_fromCache = fromCache;
+    std::vector<TokenId> ids = tokenizer.encode(corpus.text);
+    if (!file.empty() && !writeTokenCache(file, ids, key))
+        file.clear();
+    TokenDataset data = fromTokens(std::move(ids), valFraction);
+    data.m_cacheFile = file;
+    return data;
+}
+
+std::optional<TokenDataset> TokenDataset::openCache(const fs::path& file, const TokenCacheKey& key, double valFraction,
+                                                   bool reused)
+{
+    torch::Tensor all;
+    const bool ok = readTokenCache(file, key, [&](int64_t count) {
+        all = torch::empty({count}, torch::kInt32);
+        return all.data_ptr<int32_t>();
+    });
+    if (!ok)
+        return std::nullopt;
+    TokenDataset data = fromTensor(all, valFraction);
+    data.m_fromCache = reused;
     data.m_cacheFile = file;
     return data;
 }
@@ -242,17 +127,16 @@ std::pair<torch::Tensor, torch::Tensor> TokenDataset::batchAt(Split split, const
     const auto rows = static_cast<int64_t>(starts.size());
     auto x = torch::empty({rows, blockSize}, torch::kInt64);
     auto y = torch::empty({rows, blockSize}, torch::kInt64);
-    const int64_t* src = data.data_ptr<int64_t>();
+    const int32_t* src = data.data_ptr<int32_t>();
     int64_t* xp = x.data_ptr<int64_t>();
     int64_t* yp = y.data_ptr<int64_t>();
-    const size_t rowBytes = static_cast<size_t>(blockSize) * sizeof(int64_t);
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t s = starts[static_cast<size_t>(r)];
         if (s < 0 || s + blockSize + 1 > n)
             throw Error("batch start " + std::to_string(s) + " is out of range for the " + splitName(split) +
                         " split (" + std::to_string(n) + " tokens, block size " + std::to_string(blockSize) + ")");
-        std::memcpy(xp + r * blockSize, src + s, rowBytes);
-        std::memcpy(yp + r * blockSize, src + s + 1, rowBytes);
+        std::copy(src + s, src + s + blockSize, xp + r * blockSize);
+        std::copy(src + s + 1, src + s + blockSize + 1, yp + r * blockSize);
     }
     return {x, y};
 }

@@ -6,11 +6,13 @@
 
 #include "core/common/rng.h"
 #include "core/data/corpus.h"
+#include "core/data/token_cache.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <torch/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 namespace tb::core {
@@ -29,7 +31,14 @@ public:
     /// From ids already in memory (tests, fine-tuning data).
     static TokenDataset fromTokens(std::vector<TokenId> ids, double valFraction);
 
-    /// Token ids of one split as a 1-D int64 tensor (CPU).
+    /// From an intact cache file for `key` (e.g. written by tokenizeFileToCache for a corpus too big to load), or
+    /// nothing when it is missing or damaged. Reads the file in chunks: memory is the int32 token array only.
+    /// `reused` is what loadedFromCache() will say (false when the caller has just written the file).
+    static std::optional<TokenDataset> openCache(const std::filesystem::path& file, const TokenCacheKey& key,
+                                                 double valFraction, bool reused = true);
+
+    /// Token ids of one split as a 1-D int32 tensor (CPU; 4 bytes a token, so big corpora fit). Convert windows,
+    /// not whole splits, to int64 where a model needs them; batch() and batchAt() already return int64.
     const torch::Tensor& tokens(Split split) const { return split == Split::Train ? m_train : m_val; }
     int64_t size(Split split) const { return tokens(split).size(0); }
 
@@ -46,6 +55,8 @@ public:
     const std::filesystem::path& cacheFile() const { return m_cacheFile; }
 
 private:
+    static TokenDataset fromTensor(const torch::Tensor& all, double valFraction);
+
     torch::Tensor m_train;
     torch::Tensor m_val;
     bool m_fromCache = false;

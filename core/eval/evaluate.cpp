@@ -25,16 +25,16 @@ double fullSplitLoss(Gpt& model, const torch::Tensor& tokens, int64_t blockSize,
     torch::NoGradGuard noGrad;
     EvalModeGuard evalMode(*model);
     const auto device = model->parameters().front().device();
-    const auto stream = tokens.to(torch::kLong).contiguous();
+    const auto stream = tokens.contiguous(); // int32 or int64; windows are widened one batch at a time
     const int64_t targets = stream.numel() - 1;
     const int64_t fullWindows = targets / blockSize;
     const int64_t tail = targets % blockSize;
 
     double lossSum = 0.0;
     auto score = [&](const torch::Tensor& x, const torch::Tensor& y) {
-        const auto logits = model(x.to(device));
+        const auto logits = model(x.to(device, torch::kLong));
         const auto losses = torch::nn::functional::cross_entropy(
-            logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.to(device).reshape({-1}),
+            logits.reshape({-1, logits.size(-1)}).to(torch::kFloat), y.to(device, torch::kLong).reshape({-1}),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
         lossSum += losses.to(torch::kDouble).sum().item<double>();
     };

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <functional>
 #include <sstream>
+#include <string_view>
 
 namespace tb::core {
 namespace fs = std::filesystem;
@@ -84,23 +85,21 @@ std::string fmtDouble(double v)
     return s;
 }
 
-using ScalarSetter = std::function<void(RunConfig&, const std::string&, const Origin&)>;
-using ScalarGetter = std::function<std::string(const RunConfig&)>;
-using ListSetter = std::function<void(RunConfig&, const std::vector<std::string>&, const Origin&)>;
-using ListGetter = std::function<std::vector<std::string>(const RunConfig&)>;
+using KeyType = ConfigKeyType;
 
-/// One documented key. A scalar key has set/get only. A list key also has setList/getList: YAML gives it a
-/// sequence (a lone scalar is a one-item list), toYaml writes a flow sequence, and `set`/`get` use the one-line
-/// `--set` form of listOverrideItems / listOverrideText.
+/// One config key: how to set and get it, its type for editors, and its help text (what it does and why its
+/// default). A new key needs all of them; tests check that every key has help.
 struct KeySpec {
-    KeySpec(const char* k, ScalarSetter s, ScalarGetter g) : key(k), set(std::move(s)), get(std::move(g)) {}
-    KeySpec(const char* k, ListSetter s, ListGetter g);
-
     const char* key;
-    ScalarSetter set;
-    ScalarGetter get;
-    ListSetter setList;
-    ListGetter getList;
+    std::function<void(RunConfig&, const std::string&, const Origin&)> set;
+    std::function<std::string(const RunConfig&)> get;
+    KeyType type = KeyType::Text;
+    const char* help = "";
+    const char* choices = ""; // Choice keys: the allowed values, separated by '|'
+    // List keys only (see listKey): YAML gives them a sequence (a lone scalar is a one-item list) and toYaml
+    // writes a flow sequence; `set`/`get` use the one-line `--set` form of listOverrideItems/listOverrideText.
+    std::function<void(RunConfig&, const std::vector<std::string>&, const Origin&)> setList = {};
+    std::function<std::vector<std::string>(const RunConfig&)> getList = {};
 
     bool isList() const { return static_cast<bool>(setList); }
 };
@@ -160,48 +159,107 @@ std::string listOverrideText(const std::vector<std::string>& items)
     return out;
 }
 
-KeySpec::KeySpec(const char* k, ListSetter s, ListGetter g) : key(k), setList(std::move(s)), getList(std::move(g))
+/// A list-of-strings key. Editors see it as Text in the `--set` form.
+KeySpec listKey(const char* key, std::vector<std::string> TrainConfig::*field, const char* help)
 {
-    set = [k, setItems = setList](RunConfig& c, const std::string& v, const Origin& o) {
-        setItems(c, listOverrideItems(k, v, o), o);
+    KeySpec spec{key, {}, {}, KeyType::Text, help};
+    spec.setList = [field](RunConfig& c, const std::vector<std::string>& v, const Origin&) { c.train.*field = v; };
+    spec.getList = [field](const RunConfig& c) { return c.train.*field; };
+    spec.set = [key, field](RunConfig& c, const std::string& v, const Origin& o) {
+        c.train.*field = listOverrideItems(key, v, o);
     };
-    get = [getItems = getList](const RunConfig& c) { return listOverrideText(getItems(c)); };
+    spec.get = [field](const RunConfig& c) { return listOverrideText(c.train.*field); };
+    return spec;
 }
 
-#define TB_INT_KEY(name, field)                                                                                         \
+#define TB_INT_KEY(name, field, help)                                                                                   \
     KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseInt(name, v, o); },         \
-            [](const RunConfig& c) { return std::to_string(c.field); }}
-#define TB_DOUBLE_KEY(name, field)                                                                                      \
+            [](const RunConfig& c) { return std::to_string(c.field); }, KeyType::Int, help}
+#define TB_DOUBLE_KEY(name, field, help)                                                                                \
     KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseDouble(name, v, o); },      \
-            [](const RunConfig& c) { return fmtDouble(c.field); }}
+            [](const RunConfig& c) { return fmtDouble(c.field); }, KeyType::Number, help}
 
 const std::vector<KeySpec>& keySpecs()
 {
     static const std::vector<KeySpec> specs = {
         KeySpec{"method",
                 [](RunConfig& c, const std::string& v, const Origin&) { c.method = v; },
-                [](const RunConfig& c) { return c.method; }},
-        TB_INT_KEY("model.n_layer", model.nLayer),
-        TB_INT_KEY("model.n_head", model.nHead),
-        TB_INT_KEY("model.n_embd", model.nEmbd),
-        TB_INT_KEY("model.block_size", model.blockSize),
-        TB_DOUBLE_KEY("model.dropout", model.dropout),
+                [](const RunConfig& c) { return c.method; },
+                KeyType::Choice,
+                "Training method. Only pretrain (next-token prediction on a raw corpus, starting from"
+                " random weights) is available now; supervised fine-tuning, LoRA and prompt tuning "
+                "are planned.",
+                "pretrain"},
+        TB_INT_KEY("model.n_layer", model.nLayer,
+                   "Number of transformer blocks (the model's depth). 4 is nanoGPT's CPU recipe: deep "
+                   "enough to learn words, small enough to train in minutes on a laptop. Each layer "
+                   "adds about 12 * n_embd^2 parameters."),
+        TB_INT_KEY("model.n_head", model.nHead,
+                   "Attention heads per block; must divide n_embd. Each head looks at the context "
+                   "through its own n_embd / n_head wide slice. 4 heads of width 32 is nanoGPT's CPU "
+                   "recipe."),
+        TB_INT_KEY("model.n_embd", model.nEmbd,
+                   "Width of the residual stream (the embedding size). 128 is nanoGPT's CPU recipe; "
+                   "parameters and compute grow with its square."),
+        TB_INT_KEY("model.block_size", model.blockSize,
+                   "Context length: how many tokens the model sees at once. 64 is nanoGPT's CPU "
+                   "recipe; attention memory grows with its square, and the validation split must hold"
+                   " more tokens than this."),
+        TB_DOUBLE_KEY("model.dropout", model.dropout,
+                   "Fraction of activations zeroed at random while training, against overfitting. 0 "
+                   "because small models trained from scratch underfit rather than overfit (nanoGPT); "
+                   "use 0.1-0.2 when fine-tuning or when val loss rises while train loss falls."),
         KeySpec{"model.bias",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.model.bias = parseBool("model.bias", v, o); },
-                [](const RunConfig& c) { return std::string(c.model.bias ? "true" : "false"); }},
-        TB_INT_KEY("train.batch_size", train.batchSize),
-        TB_INT_KEY("train.grad_accum", train.gradAccum),
-        TB_INT_KEY("train.max_steps", train.maxSteps),
-        TB_DOUBLE_KEY("train.learning_rate", train.learningRate),
-        TB_DOUBLE_KEY("train.min_lr", train.minLr),
-        TB_INT_KEY("train.warmup_steps", train.warmupSteps),
-        TB_INT_KEY("train.lr_decay_steps", train.lrDecaySteps),
-        TB_DOUBLE_KEY("train.weight_decay", train.weightDecay),
-        TB_DOUBLE_KEY("train.beta1", train.beta1),
-        TB_DOUBLE_KEY("train.beta2", train.beta2),
-        TB_DOUBLE_KEY("train.grad_clip", train.gradClip),
-        TB_INT_KEY("train.eval_interval", train.evalInterval),
-        TB_INT_KEY("train.eval_iters", train.evalIters),
+                [](const RunConfig& c) { return std::string(c.model.bias ? "true" : "false"); },
+                KeyType::Bool,
+                "Biases in Linear and LayerNorm layers. true as in GPT-2 and nanoGPT's default; false"
+                " is slightly faster and often as good."},
+        TB_INT_KEY("train.batch_size", train.batchSize,
+                   "Sequences per micro-batch. 12 is nanoGPT's CPU recipe; larger batches give "
+                   "smoother gradients but cost memory and time per step."),
+        TB_INT_KEY("train.grad_accum", train.gradAccum,
+                   "Micro-batches whose gradients are summed before each optimizer step: the effective"
+                   " batch is batch_size * grad_accum without the memory of one big batch. 1 means no "
+                   "accumulation."),
+        TB_INT_KEY("train.max_steps", train.maxSteps,
+                   "Optimizer steps to train for. 2000 is nanoGPT's CPU recipe, enough for a "
+                   "char-level model to write plausible words."),
+        TB_DOUBLE_KEY("train.learning_rate", train.learningRate,
+                   "Peak step size of AdamW, reached after warmup. 1e-3 is nanoGPT's CPU recipe for "
+                   "small models; too high diverges, too low learns slowly."),
+        TB_DOUBLE_KEY("train.min_lr", train.minLr,
+                   "Learning rate at the end of the cosine decay. 1e-4 is learning_rate / 10, as "
+                   "nanoGPT does (after Chinchilla); it must not exceed learning_rate."),
+        TB_INT_KEY("train.warmup_steps", train.warmupSteps,
+                   "Steps over which the learning rate rises linearly from 0 to learning_rate, so the "
+                   "first updates cannot wreck a fresh model. 100 is nanoGPT's CPU recipe; keep it "
+                   "well below max_steps."),
+        TB_INT_KEY("train.lr_decay_steps", train.lrDecaySteps,
+                   "Step where the cosine decay reaches min_lr; after it the rate stays at min_lr. 0 "
+                   "means max_steps, so the rate decays over the whole run."),
+        TB_DOUBLE_KEY("train.weight_decay", train.weightDecay,
+                   "AdamW weight decay, applied to 2-D weight matrices only (not to biases and "
+                   "LayerNorms). It pulls weights towards zero as a regulariser; 0.1 is GPT-2's and "
+                   "nanoGPT's value."),
+        TB_DOUBLE_KEY("train.beta1", train.beta1,
+                   "AdamW momentum: how much of past gradients each step keeps. 0.9 is the standard "
+                   "value."),
+        TB_DOUBLE_KEY("train.beta2", train.beta2,
+                   "AdamW's decay of the average squared gradient. 0.99 as in nanoGPT's "
+                   "shakespeare-char because small batches give noisy gradients; 0.95 suits large "
+                   "batches."),
+        TB_DOUBLE_KEY("train.grad_clip", train.gradClip,
+                   "Clips the global gradient norm to this value, so one bad batch cannot throw the "
+                   "weights far off. 1.0 as in nanoGPT; 0 disables clipping."),
+        TB_INT_KEY("train.eval_interval", train.evalInterval,
+                   "Steps between evaluations of train and val loss; each evaluation also writes a "
+                   "checkpoint. 250 as in nanoGPT's CPU recipe; smaller gives finer curves but spends "
+                   "more time evaluating."),
+        TB_INT_KEY("train.eval_iters", train.evalIters,
+                   "Batches per split averaged at each evaluation, the same fixed batches every time "
+                   "so the curve is comparable. 20 keeps evaluation cheap; more gives a less noisy "
+                   "estimate."),
         KeySpec{"train.seed",
                 [](RunConfig& c, const std::string& v, const Origin& o) {
                     const int64_t s = parseInt("train.seed", v, o);
@@ -209,40 +267,76 @@ const std::vector<KeySpec>& keySpecs()
                         throw InputError(o.file, "train.seed", "must not be negative, got '" + v + "'", o.line);
                     c.train.seed = static_cast<uint64_t>(s);
                 },
-                [](const RunConfig& c) { return std::to_string(c.train.seed); }},
-        TB_INT_KEY("train.threads", train.threads),
+                [](const RunConfig& c) { return std::to_string(c.train.seed); },
+                KeyType::Int,
+                "One seed for weight init, batch order and dropout: the same seed and config give the"
+                " same run. 1337 as in nanoGPT."},
+        TB_INT_KEY("train.threads", train.threads,
+                   "CPU threads for torch. 0 uses every core; set fewer to keep the machine responsive"
+                   " while it trains."),
         KeySpec{"train.precision",
                 [](RunConfig& c, const std::string& v, const Origin& o) {
                     if (!parsePrecision(v, c.train.precision))
                         throw InputError(o.file, "train.precision", "must be fp32 or bf16, got '" + v + "'", o.line);
                 },
-                [](const RunConfig& c) { return toString(c.train.precision); }},
-        TB_INT_KEY("train.log_interval", train.logInterval),
-        KeySpec{"train.probe_prompts",
-                ListSetter([](RunConfig& c, const std::vector<std::string>& v, const Origin&) {
-                    c.train.probePrompts = v;
-                }),
-                ListGetter([](const RunConfig& c) { return c.train.probePrompts; })},
-        TB_INT_KEY("train.probe_tokens", train.probeTokens),
+                [](const RunConfig& c) { return toString(c.train.precision); },
+                KeyType::Choice,
+                "fp32, or bf16 autocast for the training step (fp32 master weights, fp32 evaluation)."
+                " fp32 by default because bf16 is only faster on CPUs with AVX512-BF16 or AMX.",
+                "fp32|bf16"},
+        TB_INT_KEY("train.log_interval", train.logInterval,
+                   "Steps between lines in metrics.jsonl. 1 logs every step, which small runs can "
+                   "afford; raise it for very long runs."),
+        listKey("train.probe_prompts", &TrainConfig::probePrompts,
+                "Prompts the model continues after every evaluation, with the same seed each time, so you can "
+                "watch the text improve (the Samples panel; samples.jsonl in the run folder). A list in YAML; on "
+                "the command line one value with | between prompts and \\n for a newline; empty turns probes "
+                "off. A newline by default, which every text corpus has."),
+        TB_INT_KEY("train.probe_tokens", train.probeTokens,
+                   "New tokens sampled per probe prompt (temperature 0.8). 64 is a line or two of text, a few "
+                   "milliseconds for a small model."),
         KeySpec{"train.activation_checkpointing",
                 [](RunConfig& c, const std::string& v, const Origin& o) {
                     c.train.activationCheckpointing = parseBool("train.activation_checkpointing", v, o);
                 },
-                [](const RunConfig& c) { return std::string(c.train.activationCheckpointing ? "true" : "false"); }},
+                [](const RunConfig& c) { return std::string(c.train.activationCheckpointing ? "true" : "false"); },
+                KeyType::Bool,
+                "Recomputes each block's activations in the backward pass instead of keeping them: "
+                "less memory for about a third more compute. Off because small models fit in memory."},
         KeySpec{"data.corpus",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.corpus = resolvePath(v, o); },
-                [](const RunConfig& c) { return c.data.corpus; }},
-        TB_DOUBLE_KEY("data.val_fraction", data.valFraction),
+                [](const RunConfig& c) { return c.data.corpus; },
+                KeyType::Path,
+                "The text to train on: a UTF-8 text file or a .jsonl file of {\"text\": ...} records."
+                " Relative paths are resolved against the config file's folder."},
+        TB_DOUBLE_KEY("data.val_fraction", data.valFraction,
+                   "Fraction of the token stream, taken from its end, held out to measure how well the"
+                   " model generalises. 0.1 as in nanoGPT (first 90% train); the val split must hold "
+                   "more than block_size tokens."),
         KeySpec{"data.cache_dir",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.cacheDir = resolvePath(v, o); },
-                [](const RunConfig& c) { return c.data.cacheDir; }},
+                [](const RunConfig& c) { return c.data.cacheDir; },
+                KeyType::Path,
+                "Folder for tokenized corpora, keyed by corpus hash and tokenizer, so the next run "
+                "skips tokenizing. Empty uses ~/.cache/tunebench/tokens."},
         KeySpec{"tokenizer.kind",
                 [](RunConfig& c, const std::string& v, const Origin&) { c.tokenizer.kind = v; },
-                [](const RunConfig& c) { return c.tokenizer.kind; }},
+                [](const RunConfig& c) { return c.tokenizer.kind; },
+                KeyType::Choice,
+                "char: every distinct character of the corpus is one token (a small vocabulary, as "
+                "nanoGPT's shakespeare-char). byte: the 256 byte values; any text works, but "
+                "non-ASCII characters take several tokens.",
+                "char|byte"},
         KeySpec{"tokenizer.unknown",
                 [](RunConfig& c, const std::string& v, const Origin&) { c.tokenizer.unknown = v; },
-                [](const RunConfig& c) { return c.tokenizer.unknown; }},
-        TB_INT_KEY("tokenizer.vocab_size", tokenizer.vocabSize),
+                [](const RunConfig& c) { return c.tokenizer.unknown; },
+                KeyType::Choice,
+                "char only: what a character missing from the vocabulary (e.g. in a prompt) becomes. "
+                "unk maps it to one reserved <unk> id; error refuses the text.",
+                "unk|error"},
+        TB_INT_KEY("tokenizer.vocab_size", tokenizer.vocabSize,
+                   "Vocabulary size for trained tokenizers (sentencepiece, later). 0 lets the "
+                   "tokenizer choose; char and byte ignore it."),
     };
     return specs;
 }
@@ -447,6 +541,44 @@ std::vector<std::string> configKeys()
     for (const auto& s : keySpecs())
         keys.emplace_back(s.key);
     return keys;
+}
+
+std::vector<ConfigKeyInfo> configKeyInfo()
+{
+    const RunConfig defaults;
+    std::vector<ConfigKeyInfo> infos;
+    for (const auto& s : keySpecs()) {
+        ConfigKeyInfo info{s.key, s.type, s.get(defaults), s.help, {}};
+        std::string_view choices = s.choices;
+        while (!choices.empty()) {
+            const auto bar = choices.find('|');
+            info.choices.emplace_back(choices.substr(0, bar));
+            choices = bar == std::string_view::npos ? std::string_view() : choices.substr(bar + 1);
+        }
+        infos.push_back(std::move(info));
+    }
+    return infos;
+}
+
+std::string configValue(const RunConfig& config, const std::string& key)
+{
+    const KeySpec* spec = findKey(key);
+    if (!spec)
+        throw InputError("", key, unknownKeyMessage(key));
+    return spec->get(config);
+}
+
+std::string configReferenceMarkdown()
+{
+    std::string out = "| key | default | what it does and why this default |\n|---|---|---|\n";
+    for (const auto& info : configKeyInfo()) {
+        std::string help = info.description;
+        for (size_t i = 0; (i = help.find_first_of("|<", i)) != std::string::npos; ++i)
+            help.replace(i, 1, help[i] == '|' ? "\\|" : "&lt;"); // a table cell; <unk> is not an HTML tag
+        const std::string value = info.defaultValue.empty() ? "(empty)" : "`" + info.defaultValue + "`";
+        out += "| `" + info.key + "` | " + value + " | " + help + " |\n";
+    }
+    return out;
 }
 
 } // namespace tb::core

@@ -42,4 +42,25 @@ std::string toYaml(const RunConfig& config);
 /// Every documented key, e.g. "model.n_layer" (for --help, completion and the GUI).
 std::vector<std::string> configKeys();
 
+/// How a key's value is written, so that an editor can pick a widget for it.
+enum class ConfigKeyType { Text, Int, Number, Bool, Choice, Path };
+
+/// One key of the key table, for tooltips, forms and docs/config.md.
+struct ConfigKeyInfo {
+    std::string key;                  // "train.learning_rate"
+    ConfigKeyType type = ConfigKeyType::Text;
+    std::string defaultValue;         // as toYaml writes it for a default RunConfig
+    std::string description;          // what it does and why its default, in plain words
+    std::vector<std::string> choices; // allowed values of a Choice key
+};
+
+/// Every key of the key table, in the documented order.
+std::vector<ConfigKeyInfo> configKeyInfo();
+
+/// The value of one key as toYaml writes it (unquoted). Throws InputError for an unknown key.
+std::string configValue(const RunConfig& config, const std::string& key);
+
+/// The key reference of docs/config.md (a Markdown table generated from the key table).
+std::string configReferenceMarkdown();
+
 } // namespace tb::core

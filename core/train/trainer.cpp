@@ -5,6 +5,7 @@
 #include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "core/common/torch_rng.h"
+#include "core/data/corpus_tokens.h"
 #include "core/data/token_dataset.h"
 #include "core/eval/estimate_loss.h"
 #include "core/eval/evaluate.h"
@@ -103,15 +104,15 @@ struct Trainer::Impl {
 
     explicit Impl(fs::path root) : dir(std::move(root)) {}
 
-    void loadData(const Corpus& corpus)
+    void loadData()
     {
         const fs::path cacheDir = config.data.cacheDir.empty() ? defaultTokenCacheDir() : fs::path(config.data.cacheDir);
-        data = TokenDataset::build(corpus, *tokenizer, config.data.valFraction, cacheDir);
+        data = loadTokenDataset(config.data.corpus, *tokenizer, config.data.valFraction, cacheDir, corpusHash);
         const int64_t need = config.model.blockSize + 1;
         for (Split split : {Split::Train, Split::Val}) {
             if (data.size(split) < need) {
                 const std::string name = split == Split::Train ? "training" : "validation";
-                throw InputError(corpus.path, "model.block_size",
+                throw InputError(config.data.corpus, "model.block_size",
                                  "the " + name + " split has " + std::to_string(data.size(split)) +
                                      " tokens, fewer than block_size + 1 = " + std::to_string(need) +
                                      "; use a larger corpus, a smaller model.block_size or another data.val_fraction");
@@ -260,11 +261,11 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         throw InputError(runDir.string(), "", "already holds a run; resume it or choose another output folder");
     impl->config = configIn;
     impl->threads = configureThreads(impl->config.train.threads);
-    const Corpus corpus = loadCorpus(impl->config.data.corpus);
+    const CorpusSample corpus = sampleCorpus(impl->config.data.corpus);
     impl->corpusHash = corpus.hash;
     impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
     impl->config.model.vocabSize = impl->tokenizer->vocabSize();
-    impl->loadData(corpus);
+    impl->loadData();
     impl->encodeProbes();
     impl->buildModelAndOptimizer();
     impl->batchRng = SplitMix64(impl->config.train.seed ^ kBatchSeedSalt);
@@ -289,14 +290,14 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->config = c.config;
     throwIfInvalid(impl->config);
     impl->threads = configureThreads(impl->config.train.threads);
-    const Corpus corpus = loadCorpus(impl->config.data.corpus);
-    if (corpus.hash != c.corpusHash)
-        throw InputError(corpus.path, "data.corpus",
-                         "changed since the checkpoint was written (hash " + corpus.hash + ", checkpoint has " +
+    const std::string hash = corpusHash(impl->config.data.corpus);
+    if (hash != c.corpusHash)
+        throw InputError(impl->config.data.corpus, "data.corpus",
+                         "changed since the checkpoint was written (hash " + hash + ", checkpoint has " +
                              c.corpusHash + "); resuming would train on different data");
-    impl->corpusHash = corpus.hash;
+    impl->corpusHash = hash;
     impl->tokenizer = loadTokenizer(c.tokenizer);
-    impl->loadData(corpus);
+    impl->loadData();
     impl->encodeProbes();
     impl->buildModelAndOptimizer();
     loadWeights(impl->model, c.model, impl->dir.latestCheckpoint());

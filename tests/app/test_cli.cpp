@@ -122,6 +122,10 @@ private slots:
         QTest::newRow("block larger than corpus") << tinyConfig("corpus.txt", 5).replace("block_size: 16", "block_size: 512")
                                                   << QByteArray("a short corpus of a few words\n") << QStringList{}
                                                   << QStringList{"corpus.txt", "model.block_size"};
+        QTest::newRow("pre-flight: memory") << tinyConfig("corpus.txt", 5) << good
+                                            << QStringList{"--set", "model.n_embd=8192", "--set", "model.n_head=32",
+                                                           "--set", "model.n_layer=48"}
+                                            << QStringList{"run.yaml", "train.batch_size", "of memory"};
     }
     void badInput()
     {

@@ -97,7 +97,7 @@ private slots:
         const TokenDataset data = TokenDataset::fromTokens(iota(n), valFraction);
         QCOMPARE(data.size(Split::Train), int64_t(train));
         QCOMPARE(data.size(Split::Val), int64_t(n - train));
-        QCOMPARE(data.tokens(Split::Train).scalar_type(), torch::kInt64);
+        QCOMPARE(data.tokens(Split::Train).scalar_type(), torch::kInt32);
         QCOMPARE(data.tokens(Split::Train).dim(), int64_t(1));
         // Train is the head of the stream, val the tail.
         QCOMPARE(data.tokens(Split::Train)[0].item<int64_t>(), int64_t(0));

@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: MIT
+#include "ui/panels/run_setup_panel.h"
+
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+#include "core/train/presets.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QStyle>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <climits>
+
+namespace tb::ui {
+namespace {
+
+struct MethodItem {
+    const char* label;
+    const char* method; // nullptr: not available yet
+};
+
+constexpr MethodItem kMethods[] = {
+    {"Pretraining", "pretrain"},
+    {"Supervised fine-tuning (coming)", nullptr},
+    {"LoRA (coming)", nullptr},
+    {"Prompt tuning (coming)", nullptr},
+};
+
+struct Group {
+    const char* prefix;
+    const char* title;
+};
+
+constexpr Group kGroups[] = {
+    {"model.", "Model"}, {"train.", "Training"}, {"data.", "Data"}, {"tokenizer.", "Tokenizer"}};
+
+QString keyLabel(const std::string& key) { return QString::fromStdString(key.substr(key.find('.') + 1)); }
+
+/// "0.81 M", "10.8 M", "96 k": a parameter count for people, in millions as nanoGPT prints it.
+QString shortCount(int64_t n)
+{
+    if (n >= 100000)
+        return QLocale().toString(double(n) / 1e6, 'f', n >= 10000000 ? 1 : 2) + QStringLiteral(" M");
+    if (n >= 1000)
+        return QLocale().toString(double(n) / 1e3, 'f', 0) + QStringLiteral(" k");
+    return QLocale().toString(static_cast<qlonglong>(n));
+}
+
+QString duration(double seconds)
+{
+    if (seconds < 1.0)
+        return QStringLiteral("%1 ms").arg(QLocale().toString(seconds * 1000.0, 'f', seconds < 0.01 ? 1 : 0));
+    if (seconds < 120.0)
+        return QStringLiteral("%1 s").arg(QLocale().toString(seconds, 'f', seconds < 10 ? 1 : 0));
+    if (seconds < 7200.0)
+        return QStringLiteral("%1 min").arg(QLocale().toString(seconds / 60.0, 'f', 0));
+    return QStringLiteral("%1 h").arg(QLocale().toString(seconds / 3600.0, 'f', 1));
+}
+
+/// A shell word: quoted when it holds anything but plain characters.
+QString shellQuote(const QString& word)
+{
+    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_./:=+,@%-]+$"));
+    if (plain.match(word).hasMatch())
+        return word;
+    QString quoted = word;
+    quoted.replace(QLatin1Char('\''), QStringLiteral("'\\''"));
+    return QLatin1Char('\'') + quoted + QLatin1Char('\'');
+}
+
+/// A finding for display: a sentence starts with a capital, unless it starts with a key name.
+QString sentence(const std::string& message)
+{
+    QString text = QString::fromStdString(message);
+    const QString firstWord = text.section(QLatin1Char(' '), 0, 0);
+    if (!text.isEmpty() && !firstWord.contains(QLatin1Char('.')))
+        text[0] = text[0].toUpper();
+    if (!text.endsWith(QLatin1Char('.')))
+        text += QLatin1Char('.');
+    return text;
+}
+
+/// What 0 means for keys where it is a setting of its own.
+QString zeroMeaning(const std::string& key)
+{
+    if (key == "train.threads")
+        return QObject::tr("0 (every core)");
+    if (key == "train.lr_decay_steps")
+        return QObject::tr("0 (= max_steps)");
+    if (key == "tokenizer.vocab_size")
+        return QObject::tr("0 (tokenizer's choice)");
+    return {};
+}
+
+QIcon severityIcon(const QStyle* style, core::Severity s)
+{
+    switch (s) {
+    case core::Severity::Error: return style->standardIcon(QStyle::SP_MessageBoxCritical);
+    case core::Severity::Warning: return style->standardIcon(QStyle::SP_MessageBoxWarning);
+    case core::Severity::Info: return style->standardIcon(QStyle::SP_MessageBoxInformation);
+    }
+    return {};
+}
+
+} // namespace
+
+RunSetupPanel::RunSetupPanel(QWidget* parent)
+    : QWidget(parent), m_machine(core::probeMachine()), m_throughput(core::matmulThroughput())
+{
+    // Method and preset.
+    m_method = new QComboBox(this);
+    m_method->setObjectName("method");
+    auto* methodModel = qobject_cast<QStandardItemModel*>(m_method->model());
+    for (const auto& m : kMethods) {
+        m_method->addItem(tr(m.label), m.method ? QString::fromLatin1(m.method) : QString());
+        if (!m.method)
+            methodModel->item(m_method->count() - 1)->setEnabled(false);
+    }
+    m_preset = new QComboBox(this);
+    m_preset->setObjectName("preset");
+    m_preset->addItem(tr("Custom"), QString());
+    for (const auto& p : core::modelPresets()) {
+        const auto e = core::estimateRun(core::applyPreset(core::RunConfig{}, p), 65, m_throughput);
+        m_preset->addItem(tr("%1: %2 parameters, %3, ~%4 per step")
+                              .arg(QString::fromStdString(p.name), shortCount(e.parameters),
+                                   QString::fromStdString(core::formatBytes(e.trainingBytes)),
+                                   duration(e.secondsPerStep)),
+                          QString::fromStdString(p.name));
+        m_preset->setItemData(m_preset->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
+    }
+    m_preset->setToolTip(tr("Model presets set the model's shape, batch, steps and learning rate together. "
+                            "Estimates in the list assume a 65-character vocabulary."));
+    m_estimates = new QLabel(this);
+    m_estimates->setObjectName("estimates");
+    m_estimates->setWordWrap(true);
+    m_estimates->setToolTip(tr("Parameters and memory follow nanoGPT's formulas; the time per step divides the "
+                               "step's floating-point operations by this machine's measured matrix-multiply "
+                               "speed, so real steps are somewhat slower."));
+    auto* runBox = new QGroupBox(tr("Run"), this);
+    auto* runForm = new QFormLayout(runBox);
+    runForm->addRow(tr("Method"), m_method);
+    runForm->addRow(tr("Preset"), m_preset);
+    runForm->addRow(tr("Estimates"), m_estimates);
+
+    // One form field per key of the key table, grouped by section.
+    auto* fieldsHost = new QWidget(this);
+    auto* grid = new QGridLayout(fieldsHost);
+    grid->setContentsMargins(0, 0, 0, 0);
+    QFormLayout* forms[4] = {};
+    for (int g = 0; g < 4; ++g) {
+        auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
+        forms[g] = new QFormLayout(box);
+        forms[g]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        if (g == 1)
+            grid->addWidget(box, 0, 1, 3, 1);
+        else
+            grid->addWidget(box, g == 0 ? 0 : g - 1, 0);
+    }
+    grid->setRowStretch(2, 1);
+    for (const auto& info : core::configKeyInfo()) {
+        if (info.key == "method")
+            continue;
+        for (int g = 0; g < 4; ++g) {
+            if (info.key.rfind(kGroups[g].prefix, 0) != 0)
+                continue;
+            Field field{info, makeEditor(info)};
+            const QString tip = QStringLiteral("<p><b>%1</b> (default %2)</p><p>%3</p>")
+                                    .arg(QString::fromStdString(info.key),
+                                         info.defaultValue.empty() ? tr("empty")
+                                                                   : QString::fromStdString(info.defaultValue),
+                                         QString::fromStdString(info.description).toHtmlEscaped());
+            field.editor->setToolTip(tip);
+            auto* label = new QLabel(keyLabel(info.key), fieldsHost);
+            label->setToolTip(tip);
+            label->setBuddy(field.editor);
+            forms[g]->addRow(label, field.editor);
+            m_fields.push_back(field);
+        }
+    }
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(fieldsHost);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+
+    // Pre-flight findings and actions.
+    auto* checksBox = new QGroupBox(tr("Pre-flight checks"), this);
+    m_findingList = new QListWidget(checksBox);
+    m_findingList->setObjectName("findings");
+    m_findingList->setWordWrap(true);
+    m_findingList->setSelectionMode(QAbstractItemView::NoSelection);
+    m_findingList->setFocusPolicy(Qt::NoFocus);
+    const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize);
+    m_findingList->setIconSize(QSize(iconSize, iconSize));
+    m_findingList->setSpacing(2);
+    auto* checksLayout = new QVBoxLayout(checksBox);
+    checksLayout->addWidget(m_findingList);
+    m_message = new QLabel(this);
+    m_message->setObjectName("message");
+    m_message->setWordWrap(true);
+    m_message->hide();
+
+    auto* load = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Load..."), this);
+    load->setToolTip(tr("Load a setup YAML file (the format tunebench-cli reads)"));
+    auto* save = new QPushButton(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("Save..."), this);
+    save->setToolTip(tr("Save this setup as YAML for tunebench-cli --config"));
+    auto* command = new QPushButton(tr("Show command..."), this);
+    command->setToolTip(tr("The tunebench-cli command line that runs this setup"));
+    m_start = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this);
+    m_start->setObjectName("start");
+    m_start->setDefault(true);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(load);
+    buttons->addWidget(save);
+    buttons->addWidget(command);
+    buttons->addStretch(1);
+    buttons->addWidget(m_start);
+
+    auto* right = new QVBoxLayout;
+    right->addWidget(runBox);
+    right->addWidget(checksBox, 1);
+    auto* columns = new QHBoxLayout;
+    columns->addWidget(scroll, 3);
+    columns->addLayout(right, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(columns, 1);
+    layout->addWidget(m_message);
+    layout->addLayout(buttons);
+
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] { readForm(); });
+    connect(m_preset, &QComboBox::activated, this, [this](int index) {
+        const QString name = m_preset->itemData(index).toString();
+        if (!name.isEmpty())
+            applyPreset(name);
+    });
+    connect(m_findingList, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+        const std::string key = item->data(Qt::UserRole).toString().toStdString();
+        for (const Field& f : m_fields)
+            if (f.info.key == key)
+                f.editor->setFocus();
+    });
+    connect(load, &QPushButton::clicked, this, &RunSetupPanel::openSetup);
+    connect(save, &QPushButton::clicked, this, &RunSetupPanel::saveSetupAs);
+    connect(command, &QPushButton::clicked, this, &RunSetupPanel::showCommand);
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        if (canStart())
+            emit startRequested();
+    });
+
+    setConfig(core::RunConfig{});
+}
+
+QWidget* RunSetupPanel::makeEditor(const core::ConfigKeyInfo& info)
+{
+    QWidget* editor = nullptr;
+    switch (info.type) {
+    case core::ConfigKeyType::Int: {
+        auto* spin = new QSpinBox(this);
+        spin->setRange(0, INT_MAX);
+        spin->setGroupSeparatorShown(false);
+        spin->setAccelerated(true);
+        spin->setSpecialValueText(zeroMeaning(info.key));
+        connect(spin, &QSpinBox::valueChanged, this, [this] { readForm(); });
+        editor = spin;
+        break;
+    }
+    case core::ConfigKeyType::Bool: {
+        auto* check = new QCheckBox(this);
+        connect(check, &QCheckBox::toggled, this, [this] { readForm(); });
+        editor = check;
+        break;
+    }
+    case core::ConfigKeyType::Choice: {
+        auto* combo = new QComboBox(this);
+        for (const auto& c : info.choices)
+            combo->addItem(QString::fromStdString(c));
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] { readForm(); });
+        editor = combo;
+        break;
+    }
+    case core::ConfigKeyType::Number:
+    case core::ConfigKeyType::Path:
+    case core::ConfigKeyType::Text: {
+        auto* line = new QLineEdit(this);
+        if (info.type == core::ConfigKeyType::Path)
+            line->setPlaceholderText(info.key == "data.cache_dir" ? tr("default (~/.cache/tunebench/tokens)")
+                                                                  : tr("open a corpus in the Data panel"));
+        connect(line, &QLineEdit::textChanged, this, [this] { readForm(); });
+        editor = line;
+        break;
+    }
+    }
+    editor->setObjectName(QString::fromStdString(info.key));
+    return editor;
+}
+
+QString RunSetupPanel::editorText(const Field& field) const
+{
+    if (auto* spin = qobject_cast<QSpinBox*>(field.editor))
+        return QString::number(spin->value());
+    if (auto* check = qobject_cast<QCheckBox*>(field.editor))
+        return check->isChecked() ? QStringLiteral("true") : QStringLiteral("false");
+    if (auto* combo = qobject_cast<QComboBox*>(field.editor))
+        return combo->currentText();
+    if (auto* line = qobject_cast<QLineEdit*>(field.editor))
+        return line->text().trimmed();
+    return {};
+}
+
+void RunSetupPanel::setEditorText(const Field& field, const QString& text)
+{
+    if (auto* spin = qobject_cast<QSpinBox*>(field.editor)) {
+        spin->setValue(static_cast<int>(std::min<qlonglong>(text.toLongLong(), INT_MAX)));
+    } else if (auto* check = qobject_cast<QCheckBox*>(field.editor)) {
+        check->setChecked(text == QLatin1String("true"));
+    } else if (auto* combo = qobject_cast<QComboBox*>(field.editor)) {
+        if (combo->findText(text) < 0)
+            combo->addItem(text); // an unknown value stays visible, and pre-flight names it
+        combo->setCurrentText(text);
+    } else if (auto* line = qobject_cast<QLineEdit*>(field.editor)) {
+        line->setText(text);
+        line->setCursorPosition(0);
+    }
+}
+
+void RunSetupPanel::setConfig(const core::RunConfig& config)
+{
+    m_filling = true;
+    const int methodIndex = m_method->findData(QString::fromStdString(config.method));
+    if (methodIndex >= 0)
+        m_method->setCurrentIndex(methodIndex);
+    for (const Field& f : m_fields)
+        setEditorText(f, QString::fromStdString(core::configValue(config, f.info.key)));
+    m_filling = false;
+    m_config = config;
+    m_parseFindings.clear();
+    readForm();
+}
+
+void RunSetupPanel::readForm()
+{
+    if (m_filling)
+        return;
+    core::RunConfig c = m_config;
+    m_parseFindings.clear();
+    const QString method = m_method->currentData().toString();
+    if (!method.isEmpty())
+        c.method = method.toStdString();
+    for (const Field& f : m_fields) {
+        try {
+            core::applyOverride(c, f.info.key + "=" + editorText(f).toStdString());
+        } catch (const core::InputError& e) {
+            m_parseFindings.push_back({core::Severity::Error, f.info.key, f.info.key + " " + e.message()});
+        }
+    }
+    m_config = c;
+    refresh();
+    emit configChanged();
+}
+
+std::optional<core::TokenSplit> RunSetupPanel::corpusSplit() const
+{
+    if (!m_corpusStats || m_corpusStats->path != m_config.data.corpus)
+        return std::nullopt;
+    return core::splitTokens(*m_corpusStats, m_config.tokenizer, m_config.data.valFraction);
+}
+
+void RunSetupPanel::refresh()
+{
+    m_findings = m_parseFindings;
+    for (auto& f : core::preflight(m_config, m_machine, corpusSplit()))
+        m_findings.push_back(std::move(f));
+    std::stable_sort(m_findings.begin(), m_findings.end(),
+                     [](const core::Finding& a, const core::Finding& b) { return int(a.severity) < int(b.severity); });
+
+    m_findingList->clear();
+    for (const auto& f : m_findings) {
+        auto* item = new QListWidgetItem(severityIcon(style(), f.severity), sentence(f.message));
+        item->setData(Qt::UserRole, QString::fromStdString(f.key));
+        item->setToolTip(f.key.empty() ? QString() : tr("Click to edit %1").arg(QString::fromStdString(f.key)));
+        m_findingList->addItem(item);
+    }
+    if (m_findings.empty())
+        m_findingList->addItem(new QListWidgetItem(style()->standardIcon(QStyle::SP_DialogApplyButton),
+                                                   tr("No problems found. Ready to start.")));
+    m_start->setEnabled(canStart());
+    m_start->setToolTip(canStart() ? tr("Start training with this setup")
+                                   : tr("Fix the errors listed under Pre-flight checks first"));
+
+    const int presetIndex = m_preset->findData(QString::fromStdString(core::matchingPreset(m_config)));
+    m_preset->setCurrentIndex(std::max(presetIndex, 0));
+    m_estimates->setText(estimateText());
+}
+
+QString RunSetupPanel::estimateText() const
+{
+    if (!m_config.model.validate().empty())
+        return tr("(fix the model's shape to see estimates)");
+    const auto split = corpusSplit();
+    const int64_t vocab = split && split->vocabSize > 0 ? split->vocabSize : 0;
+    const auto e = core::estimateRun(m_config, vocab, m_throughput);
+    QString text = tr("%1 parameters, %2 of memory for training")
+                       .arg(shortCount(e.parameters), QString::fromStdString(core::formatBytes(e.trainingBytes)));
+    if (e.secondsPerStep > 0)
+        text += tr(", ~%1 per step (~%2 for %3 steps)")
+                    .arg(duration(e.secondsPerStep), duration(e.secondsPerStep * double(m_config.train.maxSteps)),
+                         QLocale().toString(static_cast<qlonglong>(m_config.train.maxSteps)));
+    if (!split)
+        text += tr(". Vocabulary of %1 until a corpus is open.").arg(m_config.model.vocabSize);
+    return text;
+}
+
+bool RunSetupPanel::canStart() const { return !core::hasErrors(m_findings); }
+
+void RunSetupPanel::setCorpus(const QString& path)
+{
+    for (const Field& f : m_fields)
+        if (f.info.key == "data.corpus")
+            setEditorText(f, path);
+}
+
+void RunSetupPanel::setCorpusStats(const core::CorpusStats& stats)
+{
+    m_corpusStats = stats;
+    refresh();
+}
+
+void RunSetupPanel::applyPreset(const QString& name)
+{
+    const core::ModelPreset* preset = core::findPreset(name.toStdString());
+    if (preset)
+        setConfig(core::applyPreset(m_config, *preset));
+}
+
+QString RunSetupPanel::commandLine() const
+{
+    const core::RunConfig defaults;
+    const bool fromFile = !m_setupFile.isEmpty();
+    QStringList words{QStringLiteral("tunebench-cli"), m_config.method == "pretrain" ? QStringLiteral("pretrain")
+                                                                                     : QStringLiteral("train"),
+                      QStringLiteral("--config"), shellQuote(fromFile ? m_setupFile : QStringLiteral("setup.yaml"))};
+    for (const auto& key : core::configKeys()) {
+        const std::string value = core::configValue(m_config, key);
+        const bool differs = value != core::configValue(defaults, key) ||
+                             (fromFile && value != core::configValue(m_fileConfig, key));
+        if (differs)
+            words << QStringLiteral("--set") << shellQuote(QString::fromStdString(key + "=" + value));
+    }
+    return words.join(QLatin1Char(' '));
+}
+
+bool RunSetupPanel::saveSetup(const QString& file, QString* error)
+{
+    try {
+        core::writeFileAtomically(file.toStdString(), core::toYaml(m_config));
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    m_setupFile = QFileInfo(file).absoluteFilePath();
+    m_fileConfig = m_config;
+    return true;
+}
+
+bool RunSetupPanel::loadSetup(const QString& file, QString* error)
+{
+    core::RunConfig loaded;
+    try {
+        loaded = core::loadRunConfig(file.toStdString());
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
+    m_setupFile = QFileInfo(file).absoluteFilePath();
+    m_fileConfig = loaded;
+    setConfig(loaded);
+    return true;
+}
+
+void RunSetupPanel::openSetup()
+{
+    const QString file = QFileDialog::getOpenFileName(this, tr("Load setup"), QFileInfo(m_setupFile).absolutePath(),
+                                                      tr("Setups (*.yaml *.yml *.json);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    QString error;
+    showMessage(loadSetup(file, &error) ? tr("Loaded %1.").arg(QDir::toNativeSeparators(file))
+                                        : tr("Could not load the setup: %1").arg(error));
+}
+
+void RunSetupPanel::saveSetupAs()
+{
+    QString file = QFileDialog::getSaveFileName(this, tr("Save setup"),
+                                                m_setupFile.isEmpty() ? QStringLiteral("setup.yaml") : m_setupFile,
+                                                tr("Setups (*.yaml *.yml);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    QString error;
+    showMessage(saveSetup(file, &error) ? tr("Saved %1.").arg(QDir::toNativeSeparators(file))
+                                        : tr("Could not save the setup: %1").arg(error));
+}
+
+void RunSetupPanel::showCommand()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Equivalent command"));
+    auto* note = new QLabel(m_setupFile.isEmpty()
+                                ? tr("Save the setup as setup.yaml first (Save...), then run this in its folder. "
+                                     "Settings that differ from the defaults are passed with --set.")
+                                : tr("Runs this setup from %1; settings that differ from the defaults or from the "
+                                     "file are passed with --set.")
+                                      .arg(QDir::toNativeSeparators(m_setupFile)),
+                            &dialog);
+    note->setWordWrap(true);
+    auto* text = new QPlainTextEdit(commandLine(), &dialog);
+    text->setReadOnly(true);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    QPushButton* copy = buttons->addButton(tr("Copy"), QDialogButtonBox::ActionRole);
+    connect(copy, &QPushButton::clicked, &dialog, [text] { QApplication::clipboard()->setText(text->toPlainText()); });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(note);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    dialog.resize(640, 240);
+    dialog.exec();
+}
+
+void RunSetupPanel::showMessage(const QString& text)
+{
+    m_message->setText(text);
+    m_message->setVisible(!text.isEmpty());
+}
+
+} // namespace tb::ui

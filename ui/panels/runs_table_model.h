@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// The table model behind the Runs panel: one row per core::RunRecord (name, status, method, best val loss,
+// duration, steps, created). The name column is editable; an edit is shown at once and announced with
+// renameRequested, so the caller can store it (and restore the old name with updateRun if that fails).
+// kSortRole gives raw values for sorting. GUI thread only.
+#pragma once
+
+#include "core/store/run_records.h"
+
+#include <QAbstractTableModel>
+#include <QIcon>
+
+#include <vector>
+
+namespace tb::ui {
+
+class RunsTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Status, Method, BestValLoss, Duration, Steps, Created, ColumnCount };
+    static constexpr int kIdRole = Qt::UserRole;       // QString: the run's id
+    static constexpr int kSortRole = Qt::UserRole + 1; // raw value: numbers, ISO timestamps
+
+    explicit RunsTableModel(QObject* parent = nullptr);
+
+    void setRuns(std::vector<core::RunRecord> runs);
+    /// Replaces the run with the same id, or appends it when it is new.
+    void updateRun(const core::RunRecord& run);
+
+    const std::vector<core::RunRecord>& runs() const { return m_runs; }
+    /// -1 when no run has this id.
+    int rowOf(const QString& id) const;
+    const core::RunRecord& runAt(int row) const { return m_runs.at(static_cast<size_t>(row)); }
+
+    static QString statusText(core::RunStatus status);
+    static QIcon statusIcon(core::RunStatus status);
+    static QString durationText(double seconds);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
+
+signals:
+    void renameRequested(const QString& id, const QString& newName);
+
+private:
+    QVariant displayData(const core::RunRecord& run, int column) const;
+    QVariant sortData(const core::RunRecord& run, int column) const;
+
+    std::vector<core::RunRecord> m_runs;
+};
+
+} // namespace tb::ui
