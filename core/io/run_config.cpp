@@ -573,8 +573,12 @@ std::string configReferenceMarkdown()
     std::string out = "| key | default | what it does and why this default |\n|---|---|---|\n";
     for (const auto& info : configKeyInfo()) {
         std::string help = info.description;
-        for (size_t i = 0; (i = help.find_first_of("|<", i)) != std::string::npos; ++i)
-            help.replace(i, 1, help[i] == '|' ? "\\|" : "&lt;"); // a table cell; <unk> is not an HTML tag
+        // A table cell: escape '|'; <unk> is not an HTML tag. Skip past each replacement.
+        for (size_t i = 0; (i = help.find_first_of("|<", i)) != std::string::npos;) {
+            const std::string escaped = help[i] == '|' ? "\\|" : "&lt;";
+            help.replace(i, 1, escaped);
+            i += escaped.size();
+        }
         const std::string value = info.defaultValue.empty() ? "(empty)" : "`" + info.defaultValue + "`";
         out += "| `" + info.key + "` | " + value + " | " + help + " |\n";
     }
