@@ -96,7 +96,81 @@ struct KeySpec {
     KeyType type = KeyType::Text;
     const char* help = "";
     const char* choices = ""; // Choice keys: the allowed values, separated by '|'
+    // List keys only (see listKey): YAML gives them a sequence (a lone scalar is a one-item list) and toYaml
+    // writes a flow sequence; `set`/`get` use the one-line `--set` form of listOverrideItems/listOverrideText.
+    std::function<void(RunConfig&, const std::vector<std::string>&, const Origin&)> setList = {};
+    std::function<std::vector<std::string>(const RunConfig&)> getList = {};
+
+    bool isList() const { return static_cast<bool>(setList); }
 };
+
+/// Splits a `--set` list value: items are separated by '|'; inside an item `\|` is a literal bar, `\n` a
+/// newline, `\t` a tab and `\\` a backslash. An empty value is the empty list.
+std::vector<std::string> listOverrideItems(const std::string& key, const std::string& text, const Origin& o)
+{
+    std::vector<std::string> items;
+    if (text.empty())
+        return items;
+    std::string item;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        if (ch == '|') {
+            items.push_back(std::move(item));
+            item.clear();
+        } else if (ch != '\\') {
+            item += ch;
+        } else if (i + 1 == text.size()) {
+            throw InputError(o.file, key, "ends with a lone backslash; write \\\\ for a backslash", o.line);
+        } else {
+            switch (const char e = text[++i]) {
+            case 'n': item += '\n'; break;
+            case 't': item += '\t'; break;
+            case '|':
+            case '\\': item += e; break;
+            default:
+                throw InputError(o.file, key,
+                                 std::string("has an unknown escape \\") + e +
+                                     " (known: \\n newline, \\t tab, \\| bar, \\\\ backslash)",
+                                 o.line);
+            }
+        }
+    }
+    items.push_back(std::move(item));
+    return items;
+}
+
+/// The inverse of listOverrideItems.
+std::string listOverrideText(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0)
+            out += '|';
+        for (const char ch : items[i]) {
+            switch (ch) {
+            case '\n': out += "\\n"; break;
+            case '\t': out += "\\t"; break;
+            case '|': out += "\\|"; break;
+            case '\\': out += "\\\\"; break;
+            default: out += ch;
+            }
+        }
+    }
+    return out;
+}
+
+/// A list-of-strings key. Editors see it as Text in the `--set` form.
+KeySpec listKey(const char* key, std::vector<std::string> TrainConfig::*field, const char* help)
+{
+    KeySpec spec{key, {}, {}, KeyType::Text, help};
+    spec.setList = [field](RunConfig& c, const std::vector<std::string>& v, const Origin&) { c.train.*field = v; };
+    spec.getList = [field](const RunConfig& c) { return c.train.*field; };
+    spec.set = [key, field](RunConfig& c, const std::string& v, const Origin& o) {
+        c.train.*field = listOverrideItems(key, v, o);
+    };
+    spec.get = [field](const RunConfig& c) { return listOverrideText(c.train.*field); };
+    return spec;
+}
 
 #define TB_INT_KEY(name, field, help)                                                                                   \
     KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseInt(name, v, o); },         \
@@ -213,6 +287,14 @@ const std::vector<KeySpec>& keySpecs()
         TB_INT_KEY("train.log_interval", train.logInterval,
                    "Steps between lines in metrics.jsonl. 1 logs every step, which small runs can "
                    "afford; raise it for very long runs."),
+        listKey("train.probe_prompts", &TrainConfig::probePrompts,
+                "Prompts the model continues after every evaluation, with the same seed each time, so you can "
+                "watch the text improve (the Samples panel; samples.jsonl in the run folder). A list in YAML; on "
+                "the command line one value with | between prompts and \\n for a newline; empty turns probes "
+                "off. A newline by default, which every text corpus has."),
+        TB_INT_KEY("train.probe_tokens", train.probeTokens,
+                   "New tokens sampled per probe prompt (temperature 0.8). 64 is a line or two of text, a few "
+                   "milliseconds for a small model."),
         KeySpec{"train.activation_checkpointing",
                 [](RunConfig& c, const std::string& v, const Origin& o) {
                     c.train.activationCheckpointing = parseBool("train.activation_checkpointing", v, o);
@@ -318,6 +400,25 @@ void setKey(RunConfig& config, const std::string& key, const std::string& value,
 
 int64_t lineOf(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : -1; }
 
+/// A list key's YAML value: a sequence of scalars, a lone scalar (one item) or nothing (no items).
+std::vector<std::string> listItems(const std::string& key, const YAML::Node& node, const std::string& origin,
+                                   int64_t keyLine)
+{
+    std::vector<std::string> items;
+    if (node.IsNull())
+        return items;
+    if (node.IsScalar())
+        return {node.Scalar()};
+    if (!node.IsSequence())
+        throw InputError(origin, key, "must be a list of strings, e.g. [\"ROMEO:\", \"\\n\"]", keyLine);
+    for (const auto& item : node) {
+        if (!item.IsScalar())
+            throw InputError(origin, key, "must be a list of strings, not of lists or mappings", lineOf(item));
+        items.push_back(item.Scalar());
+    }
+    return items;
+}
+
 } // namespace
 
 std::vector<std::string> RunConfig::validate() const
@@ -382,8 +483,13 @@ RunConfig parseRunConfig(const std::string& text, const std::string& origin, con
             for (const auto& kv : value) {
                 const std::string key = section + "." + kv.first.as<std::string>();
                 Origin ko{origin, lineOf(kv.first), baseDir};
-                if (!findKey(key))
+                const KeySpec* spec = findKey(key);
+                if (!spec)
                     throw InputError(origin, key, unknownKeyMessage(key), ko.line);
+                if (spec->isList()) {
+                    spec->setList(config, listItems(key, kv.second, origin, ko.line), ko);
+                    continue;
+                }
                 if (!kv.second.IsScalar())
                     throw InputError(origin, key, "must be a single value, not a list or mapping", ko.line);
                 setKey(config, key, kv.second.Scalar(), ko);
@@ -432,8 +538,15 @@ std::string toYaml(const RunConfig& config)
         const std::string key = spec.key;
         const auto dot = key.find('.');
         std::string value = spec.get(config);
-        if (value.empty() || value.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos || value.front() == ' ' ||
-            value.back() == ' ') {
+        if (spec.isList()) {
+            YAML::Emitter e;
+            e << YAML::Flow << YAML::BeginSeq;
+            for (const auto& item : spec.getList(config))
+                e << YAML::DoubleQuoted << item;
+            e << YAML::EndSeq;
+            value = e.c_str();
+        } else if (value.empty() || value.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos ||
+                   value.front() == ' ' || value.back() == ' ') {
             YAML::Emitter e;
             e << YAML::DoubleQuoted << value;
             value = e.c_str();
@@ -490,8 +603,12 @@ std::string configReferenceMarkdown()
     std::string out = "| key | default | what it does and why this default |\n|---|---|---|\n";
     for (const auto& info : configKeyInfo()) {
         std::string help = info.description;
-        for (size_t i = 0; (i = help.find_first_of("|<", i)) != std::string::npos; ++i)
-            help.replace(i, 1, help[i] == '|' ? "\\|" : "&lt;"); // a table cell; <unk> is not an HTML tag
+        // A table cell: escape '|'; <unk> is not an HTML tag. Skip past each replacement.
+        for (size_t i = 0; (i = help.find_first_of("|<", i)) != std::string::npos;) {
+            const std::string escaped = help[i] == '|' ? "\\|" : "&lt;";
+            help.replace(i, 1, escaped);
+            i += escaped.size();
+        }
         const std::string value = info.defaultValue.empty() ? "(empty)" : "`" + info.defaultValue + "`";
         out += "| `" + info.key + "` | " + value + " | " + help + " |\n";
     }

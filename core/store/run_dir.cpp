@@ -82,6 +82,16 @@ void RunDirectory::writeSummary(const RunSummary& s) const
 
 void RunDirectory::appendMetrics(const json& record) const { appendLine(metricsFile(), record.dump()); }
 
+void RunDirectory::appendSamples(const SampleSet& set) const
+{
+    json samples = json::array();
+    for (const auto& s : set.samples)
+        samples.push_back({{"prompt", s.prompt}, {"text", s.text}});
+    // Byte-level sampling may cut a UTF-8 sequence; replace rather than throw so a sample never ends a run.
+    appendLine(samplesFile(), json{{"step", set.step}, {"samples", samples}}.dump(-1, ' ', false,
+                                                                                    json::error_handler_t::replace));
+}
+
 RunSummary RunDirectory::readSummary() const
 {
     const fs::path file = summaryFile();
@@ -114,13 +124,16 @@ RunSummary RunDirectory::readSummary() const
     return s;
 }
 
-std::vector<json> RunDirectory::readMetrics() const
+namespace {
+
+/// Every complete JSON object line of a journal file; none if it is missing.
+std::vector<json> readJsonLines(const fs::path& file)
 {
     std::vector<json> out;
     std::error_code ec;
-    if (!fs::exists(metricsFile(), ec))
+    if (!fs::exists(file, ec))
         return out;
-    std::istringstream in(readFile(metricsFile()));
+    std::istringstream in(readFile(file));
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty())
@@ -132,16 +145,44 @@ std::vector<json> RunDirectory::readMetrics() const
     return out;
 }
 
-void RunDirectory::truncateMetricsAfter(int64_t step) const
+void truncateJsonLinesAfter(const fs::path& file, int64_t step)
 {
     std::error_code ec;
-    if (!fs::exists(metricsFile(), ec))
+    if (!fs::exists(file, ec))
         return;
     std::string kept;
-    for (const auto& j : readMetrics())
+    for (const auto& j : readJsonLines(file))
         if (j.value("step", int64_t{0}) <= step)
             kept += j.dump() + "\n";
-    writeFileAtomically(metricsFile(), kept);
+    writeFileAtomically(file, kept);
 }
+
+} // namespace
+
+std::vector<json> RunDirectory::readMetrics() const { return readJsonLines(metricsFile()); }
+
+std::vector<SampleSet> RunDirectory::readSamples() const
+{
+    std::vector<SampleSet> out;
+    for (const auto& j : readJsonLines(samplesFile())) {
+        const auto step = j.find("step");
+        const auto samples = j.find("samples");
+        if (step == j.end() || !step->is_number_integer() || samples == j.end() || !samples->is_array())
+            continue;
+        SampleSet set;
+        set.step = step->get<int64_t>();
+        for (const auto& s : *samples) {
+            if (!s.is_object() || !s.value("prompt", json()).is_string() || !s.value("text", json()).is_string())
+                continue;
+            set.samples.push_back({s.at("prompt").get<std::string>(), s.at("text").get<std::string>()});
+        }
+        out.push_back(std::move(set));
+    }
+    return out;
+}
+
+void RunDirectory::truncateMetricsAfter(int64_t step) const { truncateJsonLinesAfter(metricsFile(), step); }
+
+void RunDirectory::truncateSamplesAfter(int64_t step) const { truncateJsonLinesAfter(samplesFile(), step); }
 
 } // namespace tb::core

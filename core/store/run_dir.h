@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The files of one run directory: config.yaml (the resolved config), metrics.jsonl (append-only journal, one JSON
-// object a line, TRL/LLaMA-Factory key names), summary.json (rewritten atomically), tokenizer.json and
-// checkpoints/{latest,best}.safetensors. Used by one writer thread at a time; readers may read concurrently.
+// object a line, TRL/LLaMA-Factory key names), samples.jsonl (append-only, one probe SampleSet a line),
+// summary.json (rewritten atomically), tokenizer.json and checkpoints/{latest,best}.safetensors. Used by one writer thread at a time; readers may read concurrently.
 #pragma once
 
 #include "core/io/run_config.h"
+#include "core/train/training_observer.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -42,6 +43,7 @@ public:
     std::filesystem::path configFile() const { return m_root / "config.yaml"; }
     std::filesystem::path metricsFile() const { return m_root / "metrics.jsonl"; }
     std::filesystem::path summaryFile() const { return m_root / "summary.json"; }
+    std::filesystem::path samplesFile() const { return m_root / "samples.jsonl"; }
     std::filesystem::path tokenizerFile() const { return m_root / "tokenizer.json"; }
     std::filesystem::path checkpointDir() const { return m_root / "checkpoints"; }
     std::filesystem::path latestCheckpoint() const { return checkpointDir() / "latest.safetensors"; }
@@ -50,15 +52,22 @@ public:
     void writeConfig(const RunConfig& config) const;
     void writeSummary(const RunSummary& summary) const;
     void appendMetrics(const nlohmann::json& record) const;
+    /// One line {"step": N, "samples": [{"prompt": ..., "text": ...}, ...]}.
+    void appendSamples(const SampleSet& samples) const;
 
     /// Throws InputError naming the file if it is missing or malformed.
     RunSummary readSummary() const;
     /// Every complete line of metrics.jsonl (a torn last line after a crash is skipped).
     std::vector<nlohmann::json> readMetrics() const;
+    /// Every complete line of samples.jsonl in file order (none if the file is missing; a torn or malformed line
+    /// is skipped, as in readMetrics).
+    std::vector<SampleSet> readSamples() const;
 
     /// Removes metrics lines with a step greater than `step` (used when resuming from an earlier checkpoint, so
     /// the journal matches the state being resumed). Rewrites the file atomically.
     void truncateMetricsAfter(int64_t step) const;
+    /// The same for samples.jsonl.
+    void truncateSamplesAfter(int64_t step) const;
 
 private:
     std::filesystem::path m_root;

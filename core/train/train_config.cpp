@@ -42,6 +42,11 @@ std::vector<std::string> TrainConfig::validate() const
     need(evalIters >= 1, "train.eval_iters must be at least 1");
     need(threads >= 0, "train.threads must not be negative (0 uses every core)");
     need(logInterval >= 1, "train.log_interval must be at least 1");
+    need(probeTokens >= 1, "train.probe_tokens must be at least 1 (it is " + std::to_string(probeTokens) +
+                               "); an empty train.probe_prompts turns probe samples off");
+    for (size_t i = 0; i < probePrompts.size(); ++i)
+        need(!probePrompts[i].empty(), "train.probe_prompts: prompt " + std::to_string(i + 1) +
+                                           " is empty; a probe needs at least one character to continue");
     return problems;
 }
 

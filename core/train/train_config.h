@@ -34,6 +34,8 @@ struct TrainConfig {
     Precision precision = Precision::Fp32;
     int64_t logInterval = 1;      // steps between metrics lines
     bool activationCheckpointing = false; // recompute block activations in backward: less memory, ~1/3 more compute
+    std::vector<std::string> probePrompts = {"\n"}; // re-sampled after every evaluation to show progress; {} disables
+    int64_t probeTokens = 64;     // new tokens per probe sample: a line or two of text, a few ms on a small model
 
     std::vector<std::string> validate() const;
     int64_t tokensPerStep(int64_t blockSize) const { return batchSize * gradAccum * blockSize; }

@@ -34,6 +34,9 @@ namespace {
 constexpr uint64_t kBatchSeedSalt = 0x5eedba7c4e5ULL;
 constexpr uint64_t kEvalTrainSeedSalt = 0xe7a1ULL;
 constexpr uint64_t kEvalValSeedSalt = 0xe7a2ULL;
+constexpr uint64_t kProbeSeedSalt = 0x9b0beULL;
+// Probe samples use the CLI's default temperature: lively enough to show what the model learnt, not greedy loops.
+constexpr double kProbeTemperature = 0.8;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -90,6 +93,7 @@ struct Trainer::Impl {
     SplitMix64 batchRng;
     std::vector<int64_t> evalStartsTrain;
     std::vector<int64_t> evalStartsVal;
+    std::vector<std::vector<TokenId>> probeIds; // train.probe_prompts, encoded
     int64_t step = 0;
     int64_t startStep = 0;
     double bestValLoss = std::numeric_limits<double>::infinity();
@@ -119,6 +123,46 @@ struct Trainer::Impl {
                                            config.train.seed ^ kEvalTrainSeedSalt);
         evalStartsVal = fixedBatchStarts(data.size(Split::Val), config.model.blockSize, evalRows,
                                          config.train.seed ^ kEvalValSeedSalt);
+    }
+
+    /// Encodes the probe prompts once, so a prompt the tokenizer cannot encode is bad input before training.
+    void encodeProbes()
+    {
+        probeIds.clear();
+        const auto& prompts = config.train.probePrompts;
+        for (size_t i = 0; i < prompts.size(); ++i) {
+            std::vector<TokenId> ids;
+            try {
+                ids = tokenizer->encode(prompts[i]);
+            } catch (const InputError& e) {
+                throw InputError("config", "train.probe_prompts",
+                                 "prompt " + std::to_string(i + 1) + " cannot be encoded (" + e.message() +
+                                     "); use text from the corpus, or [] to turn probe samples off");
+            }
+            if (ids.empty())
+                throw InputError("config", "train.probe_prompts",
+                                 "prompt " + std::to_string(i + 1) + " encodes to no tokens");
+            probeIds.push_back(std::move(ids));
+        }
+    }
+
+    /// Continues every probe prompt from the current weights. The seed is the same at every evaluation, so the
+    /// samples differ only because the model did; generate() has its own generator and restores the model's
+    /// train mode, so the training RNG and exact resume are untouched.
+    SampleSet sampleProbes()
+    {
+        SampleSet set;
+        set.step = step;
+        SampleOptions options;
+        options.maxNewTokens = config.train.probeTokens;
+        options.temperature = kProbeTemperature;
+        options.seed = config.train.seed ^ kProbeSeedSalt;
+        at::autocast::set_cpu_enabled(false);
+        for (size_t i = 0; i < probeIds.size(); ++i)
+            set.samples.push_back(
+                {config.train.probePrompts[i], tokenizer->decode(generate(model, probeIds[i], options))});
+        at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
+        return set;
     }
 
     void buildModelAndOptimizer()
@@ -222,6 +266,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
     impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
     impl->config.model.vocabSize = impl->tokenizer->vocabSize();
     impl->loadData();
+    impl->encodeProbes();
     impl->buildModelAndOptimizer();
     impl->batchRng = SplitMix64(impl->config.train.seed ^ kBatchSeedSalt);
 
@@ -253,6 +298,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->corpusHash = hash;
     impl->tokenizer = loadTokenizer(c.tokenizer);
     impl->loadData();
+    impl->encodeProbes();
     impl->buildModelAndOptimizer();
     loadWeights(impl->model, c.model, impl->dir.latestCheckpoint());
     impl->optimizer->loadStateDict(c.optimizer);
@@ -264,6 +310,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->elapsedBefore = c.elapsedSeconds;
     impl->tokensSeen = c.tokensSeen;
     impl->dir.truncateMetricsAfter(c.step);
+    impl->dir.truncateSamplesAfter(c.step);
     try {
         impl->summary = impl->dir.readSummary();
         impl->summary.error.clear();
@@ -334,6 +381,12 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                                  {"elapsed_s", m.elapsedSeconds},
                                  {"epoch", double(d.tokensSeen) / double(d.data.size(Split::Train))}});
             observer.onEval(m);
+            // Outside any step's timing, so tokens/s stays the training speed; it counts in the wall time.
+            if (!d.probeIds.empty()) {
+                const SampleSet samples = d.sampleProbes();
+                d.dir.appendSamples(samples);
+                observer.onSamples(samples);
+            }
             if (d.step > lastCheckpointStep || d.step == 0) {
                 d.writeCheckpoint(observer, elapsed(), m.improved);
                 lastCheckpointStep = d.step;

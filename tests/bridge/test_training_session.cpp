@@ -88,6 +88,9 @@ struct SignalLog {
                          [note](const StepMetrics& m) { note(QStringLiteral("step %1").arg(m.step)); });
         QObject::connect(&session, &TrainingSession::evalFinished, context,
                          [note](const EvalMetrics& m) { note(QStringLiteral("eval %1").arg(m.step)); });
+        QObject::connect(&session, &TrainingSession::samplesReady, context, [note](const SampleSet& s) {
+            note(QStringLiteral("samples %1 x%2").arg(s.step).arg(s.samples.size()));
+        });
         QObject::connect(&session, &TrainingSession::checkpointSaved, context,
                          [note](const CheckpointInfo&) { note("checkpoint"); });
         QObject::connect(&session, &TrainingSession::logMessage, context,
@@ -150,6 +153,10 @@ private slots:
         // The first step comes after the first eval (step 0) and the last eval comes after the last step.
         QVERIFY(ev.indexOf("eval 0") < ev.indexOf(QRegularExpression("step \\d+")));
         QVERIFY(ev.indexOf("eval 40") > ev.indexOf("step 40"));
+        // Every eval is followed at once by the default probe prompt's sample at the same step.
+        for (const int64_t step : evals)
+            QCOMPARE(ev.value(ev.indexOf(QStringLiteral("eval %1").arg(step)) + 1),
+                     QStringLiteral("samples %1 x1").arg(step));
     }
 
     void stopIsHonoured()

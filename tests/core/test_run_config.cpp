@@ -145,6 +145,87 @@ tokenizer: {kind: byte}
         }
     }
 
+    void probePromptsFromYaml()
+    {
+        RunConfig c = parseRunConfig("train:\n  probe_prompts: [\"ROMEO:\", \"\\n\", \"a|b\"]\n  probe_tokens: 32\n", "c.yaml");
+        QCOMPARE(c.train.probePrompts, (std::vector<std::string>{"ROMEO:", "\n", "a|b"}));
+        QCOMPARE(c.train.probeTokens, int64_t(32));
+        c = parseRunConfig("train:\n  probe_prompts:\n    - 'To be'\n    - or not\n", "c.yaml");
+        QCOMPARE(c.train.probePrompts, (std::vector<std::string>{"To be", "or not"}));
+        c = parseRunConfig("train:\n  probe_prompts: ROMEO\n", "c.yaml"); // a lone string is one prompt
+        QCOMPARE(c.train.probePrompts, (std::vector<std::string>{"ROMEO"}));
+        c = parseRunConfig("train:\n  probe_prompts: []\n", "c.yaml");
+        QVERIFY(c.train.probePrompts.empty());
+        QCOMPARE(RunConfig{}.train.probePrompts, (std::vector<std::string>{"\n"}));
+        try {
+            parseRunConfig("train:\n  probe_prompts:\n    - [1, 2]\n", "c.yaml");
+            QFAIL("expected an InputError");
+        } catch (const InputError& e) {
+            QCOMPARE(QString::fromStdString(e.field()), QString("train.probe_prompts"));
+            QCOMPARE(e.line(), int64_t(3));
+            QVERIFY(QString::fromStdString(e.message()).contains("must be a list of strings"));
+        }
+        QVERIFY_THROWS_EXCEPTION(InputError, parseRunConfig("train:\n  probe_prompts: {a: 1}\n", "c.yaml"));
+    }
+
+    void probePromptsOverride_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QStringList>("prompts");
+        QTest::newRow("one") << "ROMEO:" << QStringList{"ROMEO:"};
+        QTest::newRow("two") << "ROMEO:|JULIET:" << QStringList{"ROMEO:", "JULIET:"};
+        QTest::newRow("newline") << "\\n" << QStringList{"\n"};
+        QTest::newRow("escapes") << "a\\|b|c\\\\d\\te" << QStringList{"a|b", "c\\d\te"};
+        QTest::newRow("empty disables") << "" << QStringList{};
+        QTest::newRow("spaces kept") << " to be |or" << QStringList{" to be ", "or"};
+    }
+    void probePromptsOverride()
+    {
+        QFETCH(QString, value);
+        QFETCH(QStringList, prompts);
+        RunConfig c;
+        applyOverride(c, "train.probe_prompts=" + value.toStdString());
+        std::vector<std::string> expected;
+        for (const QString& p : prompts)
+            expected.push_back(p.toStdString());
+        QCOMPARE(c.train.probePrompts, expected);
+    }
+
+    void probePromptsRoundTrip()
+    {
+        RunConfig c;
+        c.train.probePrompts = {"\n", "ROMEO: \"hi\"", "a|b\\c", " x\t", "Grüße, 世界"};
+        c.train.probeTokens = 17;
+        const std::string yaml = toYaml(c);
+        const RunConfig back = parseRunConfig(yaml, "roundtrip");
+        QCOMPARE(back.train.probePrompts, c.train.probePrompts);
+        QCOMPARE(back.train.probeTokens, int64_t(17));
+        QCOMPARE(toYaml(back), yaml);
+        c.train.probePrompts.clear();
+        QVERIFY(parseRunConfig(toYaml(c), "roundtrip").train.probePrompts.empty());
+    }
+
+    void badProbeOverride()
+    {
+        RunConfig c;
+        for (const char* bad : {"train.probe_prompts=a\\", "train.probe_prompts=a\\x"}) {
+            try {
+                applyOverride(c, bad);
+                QFAIL("expected an InputError");
+            } catch (const InputError& e) {
+                QCOMPARE(QString::fromStdString(e.field()), QString("train.probe_prompts"));
+                QCOMPARE(QString::fromStdString(e.file()), QString("--set"));
+            }
+        }
+        c.data.corpus = "x.txt";
+        c.train.probeTokens = 0;
+        c.train.probePrompts = {"ok", ""};
+        const auto problems = c.validate();
+        QCOMPARE(problems.size(), size_t(2));
+        QVERIFY(QString::fromStdString(problems[0]).contains("train.probe_tokens"));
+        QVERIFY(QString::fromStdString(problems[1]).contains("train.probe_prompts: prompt 2 is empty"));
+    }
+
     void validationNamesKeys()
     {
         RunConfig c;

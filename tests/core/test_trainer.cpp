@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -22,6 +23,8 @@ public:
     std::vector<EvalMetrics> evals;
     std::vector<CheckpointInfo> checkpoints;
     std::vector<std::string> logs;
+    std::vector<SampleSet> samples;
+    std::vector<std::string> events; // "eval 5", "samples 5", ...
     int64_t stopAfterStep = -1;
     std::stop_source* source = nullptr;
 
@@ -31,7 +34,16 @@ public:
         if (source && m.step == stopAfterStep)
             source->request_stop();
     }
-    void onEval(const EvalMetrics& m) override { evals.push_back(m); }
+    void onEval(const EvalMetrics& m) override
+    {
+        evals.push_back(m);
+        events.push_back("eval " + std::to_string(m.step));
+    }
+    void onSamples(const SampleSet& s) override
+    {
+        samples.push_back(s);
+        events.push_back("samples " + std::to_string(s.step));
+    }
     void onCheckpoint(const CheckpointInfo& c) override { checkpoints.push_back(c); }
     void onLog(LogLevel, const std::string& message) override { logs.push_back(message); }
 };
@@ -191,6 +203,84 @@ private slots:
         for (const auto& j : RunDirectory(dir / "split").readMetrics())
             stepLines += j.contains("loss") ? 1 : 0;
         QCOMPARE(stepLines, 20);
+        // Probe samples (the default "\n" prompt) are the same at the same steps, and each step is sampled once.
+        const auto straightSamples = RunDirectory(dir / "straight").readSamples();
+        const auto splitSamples = RunDirectory(dir / "split").readSamples();
+        QCOMPARE(straightSamples.size(), size_t(5)); // steps 0, 5, 10, 15, 20
+        QCOMPARE(splitSamples.size(), size_t(4));    // the resume does not re-evaluate step 10
+        for (const SampleSet& set : splitSamples) {
+            const auto same = std::find_if(straightSamples.begin(), straightSamples.end(),
+                                           [&](const SampleSet& s) { return s.step == set.step; });
+            QVERIFY(same != straightSamples.end());
+            QCOMPARE(set.samples.size(), size_t(1));
+            QCOMPARE(set.samples[0].text, same->samples[0].text);
+        }
+    }
+
+    void probeSamplesAfterEachEval()
+    {
+        tb::test::TempDir dir;
+        tb::test::writeBytes(dir / "corpus.txt", makeCorpus(4000, 8));
+        RunConfig c = tinyConfig(dir / "corpus.txt", dir / "cache");
+        c.train.probePrompts = {"the ", "dog"};
+        c.train.probeTokens = 12;
+        RecordingObserver obs;
+        auto trainer = Trainer::create(c, dir / "run");
+        trainer->run(obs);
+
+        QCOMPARE(obs.samples.size(), size_t(5));
+        for (size_t i = 0; i < obs.samples.size(); ++i) {
+            const SampleSet& set = obs.samples[i];
+            QCOMPARE(set.step, obs.evals[i].step);
+            QCOMPARE(set.samples.size(), size_t(2));
+            QCOMPARE(set.samples[0].prompt, std::string("the "));
+            QCOMPARE(set.samples[1].prompt, std::string("dog"));
+            // The continuation only: 12 characters (an untrained model may pick <unk>, which decodes to U+FFFD).
+            for (const auto& sample : set.samples)
+                QCOMPARE(QString::fromStdString(sample.text).size(), qsizetype(12));
+        }
+        QVERIFY(obs.samples.front().samples[0].text != obs.samples.back().samples[0].text);
+        // Each sample set follows its evaluation.
+        for (size_t i = 0; i < obs.evals.size(); ++i) {
+            const std::string step = std::to_string(obs.evals[i].step);
+            const auto eval = std::find(obs.events.begin(), obs.events.end(), "eval " + step);
+            QVERIFY(eval != obs.events.end() && eval + 1 != obs.events.end());
+            QCOMPARE(*(eval + 1), "samples " + step);
+        }
+        // samples.jsonl holds the same sets.
+        const auto stored = trainer->runDirectory().readSamples();
+        QCOMPARE(stored.size(), obs.samples.size());
+        for (size_t i = 0; i < stored.size(); ++i) {
+            QCOMPARE(stored[i].step, obs.samples[i].step);
+            QCOMPARE(stored[i].samples[1].text, obs.samples[i].samples[1].text);
+        }
+
+        // Sampling does not touch the training: without probes the losses are the same to the bit.
+        c.train.probePrompts.clear();
+        RecordingObserver quiet;
+        Trainer::create(c, dir / "quiet")->run(quiet);
+        QVERIFY(quiet.samples.empty());
+        QVERIFY(!std::filesystem::exists(dir / "quiet" / "samples.jsonl"));
+        QCOMPARE(quiet.steps.size(), obs.steps.size());
+        for (size_t i = 0; i < quiet.steps.size(); ++i)
+            QCOMPARE(quiet.steps[i].loss, obs.steps[i].loss);
+    }
+
+    void unencodableProbeIsBadInput()
+    {
+        tb::test::TempDir dir;
+        tb::test::writeBytes(dir / "corpus.txt", makeCorpus(4000, 9));
+        RunConfig c = tinyConfig(dir / "corpus.txt", dir / "cache");
+        c.tokenizer.unknown = "error";
+        c.train.probePrompts = {"the", "QUUX"}; // Q, U and X are not in the corpus
+        try {
+            Trainer::create(c, dir / "run");
+            QFAIL("expected an InputError");
+        } catch (const InputError& e) {
+            QCOMPARE(QString::fromStdString(e.field()), QString("train.probe_prompts"));
+            QVERIFY2(QString(e.what()).contains("prompt 2 cannot be encoded"), e.what());
+        }
+        QVERIFY(!std::filesystem::exists(dir / "run" / "summary.json"));
     }
 
     void stopBeforeFirstStep()

@@ -11,6 +11,7 @@ void registerMetaTypes()
         qRegisterMetaType<tb::core::StepMetrics>();
         qRegisterMetaType<tb::core::EvalMetrics>();
         qRegisterMetaType<tb::core::CheckpointInfo>();
+        qRegisterMetaType<tb::core::SampleSet>();
         qRegisterMetaType<tb::core::RunSummary>();
         qRegisterMetaType<tb::core::TrainOutcome>();
         return true;

@@ -14,6 +14,7 @@ Q_DECLARE_METATYPE(tb::core::RunInfo)
 Q_DECLARE_METATYPE(tb::core::StepMetrics)
 Q_DECLARE_METATYPE(tb::core::EvalMetrics)
 Q_DECLARE_METATYPE(tb::core::CheckpointInfo)
+Q_DECLARE_METATYPE(tb::core::SampleSet)
 Q_DECLARE_METATYPE(tb::core::RunSummary)
 Q_DECLARE_METATYPE(tb::core::TrainOutcome)
 

@@ -20,6 +20,7 @@ TrainingSession::TrainingSession(QObject* parent) : QObject(parent)
     connect(m_worker, &TrainingWorker::started, this, &TrainingSession::started, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::stepFinished, this, &TrainingSession::stepFinished, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::evalFinished, this, &TrainingSession::evalFinished, Qt::QueuedConnection);
+    connect(m_worker, &TrainingWorker::samplesReady, this, &TrainingSession::samplesReady, Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::checkpointSaved, this, &TrainingSession::checkpointSaved,
             Qt::QueuedConnection);
     connect(m_worker, &TrainingWorker::logMessage, this, &TrainingSession::logMessage, Qt::QueuedConnection);

@@ -68,6 +68,8 @@ signals:
     void stepFinished(const tb::core::StepMetrics& metrics);
     /// Never throttled.
     void evalFinished(const tb::core::EvalMetrics& metrics);
+    /// The probe prompts' continuations, right after the evalFinished() of the same step. Never throttled.
+    void samplesReady(const tb::core::SampleSet& samples);
     void checkpointSaved(const tb::core::CheckpointInfo& checkpoint);
     /// `level` is a core::LogLevel value.
     void logMessage(int level, const QString& message);

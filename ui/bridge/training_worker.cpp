@@ -172,6 +172,12 @@ void TrainingWorker::onEval(const core::EvalMetrics& metrics)
     emit evalFinished(metrics);
 }
 
+void TrainingWorker::onSamples(const core::SampleSet& samples)
+{
+    flushPendingStep();
+    emit samplesReady(samples);
+}
+
 void TrainingWorker::onCheckpoint(const core::CheckpointInfo& checkpoint)
 {
     flushPendingStep();

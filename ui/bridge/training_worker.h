@@ -76,6 +76,8 @@ signals:
     void stepFinished(const tb::core::StepMetrics& metrics);
     /// Never throttled.
     void evalFinished(const tb::core::EvalMetrics& metrics);
+    /// The probe prompts' continuations, right after the evalFinished() of the same step. Never throttled.
+    void samplesReady(const tb::core::SampleSet& samples);
     void checkpointSaved(const tb::core::CheckpointInfo& checkpoint);
     /// `level` is a core::LogLevel value.
     void logMessage(int level, const QString& message);
@@ -96,6 +98,7 @@ private:
     void onStart(const core::RunInfo& info) override;
     void onStep(const core::StepMetrics& metrics) override;
     void onEval(const core::EvalMetrics& metrics) override;
+    void onSamples(const core::SampleSet& samples) override;
     void onCheckpoint(const core::CheckpointInfo& checkpoint) override;
     void onLog(core::LogLevel level, const std::string& message) override;
 

@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: MIT
+#include "ui/panels/monitor_panel.h"
+
+#include "core/eval/overfit.h"
+#include "ui/panels/plot_style.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QStyle>
+#include <QTimer>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tb::ui {
+
+namespace {
+
+constexpr double kSmoothing = 0.9; // EMA weight of the past for the smoothed train loss (debiased)
+constexpr int kSeriesCount = 7;
+
+QString formatLoss(double v) { return QString::number(v, 'f', 4); }
+
+} // namespace
+
+MonitorPanel::MonitorPanel(QWidget* parent) : QWidget(parent), m_curves(kSeriesCount)
+{
+    buildUi();
+    m_replotTimer = new QTimer(this);
+    m_replotTimer->setSingleShot(true);
+    m_replotTimer->setInterval(kReplotIntervalMs);
+    connect(m_replotTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            replotNow(false);
+        // else: stays dirty; showEvent() schedules the redraw.
+    });
+    applyPalette();
+    updateXAxisChoices();
+    updateControls();
+    updateStatus();
+    scheduleReplot(); // the empty charts get their ranges on the first show
+}
+
+MonitorPanel::~MonitorPanel() = default;
+
+void MonitorPanel::buildUi()
+{
+    auto makeButton = [this](QStyle::StandardPixmap icon, const QString& text, const QString& tip) {
+        auto* b = new QToolButton(this);
+        b->setIcon(style()->standardIcon(icon));
+        b->setText(text);
+        b->setToolTip(tip);
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        return b;
+    };
+    m_start = makeButton(QStyle::SP_MediaPlay, tr("Start"), tr("Start training with the current setup"));
+    m_pause = makeButton(QStyle::SP_MediaPause, tr("Pause"), tr("Pause after the step in progress"));
+    m_resume = makeButton(QStyle::SP_MediaPlay, tr("Resume"), tr("Continue the paused run"));
+    m_step = makeButton(QStyle::SP_MediaSkipForward, tr("Step"),
+                        tr("Train exactly one more batch (optimizer step), then pause again"));
+    m_stop = makeButton(QStyle::SP_MediaStop, tr("Stop"),
+                        tr("Stop after the step in progress and save a checkpoint; the run can be resumed later"));
+    connect(m_start, &QToolButton::clicked, this, [this] {
+        setState(State::Starting);
+        emit startRequested();
+    });
+    connect(m_pause, &QToolButton::clicked, this, [this] {
+        setState(State::Pausing);
+        emit pauseRequested();
+    });
+    connect(m_resume, &QToolButton::clicked, this, [this] {
+        setState(State::Running);
+        emit resumeRequested();
+    });
+    connect(m_step, &QToolButton::clicked, this, [this] {
+        setState(State::Pausing);
+        emit stepRequested();
+    });
+    connect(m_stop, &QToolButton::clicked, this, [this] {
+        setState(State::Stopping);
+        emit stopRequested();
+    });
+
+    m_xAxisBox = new QComboBox(this);
+    m_xAxisBox->addItems({tr("Steps"), tr("Tokens"), tr("Epochs")});
+    m_xAxisBox->setToolTip(tr("Unit of the x axis: optimizer steps, training tokens seen, or passes over the "
+                              "training split"));
+    connect(m_xAxisBox, &QComboBox::activated, this, [this](int index) { setXAxis(static_cast<XAxis>(index)); });
+    m_logBox = new QCheckBox(tr("Log scale"), this);
+    m_logBox->setToolTip(tr("Logarithmic loss axis: late, small improvements stay visible"));
+    connect(m_logBox, &QCheckBox::toggled, this, &MonitorPanel::setLogScale);
+
+    auto* controls = new QHBoxLayout;
+    for (QToolButton* b : {m_start, m_pause, m_resume, m_step, m_stop})
+        controls->addWidget(b);
+    controls->addStretch(1);
+    auto* xLabel = new QLabel(tr("X axis:"), this);
+    xLabel->setBuddy(m_xAxisBox);
+    controls->addWidget(xLabel);
+    controls->addWidget(m_xAxisBox);
+    controls->addSpacing(8);
+    controls->addWidget(m_logBox);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setTextVisible(true);
+    m_status = new QLabel(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setWordWrap(true);
+    m_numbers = new QLabel(this);
+    m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_numbers->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    auto* statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_numbers);
+
+    m_lossPlot = makePlot(tr("Loss"), true);
+    m_lrPlot = makePlot(tr("Learning rate"), false);
+    m_gradPlot = makePlot(tr("Gradient norm (before clipping)"), false);
+    m_speedPlot = makePlot(tr("Throughput (tokens/s)"), false);
+    m_lossPlot->yAxis->setLabel(tr("cross-entropy (nats/token)"));
+    m_speedPlot->yAxis->setTicker(QSharedPointer<SiAxisTicker>::create());
+    m_lossPlot->setMinimumHeight(200);
+
+    auto graph = [](QCustomPlot* plot, const QString& name, const QColor& color, double width) {
+        QCPGraph* g = plot->addGraph();
+        g->setName(name);
+        g->setPen(QPen(color, width));
+        return g;
+    };
+    QColor faint = seriesColor::kBlue;
+    faint.setAlpha(70);
+    curve(Series::TrainLoss).graph = graph(m_lossPlot, tr("train loss (per step)"), faint, 1);
+    curve(Series::TrainLoss).graph->removeFromLegend();
+    curve(Series::TrainLossSmoothed).graph = graph(m_lossPlot, tr("train loss"), seriesColor::kBlue, 2);
+    QCPGraph* evalTrain = graph(m_lossPlot, tr("train loss (eval batches)"), seriesColor::kGreen, 1.5);
+    evalTrain->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, 5));
+    curve(Series::EvalTrainLoss).graph = evalTrain;
+    QCPGraph* val = graph(m_lossPlot, tr("val loss"), seriesColor::kOrange, 2);
+    curve(Series::ValLoss).graph = val;
+    curve(Series::LearningRate).graph = graph(m_lrPlot, tr("learning rate"), seriesColor::kPurple, 1.5);
+    curve(Series::GradNorm).graph = graph(m_gradPlot, tr("gradient norm"), seriesColor::kTeal, 1);
+    curve(Series::TokensPerSecond).graph = graph(m_speedPlot, tr("tokens/s"), seriesColor::kBlue, 1);
+
+    m_overfitPoint = m_lossPlot->addGraph();
+    m_overfitPoint->setName(tr("val loss starts rising"));
+    m_overfitPoint->setLineStyle(QCPGraph::lsNone);
+    m_overfitPoint->setPen(QPen(seriesColor::kRed, 2));
+    m_overfitPoint->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(seriesColor::kRed, 2), Qt::NoBrush, 15));
+    m_overfitPoint->removeFromLegend();
+    m_overfitLine = new QCPItemStraightLine(m_lossPlot);
+    m_overfitLine->setPen(QPen(seriesColor::kRed, 1, Qt::DashLine));
+    m_overfitLine->setVisible(false);
+    m_overfitLabel = new QCPItemText(m_lossPlot);
+    m_overfitLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    m_overfitLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_overfitLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    m_overfitLabel->setPadding(QMargins(4, 2, 4, 2));
+    m_overfitLabel->setColor(seriesColor::kRed);
+    m_overfitLabel->setVisible(false);
+
+    auto* small = new QWidget(this);
+    auto* smallRow = new QHBoxLayout(small);
+    smallRow->setContentsMargins(0, 0, 0, 0);
+    smallRow->setSpacing(4);
+    for (QCustomPlot* p : {m_lrPlot, m_gradPlot, m_speedPlot}) {
+        p->setMinimumHeight(130);
+        smallRow->addWidget(p);
+    }
+    auto* splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_lossPlot);
+    splitter->addWidget(small);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(m_progress);
+    layout->addLayout(statusRow);
+    layout->addWidget(splitter, 1);
+}
+
+QCustomPlot* MonitorPanel::makePlot(const QString& title, bool legend)
+{
+    auto* plot = new QCustomPlot(this);
+    plot->setNoAntialiasingOnDrag(true);
+    plot->setMouseTracking(true); // hover tooltips
+    plot->plotLayout()->insertRow(0);
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, titleFont));
+    plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot->axisRect()->setRangeZoom(Qt::Horizontal);
+    connect(plot, &QCustomPlot::mouseMove, this,
+            [this, plot](QMouseEvent* event) { showValuesAt(plot, event->pos()); });
+    if (legend) {
+        plot->legend->setVisible(true);
+        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    }
+    // All charts share the x range; a range change the panel did not make is the user's zoom or drag.
+    connect(plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this, plot](const QCPRange& range) {
+                if (!m_settingRanges)
+                    m_followData = false;
+                for (QCustomPlot* other : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot}) {
+                    if (other && other != plot && other->xAxis->range() != range) {
+                        other->xAxis->setRange(range);
+                        other->replot(QCustomPlot::rpQueuedReplot);
+                    }
+                }
+            });
+    connect(plot, &QCustomPlot::mouseDoubleClick, this, [this] {
+        m_followData = true;
+        scheduleReplot();
+    });
+    return plot;
+}
+
+void MonitorPanel::showValuesAt(QCustomPlot* plot, const QPoint& pos)
+{
+    if (!plot->axisRect()->rect().contains(pos)) {
+        QToolTip::hideText();
+        return;
+    }
+    const double x = plot->xAxis->pixelToCoord(pos.x());
+    QStringList lines;
+    std::optional<double> at;
+    for (int i = 0; i < plot->graphCount(); ++i) {
+        QCPGraph* g = plot->graph(i);
+        if (g == m_overfitPoint || g->data()->isEmpty())
+            continue;
+        // The point nearest to the cursor along x.
+        auto it = g->data()->findBegin(x, false);
+        if (it == g->data()->constEnd() || (it != g->data()->constBegin() && x - (it - 1)->key < it->key - x))
+            it = it == g->data()->constBegin() ? it : it - 1;
+        if (!at)
+            at = it->key;
+        lines << QStringLiteral("%1: %2").arg(g->name(), QString::number(it->value, 'g', 5));
+    }
+    if (!at) {
+        QToolTip::hideText();
+        return;
+    }
+    const QString where = m_xAxis == XAxis::Steps    ? tr("step %1").arg(qint64(std::llround(*at)))
+                          : m_xAxis == XAxis::Tokens ? tr("%1 tokens").arg(siNumber(*at))
+                                                     : tr("epoch %1").arg(QString::number(*at, 'f', 3));
+    lines.prepend(QStringLiteral("<b>%1</b>").arg(where));
+    lines << QStringLiteral("<i>%1</i>").arg(tr("drag or scroll to pan and zoom; double-click to follow the run"));
+    QToolTip::showText(plot->mapToGlobal(pos), lines.join(QStringLiteral("<br>")), plot);
+}
+
+void MonitorPanel::applyPalette()
+{
+    for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
+        applyPlotPalette(p, palette());
+    const QColor base = palette().color(QPalette::Base);
+    curve(Series::ValLoss).graph->setScatterStyle(
+        QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(seriesColor::kOrange, 2), QBrush(base), 7));
+    QColor labelBack = base;
+    labelBack.setAlpha(210);
+    m_overfitLabel->setBrush(QBrush(labelBack));
+}
+
+MonitorPanel::Curve& MonitorPanel::curve(Series series) { return m_curves[static_cast<size_t>(series)]; }
+
+const MonitorPanel::Curve& MonitorPanel::curve(Series series) const
+{
+    return m_curves[static_cast<size_t>(series)];
+}
+
+int MonitorPanel::pointCount(Series series) const { return curve(series).graph->dataCount(); }
+
+QPointF MonitorPanel::point(Series series, int index) const
+{
+    const auto it = curve(series).graph->data()->at(index);
+    return {it->key, it->value};
+}
+
+std::optional<double> MonitorPanel::overfitMarkerX() const
+{
+    if (!m_overfitLine->visible())
+        return std::nullopt;
+    return m_overfitLine->point1->coords().x();
+}
+
+QString MonitorPanel::statusText() const { return m_status->text(); }
+int MonitorPanel::progressValue() const { return m_progress->value(); }
+int MonitorPanel::progressMaximum() const { return m_progress->maximum(); }
+
+// --- state -----------------------------------------------------------------------------------------------------
+
+void MonitorPanel::setState(State state)
+{
+    m_state = state;
+    updateControls();
+    updateStatus();
+}
+
+void MonitorPanel::updateControls()
+{
+    m_start->setEnabled(m_state == State::Idle);
+    m_pause->setEnabled(m_state == State::Running);
+    m_resume->setEnabled(m_state == State::Paused);
+    m_step->setEnabled(m_state == State::Paused);
+    m_stop->setEnabled(m_state == State::Starting || m_state == State::Running || m_state == State::Pausing ||
+                       m_state == State::Paused);
+}
+
+void MonitorPanel::setXAxis(XAxis axis)
+{
+    if (axis == XAxis::Epochs && !canShowEpochs())
+        axis = XAxis::Steps;
+    {
+        const QSignalBlocker block(m_xAxisBox);
+        m_xAxisBox->setCurrentIndex(static_cast<int>(axis));
+    }
+    if (axis == m_xAxis)
+        return;
+    m_xAxis = axis;
+    const QString label = axis == XAxis::Steps ? tr("step") : axis == XAxis::Tokens ? tr("tokens") : tr("epoch");
+    QSharedPointer<QCPAxisTicker> ticker;
+    if (axis == XAxis::Tokens)
+        ticker = QSharedPointer<SiAxisTicker>::create();
+    else
+        ticker = QSharedPointer<QCPAxisTicker>::create();
+    for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot}) {
+        p->xAxis->setTicker(ticker);
+        p->xAxis->setLabel(p == m_lossPlot ? label : QString());
+    }
+    rebuildGraphs();
+    m_followData = true;
+    scheduleReplot();
+    emit xAxisChanged(axis);
+}
+
+void MonitorPanel::setLogScale(bool on)
+{
+    {
+        const QSignalBlocker block(m_logBox);
+        m_logBox->setChecked(on);
+    }
+    if (on == m_logScale)
+        return;
+    m_logScale = on;
+    m_lossPlot->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    scheduleReplot();
+    emit logScaleChanged(on);
+}
+
+void MonitorPanel::updateXAxisChoices()
+{
+    if (auto* model = qobject_cast<QStandardItemModel*>(m_xAxisBox->model()))
+        if (QStandardItem* epochs = model->item(static_cast<int>(XAxis::Epochs)))
+            epochs->setEnabled(canShowEpochs());
+    if (m_xAxis == XAxis::Epochs && !canShowEpochs())
+        setXAxis(XAxis::Steps);
+}
+
+// --- data --------------------------------------------------------------------------------------------------------
+
+int64_t MonitorPanel::tokensAt(int64_t step) const { return step * m_tokensPerStep; }
+
+double MonitorPanel::xOf(int64_t step, int64_t tokens) const
+{
+    switch (m_xAxis) {
+    case XAxis::Steps: return double(step);
+    case XAxis::Tokens: return double(tokens);
+    case XAxis::Epochs: return m_trainTokens > 0 ? double(tokens) / double(m_trainTokens) : 0.0;
+    }
+    return double(step);
+}
+
+void MonitorPanel::add(Series series, int64_t step, int64_t tokens, double value)
+{
+    if (!std::isfinite(value))
+        return; // a NaN would cut the line; the run's failure is reported by status instead
+    Curve& c = curve(series);
+    c.steps.push_back(step);
+    c.tokens.push_back(tokens);
+    c.values.push_back(value);
+    c.graph->addData(xOf(step, tokens), value); // appends: keys arrive in order
+}
+
+void MonitorPanel::addTrainLoss(int64_t step, int64_t tokens, double loss)
+{
+    if (!std::isfinite(loss))
+        return;
+    add(Series::TrainLoss, step, tokens, loss);
+    m_smoothed = kSmoothing * m_smoothed + (1.0 - kSmoothing) * loss;
+    ++m_smoothedCount;
+    add(Series::TrainLossSmoothed, step, tokens, m_smoothed / (1.0 - std::pow(kSmoothing, m_smoothedCount)));
+}
+
+void MonitorPanel::onStarted(const core::RunInfo& info)
+{
+    if (info.startStep == 0)
+        resetData();
+    else
+        truncateAfter(info.startStep); // the resumed run replaces what came after its checkpoint
+    m_tokensPerStep = info.tokensPerStep;
+    m_trainTokens = info.trainTokens;
+    m_maxSteps = info.maxSteps;
+    m_pausedStep = info.startStep;
+    m_statusMessage.clear();
+    m_statusIsError = false;
+    updateXAxisChoices();
+    rebuildGraphs(); // tokens per step may be new
+    setState(State::Running);
+    scheduleReplot();
+}
+
+void MonitorPanel::onStep(const core::StepMetrics& m)
+{
+    if (m_tokensPerStep == 0 && m.step > 0)
+        m_tokensPerStep = m.tokensSeen / m.step;
+    addTrainLoss(m.step, m.tokensSeen, m.loss);
+    add(Series::LearningRate, m.step, m.tokensSeen, m.learningRate);
+    add(Series::GradNorm, m.step, m.tokensSeen, m.gradNorm);
+    add(Series::TokensPerSecond, m.step, m.tokensSeen, m.tokensPerSecond);
+    m_lastStep = m;
+    m_maxSteps = m.maxSteps;
+    scheduleReplot();
+}
+
+void MonitorPanel::onEval(const core::EvalMetrics& m)
+{
+    add(Series::ValLoss, m.step, tokensAt(m.step), m.valLoss);
+    add(Series::EvalTrainLoss, m.step, tokensAt(m.step), m.trainLoss);
+    m_lastEval = m;
+    updateOverfit();
+    scheduleReplot();
+}
+
+void MonitorPanel::onPaused(qint64 step)
+{
+    m_pausedStep = step;
+    setState(State::Paused);
+}
+
+void MonitorPanel::onFinished(core::TrainOutcome outcome, const core::RunSummary& summary)
+{
+    m_statusIsError = false;
+    switch (outcome) {
+    case core::TrainOutcome::Completed:
+        m_statusMessage = tr("Completed %1 steps in %2").arg(summary.steps).arg(humanDuration(summary.wallSeconds));
+        if (summary.finalValLoss)
+            m_statusMessage += tr(" · final val loss %1 (whole split)").arg(formatLoss(*summary.finalValLoss));
+        break;
+    case core::TrainOutcome::Stopped:
+        m_statusMessage = tr("Stopped at step %1; the checkpoint is saved").arg(summary.steps);
+        break;
+    case core::TrainOutcome::Failed:
+        m_statusMessage = tr("Failed: %1").arg(QString::fromStdString(summary.error));
+        m_statusIsError = true;
+        break;
+    }
+    if (summary.maxSteps > 0)
+        m_maxSteps = summary.maxSteps;
+    setState(State::Idle);
+    scheduleReplot();
+}
+
+void MonitorPanel::onFailed(const QString& message)
+{
+    m_statusMessage = tr("Failed: %1").arg(message);
+    m_statusIsError = true;
+    setState(State::Idle);
+}
+
+void MonitorPanel::showHistory(const std::vector<core::MetricPoint>& points, int64_t trainTokens)
+{
+    resetData();
+    m_trainTokens = trainTokens;
+    for (const auto& p : points)
+        if (p.step > 0 && p.tokensSeen > 0)
+            m_tokensPerStep = p.tokensSeen / p.step;
+    // Points in step order; a point may carry a step's values, an eval's or both.
+    for (const auto& p : points) {
+        const int64_t tokens = p.tokensSeen > 0 ? p.tokensSeen : tokensAt(p.step);
+        if (p.loss)
+            addTrainLoss(p.step, tokens, *p.loss);
+        if (p.learningRate)
+            add(Series::LearningRate, p.step, tokens, *p.learningRate);
+        if (p.gradNorm)
+            add(Series::GradNorm, p.step, tokens, *p.gradNorm);
+        if (p.tokensPerSecond)
+            add(Series::TokensPerSecond, p.step, tokens, *p.tokensPerSecond);
+        if (p.evalLoss)
+            add(Series::ValLoss, p.step, tokens, *p.evalLoss);
+        if (p.evalTrainLoss)
+            add(Series::EvalTrainLoss, p.step, tokens, *p.evalTrainLoss);
+        if (p.loss) {
+            core::StepMetrics s;
+            s.step = p.step;
+            s.loss = *p.loss;
+            s.tokensPerSecond = p.tokensPerSecond.value_or(0.0);
+            s.elapsedSeconds = p.elapsedSeconds;
+            m_lastStep = s;
+        }
+        if (p.evalLoss) {
+            core::EvalMetrics e;
+            e.step = p.step;
+            e.valLoss = *p.evalLoss;
+            e.bestValLoss = m_lastEval ? std::min(m_lastEval->bestValLoss, *p.evalLoss) : *p.evalLoss;
+            m_lastEval = e;
+        }
+    }
+    m_maxSteps = m_lastStep ? std::max(m_maxSteps, m_lastStep->step) : 0;
+    updateXAxisChoices();
+    updateOverfit();
+    m_followData = true;
+    scheduleReplot();
+}
+
+void MonitorPanel::clear()
+{
+    resetData();
+    m_statusMessage.clear();
+    m_statusIsError = false;
+    updateXAxisChoices();
+    setState(State::Idle);
+    scheduleReplot();
+}
+
+void MonitorPanel::resetData()
+{
+    for (Curve& c : m_curves) {
+        c.steps.clear();
+        c.tokens.clear();
+        c.values.clear();
+        c.graph->data()->clear();
+    }
+    m_smoothed = 0;
+    m_smoothedCount = 0;
+    m_tokensPerStep = 0;
+    m_trainTokens = 0;
+    m_maxSteps = 0;
+    m_pausedStep = 0;
+    m_lastStep.reset();
+    m_lastEval.reset();
+    m_followData = true;
+    updateOverfit();
+}
+
+void MonitorPanel::truncateAfter(int64_t step)
+{
+    for (Curve& c : m_curves) {
+        const auto keep = static_cast<size_t>(std::upper_bound(c.steps.begin(), c.steps.end(), step) - c.steps.begin());
+        c.steps.resize(keep);
+        c.tokens.resize(keep);
+        c.values.resize(keep);
+    }
+    // The smoothed curve restarts from the kept raw losses.
+    Curve& smooth = curve(Series::TrainLossSmoothed);
+    const Curve& raw = curve(Series::TrainLoss);
+    smooth.values.clear();
+    m_smoothed = 0;
+    m_smoothedCount = 0;
+    for (double loss : raw.values) {
+        m_smoothed = kSmoothing * m_smoothed + (1.0 - kSmoothing) * loss;
+        ++m_smoothedCount;
+        smooth.values.push_back(m_smoothed / (1.0 - std::pow(kSmoothing, m_smoothedCount)));
+    }
+    smooth.steps = raw.steps;
+    smooth.tokens = raw.tokens;
+    if (m_lastStep && m_lastStep->step > step)
+        m_lastStep.reset();
+    if (m_lastEval && m_lastEval->step > step)
+        m_lastEval.reset();
+    rebuildGraphs();
+    updateOverfit();
+}
+
+void MonitorPanel::rebuildGraphs()
+{
+    for (Curve& c : m_curves) {
+        QVector<double> keys, values;
+        keys.reserve(qsizetype(c.values.size()));
+        values.reserve(qsizetype(c.values.size()));
+        for (size_t i = 0; i < c.values.size(); ++i) {
+            // Eval points recorded before tokens per step was known get it now.
+            const int64_t tokens = c.tokens[i] > 0 ? c.tokens[i] : tokensAt(c.steps[i]);
+            keys.push_back(xOf(c.steps[i], tokens));
+            values.push_back(c.values[i]);
+        }
+        c.graph->setData(keys, values, /*alreadySorted=*/true);
+    }
+    placeOverfitMarker();
+}
+
+void MonitorPanel::updateOverfit()
+{
+    const Curve& val = curve(Series::ValLoss);
+    const auto onset = core::overfitOnset(val.values);
+    m_overfitStep = onset ? std::optional<int64_t>(val.steps[*onset]) : std::nullopt;
+    placeOverfitMarker();
+}
+
+void MonitorPanel::placeOverfitMarker()
+{
+    const bool shown = m_overfitStep.has_value();
+    m_overfitLine->setVisible(shown);
+    m_overfitLabel->setVisible(shown);
+    m_overfitPoint->data()->clear();
+    if (!shown) {
+        m_overfitPoint->removeFromLegend();
+        return;
+    }
+    const Curve& val = curve(Series::ValLoss);
+    const auto it = std::find(val.steps.begin(), val.steps.end(), *m_overfitStep);
+    const auto i = static_cast<size_t>(it - val.steps.begin());
+    const int64_t tokens = val.tokens[i] > 0 ? val.tokens[i] : tokensAt(val.steps[i]);
+    const double x = xOf(val.steps[i], tokens);
+    m_overfitLine->point1->setCoords(x, 0);
+    m_overfitLine->point2->setCoords(x, 1);
+    m_overfitLabel->position->setCoords(x, 1.0);
+    m_overfitLabel->setText(tr("val loss rising after step %1 (best %2)").arg(*m_overfitStep).arg(formatLoss(val.values[i])));
+    m_overfitPoint->addData(x, val.values[i]);
+    m_overfitPoint->addToLegend();
+}
+
+// --- drawing -------------------------------------------------------------------------------------------------------
+
+void MonitorPanel::scheduleReplot()
+{
+    m_dirty = true;
+    if (!m_replotTimer->isActive())
+        m_replotTimer->start();
+}
+
+void MonitorPanel::flushReplot()
+{
+    m_replotTimer->stop();
+    replotNow(true);
+}
+
+void MonitorPanel::replotNow(bool immediately)
+{
+    if (!m_dirty)
+        return;
+    m_dirty = false;
+    updateRanges();
+    updateStatus();
+    const auto priority = immediately ? QCustomPlot::rpImmediateRefresh : QCustomPlot::rpQueuedReplot;
+    for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
+        p->replot(priority);
+    ++m_replotCount;
+}
+
+void MonitorPanel::updateRanges()
+{
+    m_settingRanges = true;
+    if (m_followData) {
+        bool any = false;
+        QCPRange x;
+        for (const Curve& c : m_curves) {
+            if (c.graph->data()->isEmpty())
+                continue;
+            const double lo = c.graph->data()->constBegin()->key;
+            const double hi = (c.graph->data()->constEnd() - 1)->key;
+            x = any ? QCPRange(std::min(x.lower, lo), std::max(x.upper, hi)) : QCPRange(lo, hi);
+            any = true;
+        }
+        if (!any)
+            x = QCPRange(0, m_xAxis == XAxis::Epochs ? 1.0 : m_xAxis == XAxis::Tokens ? 1000.0 : 10.0);
+        else if (x.size() <= 0)
+            x = QCPRange(x.lower - 1, x.upper + 1);
+        for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
+            p->xAxis->setRange(x);
+    }
+    // Every value axis fits the data in view.
+    for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot}) {
+        const bool log = p->yAxis->scaleType() == QCPAxis::stLogarithmic;
+        bool any = false;
+        QCPRange y;
+        for (int i = 0; i < p->graphCount(); ++i) {
+            bool found = false;
+            const QCPRange r = p->graph(i)->getValueRange(found, log ? QCP::sdPositive : QCP::sdBoth, p->xAxis->range());
+            if (!found)
+                continue;
+            y = any ? QCPRange(std::min(y.lower, r.lower), std::max(y.upper, r.upper)) : r;
+            any = true;
+        }
+        if (!any) {
+            p->yAxis->setRange(log ? QCPRange(0.1, 10) : QCPRange(0, 1));
+            continue;
+        }
+        if (log) {
+            p->yAxis->setRange(y.lower / 1.08, y.upper * 1.08);
+            // Log ticks (1, 10, 100) only help across decades; a loss curve within one keeps linear ticks.
+            const bool decades = y.upper / y.lower > 20;
+            const bool hasLogTicker = !p->yAxis->ticker().dynamicCast<QCPAxisTickerLog>().isNull();
+            if (decades != hasLogTicker)
+                p->yAxis->setTicker(decades ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
+                                            : QSharedPointer<QCPAxisTicker>::create());
+        } else {
+            // Throughput starts at zero, so a steady run looks steady; the others fit their data.
+            if (p == m_speedPlot)
+                y.lower = std::min(0.0, y.lower);
+            const double pad = y.size() > 0 ? y.size() * 0.06 : std::max(std::abs(y.upper) * 0.05, 1e-9);
+            const double lower = y.lower >= 0 && y.lower - pad < 0 ? 0.0 : y.lower - pad;
+            p->yAxis->setRange(lower, y.upper + pad);
+            if (p->yAxis->ticker().dynamicCast<QCPAxisTickerLog>())
+                p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        }
+    }
+    m_settingRanges = false;
+}
+
+void MonitorPanel::updateStatus()
+{
+    const int64_t step = m_lastStep ? m_lastStep->step : 0;
+    m_progress->setMaximum(int(std::max<int64_t>(m_maxSteps, 1)));
+    m_progress->setValue(int(std::min<int64_t>(step, std::max<int64_t>(m_maxSteps, 1))));
+    m_progress->setFormat(m_maxSteps > 0 ? tr("step %1 of %2 (%p%)").arg(step).arg(m_maxSteps) : tr("no run"));
+
+    QString status;
+    switch (m_state) {
+    case State::Idle: status = m_statusMessage.isEmpty() ? tr("Ready") : m_statusMessage; break;
+    case State::Starting: status = tr("Starting: loading the corpus and building the model…"); break;
+    case State::Running:
+        status = m_lastStep ? tr("Running · ETA %1 · %2 elapsed")
+                                  .arg(humanDuration(m_lastStep->etaSeconds), humanDuration(m_lastStep->elapsedSeconds))
+                            : tr("Running: first evaluation…");
+        break;
+    case State::Pausing: status = tr("Pausing after the step in progress…"); break;
+    case State::Paused: status = tr("Paused after step %1").arg(m_pausedStep); break;
+    case State::Stopping: status = tr("Stopping: saving a checkpoint…"); break;
+    }
+    m_status->setText(status);
+    QPalette pal = palette();
+    if (m_statusIsError && m_state == State::Idle)
+        pal.setColor(QPalette::WindowText, seriesColor::kRed);
+    m_status->setPalette(pal);
+
+    QStringList numbers;
+    if (m_lastStep)
+        numbers << tr("train loss %1").arg(formatLoss(m_lastStep->loss));
+    if (m_lastEval)
+        numbers << tr("val loss %1 (best %2)").arg(formatLoss(m_lastEval->valLoss), formatLoss(m_lastEval->bestValLoss));
+    if (m_lastStep && m_lastStep->tokensPerSecond > 0)
+        numbers << tr("%1 tokens/s").arg(siNumber(m_lastStep->tokensPerSecond));
+    m_numbers->setText(numbers.join(QStringLiteral("  ·  ")));
+}
+
+void MonitorPanel::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_lossPlot) {
+        applyPalette();
+        scheduleReplot();
+    }
+}
+
+void MonitorPanel::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (m_dirty)
+        scheduleReplot();
+}
+
+} // namespace tb::ui
