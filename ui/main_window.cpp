@@ -1,19 +1,375 @@
 // SPDX-License-Identifier: MIT
 #include "ui/main_window.h"
 
+#include "core/io/run_config.h"
+#include "ui/bridge/project.h"
+#include "ui/bridge/training_session.h"
+#include "ui/panels/data_panel.h"
+#include "ui/panels/monitor_panel.h"
+#include "ui/panels/run_setup_panel.h"
+#include "ui/panels/runs_panel.h"
+#include "ui/panels/samples_panel.h"
+#include "ui/panels/tokenizer_panel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QKeySequence>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
 
 namespace tb::ui {
 
+namespace {
+
+QDockWidget* makeDock(QMainWindow* window, const QString& title, const QString& objectName, QWidget* panel)
+{
+    auto* dock = new QDockWidget(title, window);
+    dock->setObjectName(objectName); // saveState() needs it
+    dock->setWidget(panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                      QDockWidget::DockWidgetClosable);
+    return dock;
+}
+
+QString runName(const core::RunConfig& config)
+{
+    return QStringLiteral("%1 %2").arg(QString::fromStdString(config.method),
+                                       QDateTime::currentDateTime().toString(QStringLiteral("MMM d HH:mm:ss")));
+}
+
+} // namespace
+
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
-    setWindowTitle(tr("TuneBench"));
-    auto* label = new QLabel(tr("<h2>TuneBench</h2><p>The workbench panels (data, run setup, live curves, runs) are on their way.</p>"
-                                  "<p>Today the engine runs from the terminal: <code>tunebench-cli demo</code> trains a small model "
-                                  "on the built-in demo corpus and prints samples as it learns.</p>"), this);
-    label->setAlignment(Qt::AlignCenter);
-    setCentralWidget(label);
-    resize(1100, 720);
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowTitle(QStringLiteral("TuneBench"));
+    m_session = new TrainingSession(this);
+    m_project = new Project(this);
+    m_data = new DataPanel(this);
+    m_setup = new RunSetupPanel(this);
+    m_monitor = new MonitorPanel(this);
+    m_samples = new SamplesPanel(this);
+    m_runs = new RunsPanel(this);
+    m_tokenizer = new TokenizerPanel(this);
+    m_statusLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_statusLabel);
+    setCentralWidget(m_monitor);
+    buildDocks();
+    buildMenus();
+    connectPanels();
+    resize(1400, 900);
+    restoreSettings();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    m_dataDock = makeDock(this, tr("Data"), QStringLiteral("DataDock"), m_data);
+    m_setupDock = makeDock(this, tr("Run setup"), QStringLiteral("RunSetupDock"), m_setup);
+    m_tokenizerDock = makeDock(this, tr("Tokenizer"), QStringLiteral("TokenizerDock"), m_tokenizer);
+    m_samplesDock = makeDock(this, tr("Samples"), QStringLiteral("SamplesDock"), m_samples);
+    m_runsDock = makeDock(this, tr("Runs"), QStringLiteral("RunsDock"), m_runs);
+    addDockWidget(Qt::LeftDockWidgetArea, m_setupDock);
+    addDockWidget(Qt::LeftDockWidgetArea, m_dataDock);
+    addDockWidget(Qt::LeftDockWidgetArea, m_tokenizerDock);
+    tabifyDockWidget(m_setupDock, m_dataDock);
+    tabifyDockWidget(m_dataDock, m_tokenizerDock);
+    m_setupDock->raise();
+    addDockWidget(Qt::RightDockWidgetArea, m_samplesDock);
+    addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
+    resizeDocks({m_setupDock, m_samplesDock}, {430, 360}, Qt::Horizontal);
+    resizeDocks({m_runsDock}, {260}, Qt::Vertical);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New project…"), this, [this] { chooseProject(true); });
+    file->addAction(tr("Open &project…"), QKeySequence(QStringLiteral("Ctrl+Shift+O")), this,
+                    [this] { chooseProject(false); });
+    file->addAction(tr("Open &corpus…"), QKeySequence::Open, m_data, &DataPanel::browseForCorpus);
+    file->addSeparator();
+    file->addAction(tr("&Load run setup…"), QKeySequence(QStringLiteral("Ctrl+L")), m_setup, &RunSetupPanel::openSetup);
+    file->addAction(tr("&Save run setup as…"), QKeySequence::SaveAs, m_setup, &RunSetupPanel::saveSetupAs);
+    file->addAction(tr("Show &command…"), m_setup, &RunSetupPanel::showCommand);
+    file->addSeparator();
+    file->addAction(tr("E&xport curves as CSV…"), m_runs, &RunsPanel::chooseCsvExport);
+    file->addAction(tr("Export &plot…"), m_runs, &RunsPanel::choosePlotExport);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    QAction* start = run->addAction(tr("&Start"), this, &MainWindow::startTraining);
+    start->setShortcuts({QKeySequence(QStringLiteral("Ctrl+Return")), QKeySequence(QStringLiteral("F5"))});
+    QAction* pause = run->addAction(tr("&Pause"), m_monitor, &MonitorPanel::pauseRequested);
+    pause->setShortcut(QKeySequence(QStringLiteral("F6")));
+    QAction* resume = run->addAction(tr("&Resume"), m_monitor, &MonitorPanel::resumeRequested);
+    resume->setShortcut(QKeySequence(QStringLiteral("F7")));
+    QAction* step = run->addAction(tr("Step &one batch"), m_monitor, &MonitorPanel::stepRequested);
+    step->setShortcut(QKeySequence(QStringLiteral("F10")));
+    QAction* stop = run->addAction(tr("S&top"), m_monitor, &MonitorPanel::stopRequested);
+    stop->setShortcuts({QKeySequence(QStringLiteral("Shift+F5")), QKeySequence(QStringLiteral("Ctrl+."))});
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : {m_setupDock, m_dataDock, m_tokenizerDock, m_samplesDock, m_runsDock})
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QAction* logScale = view->addAction(tr("&Log-scale loss"));
+    logScale->setCheckable(true);
+    logScale->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
+    connect(logScale, &QAction::toggled, m_monitor, &MonitorPanel::setLogScale);
+    connect(m_monitor, &MonitorPanel::logScaleChanged, logScale, &QAction::setChecked);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About TuneBench"), this, [this] {
+        QMessageBox::about(this, tr("About TuneBench"),
+                           tr("<b>TuneBench %1</b><p>Pretrain and tune small GPT models and watch what tuning does "
+                              "to them.</p><p>The same runs can be driven headless with <tt>tunebench-cli</tt>.</p>")
+                               .arg(QStringLiteral(TB_VERSION)));
+    });
+}
+
+void MainWindow::connectPanels()
+{
+    // Data → setup and tokenizer.
+    connect(m_data, &DataPanel::corpusChanged, m_setup, &RunSetupPanel::setCorpus);
+    connect(m_data, &DataPanel::corpusChanged, m_tokenizer, &TokenizerPanel::setCorpus);
+    connect(m_data, &DataPanel::statsChanged, m_setup, &RunSetupPanel::setCorpusStats);
+    connect(m_data, &DataPanel::corpusFailed, this,
+            [this](const QString&, const QString& message) { statusBar()->showMessage(message, 10000); });
+    connect(m_setup, &RunSetupPanel::configChanged, this, [this] {
+        const core::RunConfig config = m_setup->config();
+        m_data->setTokenization(config.tokenizer, config.data.valFraction);
+        const QString corpus = QString::fromStdString(config.data.corpus);
+        if (!corpus.isEmpty() && corpus != m_data->corpusPath() && !m_data->isLoading())
+            m_data->openCorpus(corpus);
+    });
+
+    // Controls → session.
+    connect(m_setup, &RunSetupPanel::startRequested, this, &MainWindow::startTraining);
+    connect(m_monitor, &MonitorPanel::startRequested, this, &MainWindow::startTraining);
+    connect(m_monitor, &MonitorPanel::pauseRequested, this, [this] {
+        if (!m_session->isRunning())
+            return;
+        m_session->pause();
+        m_monitor->setState(MonitorPanel::State::Pausing);
+    });
+    connect(m_monitor, &MonitorPanel::resumeRequested, this, [this] {
+        if (!m_session->isRunning())
+            return;
+        m_session->continueTraining();
+        m_monitor->setState(MonitorPanel::State::Running);
+    });
+    connect(m_monitor, &MonitorPanel::stepRequested, this, [this] {
+        if (m_session->isRunning())
+            m_session->stepOnce();
+    });
+    connect(m_monitor, &MonitorPanel::stopRequested, this, [this] {
+        if (!m_session->isRunning())
+            return;
+        m_session->requestStop();
+        m_monitor->setState(MonitorPanel::State::Stopping);
+    });
+
+    // Session → panels.
+    connect(m_session, &TrainingSession::started, m_monitor, &MonitorPanel::onStarted);
+    connect(m_session, &TrainingSession::started, m_samples, &SamplesPanel::onStarted);
+    connect(m_session, &TrainingSession::started, this, [this] {
+        m_project->refresh(); // the worker has registered the run by now
+        m_runs->selectRuns({m_runId});
+    });
+    connect(m_session, &TrainingSession::stepFinished, m_monitor, &MonitorPanel::onStep);
+    connect(m_session, &TrainingSession::evalFinished, m_monitor, &MonitorPanel::onEval);
+    connect(m_session, &TrainingSession::evalFinished, m_samples, &SamplesPanel::onEval);
+    connect(m_session, &TrainingSession::evalFinished, m_project, &Project::refresh);
+    connect(m_session, &TrainingSession::samplesReady, m_samples, &SamplesPanel::addSamples);
+    connect(m_session, &TrainingSession::trainingPaused, m_monitor, &MonitorPanel::onPaused);
+    connect(m_session, &TrainingSession::logMessage, this,
+            [this](int, const QString& message) { statusBar()->showMessage(message, 8000); });
+    connect(m_session, &TrainingSession::finished, m_monitor, &MonitorPanel::onFinished);
+    connect(m_session, &TrainingSession::finished, this,
+            [this](core::TrainOutcome, const core::RunSummary& summary) {
+                m_project->refresh();
+                m_statusLabel->setText(tr("Last run: %1").arg(QString::fromStdString(core::toString(summary.status))));
+                if (summary.status == core::RunStatus::Failed)
+                    showError(tr("The run failed"), QString::fromStdString(summary.error));
+            });
+    connect(m_session, &TrainingSession::failed, m_monitor, &MonitorPanel::onFailed);
+    connect(m_session, &TrainingSession::failed, this, [this](const QString& message) {
+        m_project->refresh();
+        m_statusLabel->setText(tr("Last run: failed"));
+        showError(tr("The run could not go on"), message);
+    });
+
+    // Project ↔ runs panel.
+    m_runs->setMetricsProvider([this](const std::string& id) { return m_project->metrics(QString::fromStdString(id)); });
+    connect(m_project, &Project::runsChanged, this, &MainWindow::refreshRuns);
+    connect(m_project, &Project::opened, this, &MainWindow::updateTitle);
+    connect(m_runs, &RunsPanel::renameRequested, this, [this](const QString& id, const QString& name) {
+        QString error;
+        if (!m_project->rename(id, name, &error))
+            showError(tr("Cannot rename the run"), error);
+    });
+    connect(m_runs, &RunsPanel::deleteRequested, this, [this](const QString& id) {
+        QString error;
+        if (id == m_runId && m_session->isRunning())
+            showError(tr("Cannot delete the run"), tr("The run is training; stop it first."));
+        else if (!m_project->remove(id, &error))
+            showError(tr("Cannot delete the run"), error);
+    });
+    connect(m_runs, &RunsPanel::resumeRequested, this, &MainWindow::resumeRun);
+    connect(m_runs, &RunsPanel::openRequested, this, &MainWindow::openRun);
+}
+
+bool MainWindow::openProject(const QString& dir, bool quiet)
+{
+    QString error;
+    if (!m_project->open(dir, &error)) {
+        if (!quiet)
+            showError(tr("Cannot open the project"), error);
+        return false;
+    }
+    return true;
+}
+
+bool MainWindow::loadSetup(const QString& file)
+{
+    QString error;
+    if (!m_setup->loadSetup(file, &error)) {
+        showError(tr("Cannot load the run setup"), error);
+        return false;
+    }
+    return true; // its corpus follows through configChanged()
+}
+
+void MainWindow::openCorpus(const QString& file) { m_data->openCorpus(file); }
+
+void MainWindow::startTraining()
+{
+    if (m_session->isRunning())
+        return;
+    if (!m_project->isOpen()) {
+        showError(tr("No project"), tr("Open or create a project first (File ▸ Open project)."));
+        return;
+    }
+    if (!m_setup->canStart()) {
+        m_setupDock->raise();
+        statusBar()->showMessage(tr("Fix the problems listed in Run setup before starting."), 8000);
+        return;
+    }
+    const core::RunConfig config = m_setup->config();
+    m_monitor->clear();
+    m_samples->clear();
+    const QString id = m_session->startInProject(config, m_project->directory(), runName(config));
+    if (id.isEmpty())
+        return;
+    m_runId = id;
+    m_monitor->setState(MonitorPanel::State::Starting);
+    m_statusLabel->setText(tr("Training %1").arg(id));
+}
+
+void MainWindow::resumeRun(const QString& id)
+{
+    if (m_session->isRunning()) {
+        statusBar()->showMessage(tr("A run is training; stop it before resuming another."), 8000);
+        return;
+    }
+    openRun(id);
+    if (!m_session->resumeInProject(m_project->directory(), id))
+        return;
+    m_runId = id;
+    m_monitor->setState(MonitorPanel::State::Starting);
+    m_statusLabel->setText(tr("Resuming %1").arg(id));
+}
+
+void MainWindow::openRun(const QString& id)
+{
+    if (id == m_runId && m_session->isRunning())
+        return; // already on screen, live
+    const auto record = m_project->run(id);
+    if (!record)
+        return;
+    const auto points = m_project->metrics(id);
+    m_monitor->showHistory(points);
+    m_samples->showHistory(m_project->samples(id), points);
+    try {
+        m_setup->setConfig(core::parseRunConfig(record->configYaml, record->runDir.string() + "/config.yaml"));
+    } catch (const std::exception& e) {
+        statusBar()->showMessage(QString::fromStdString(e.what()), 10000);
+    }
+    m_statusLabel->setText(tr("Showing %1 (%2)").arg(QString::fromStdString(record->name),
+                                                     QString::fromStdString(core::toString(record->status))));
+}
+
+void MainWindow::refreshRuns() { m_runs->setRuns(m_project->runs()); }
+
+void MainWindow::chooseProject(bool create)
+{
+    const QString dir = create ? QFileDialog::getExistingDirectory(this, tr("New project folder"))
+                               : QFileDialog::getExistingDirectory(this, tr("Open project folder"),
+                                                                   m_project->directory());
+    if (!dir.isEmpty())
+        openProject(dir);
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    statusBar()->showMessage(message, 15000);
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, never blocks the event loop
+}
+
+void MainWindow::updateTitle()
+{
+    const QString dir = m_project->directory();
+    setWindowTitle(dir.isEmpty() ? QStringLiteral("TuneBench") : QStringLiteral("%1 — TuneBench").arg(dir));
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_monitor->setLogScale(settings.value(QStringLiteral("monitor/logScale"), false).toBool());
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("monitor/logScale"), m_monitor->isLogScale());
+    if (m_project->isOpen())
+        settings.setValue(QStringLiteral("project/last"), m_project->directory());
+    if (!m_data->corpusPath().isEmpty())
+        settings.setValue(QStringLiteral("corpus/last"), m_data->corpusPath());
+    settings.setValue(QStringLiteral("setup/yaml"), QString::fromStdString(core::toYaml(m_setup->config())));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_session->isRunning()) {
+        const auto answer = QMessageBox::question(
+            this, tr("A run is training"),
+            tr("Stop the run and quit? It saves a checkpoint and can be resumed later from Runs."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+    }
+    saveSettings();
+    event->accept(); // the session's destructor stops the run and joins its thread
 }
 
 } // namespace tb::ui

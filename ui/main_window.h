@@ -1,15 +1,84 @@
 // SPDX-License-Identifier: MIT
-// The workbench's main window. It only composes panels and wires their signals; it holds no logic. GUI thread only.
+// The workbench's main window. It composes the panels (docks around the Monitor), the menus and shortcuts, and
+// wires panels, the training session and the project registry in one place; it holds no training or storage
+// logic itself. Window layout, the last project, corpus and setup persist in QSettings. GUI thread only.
 #pragma once
 
 #include <QMainWindow>
+#include <QString>
+
+class QDockWidget;
+class QLabel;
 
 namespace tb::ui {
+
+class DataPanel;
+class MonitorPanel;
+class Project;
+class RunSetupPanel;
+class RunsPanel;
+class SamplesPanel;
+class TokenizerPanel;
+class TrainingSession;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Opens (or creates) the project in `dir`; false with a message box (unless `quiet`) on failure.
+    bool openProject(const QString& dir, bool quiet = false);
+    /// Loads a run setup (the CLI's YAML) into Run setup; its corpus goes to the Data panel.
+    bool loadSetup(const QString& file);
+    void openCorpus(const QString& file);
+
+    // For tests and the benchmark.
+    DataPanel* dataPanel() const { return m_data; }
+    RunSetupPanel* runSetupPanel() const { return m_setup; }
+    MonitorPanel* monitorPanel() const { return m_monitor; }
+    SamplesPanel* samplesPanel() const { return m_samples; }
+    RunsPanel* runsPanel() const { return m_runs; }
+    TokenizerPanel* tokenizerPanel() const { return m_tokenizer; }
+    TrainingSession* session() const { return m_session; }
+    Project* project() const { return m_project; }
+    QString currentRunId() const { return m_runId; }
+
+public slots:
+    void startTraining();
+    void resumeRun(const QString& id);
+    void openRun(const QString& id);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildDocks();
+    void buildMenus();
+    void connectPanels();
+    void restoreSettings();
+    void saveSettings() const;
+    void chooseProject(bool create);
+    void refreshRuns();
+    void showError(const QString& title, const QString& message);
+    void updateTitle();
+
+    TrainingSession* m_session = nullptr;
+    Project* m_project = nullptr;
+    DataPanel* m_data = nullptr;
+    RunSetupPanel* m_setup = nullptr;
+    MonitorPanel* m_monitor = nullptr;
+    SamplesPanel* m_samples = nullptr;
+    RunsPanel* m_runs = nullptr;
+    TokenizerPanel* m_tokenizer = nullptr;
+    QDockWidget* m_dataDock = nullptr;
+    QDockWidget* m_setupDock = nullptr;
+    QDockWidget* m_tokenizerDock = nullptr;
+    QDockWidget* m_samplesDock = nullptr;
+    QDockWidget* m_runsDock = nullptr;
+    QLabel* m_statusLabel = nullptr;
+    QString m_runId;       // the run training now, or the last one started
+    bool m_quietErrors = false;
 };
 
 } // namespace tb::ui

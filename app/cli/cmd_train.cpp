@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "progress_printer.h"
 
+#include "app/resources_dir.h"
 #include "core/common/error.h"
 #include "core/store/registry_observer.h"
 #include "core/store/run_registry.h"
@@ -268,18 +269,6 @@ int runDemo(const std::vector<std::string>& args)
     return runTrainer(*trainer, printer);
 }
 
-std::string resourcesDir()
-{
-    if (const char* env = std::getenv("TB_RESOURCES_DIR"); env && *env)
-        return env;
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path installed = exe.parent_path().parent_path() / "share" / "tunebench";
-        if (fs::exists(installed / "demo" / "demo.yaml", ec))
-            return installed.string();
-    }
-    return TB_SOURCE_RESOURCES_DIR;
-}
+std::string resourcesDir() { return tb::app::resourcesDir(); }
 
 } // namespace tb::cli

@@ -97,7 +97,7 @@ private slots:
         const auto sp = dynamic_cast<const SentencePieceTokenizer*>(loaded.get());
         QVERIFY(sp != nullptr);
         QVERIFY(std::none_of(ids.begin(), ids.end(), [&](TokenId id) {
-            return sp->pieceKind(id) != SentencePieceTokenizer::PieceKind::Normal;
+            return sp->pieceKind(id) != PieceKind::Normal;
         }));
         // Encoding is per line, so a part of the text encodes as the matching part of the whole.
         const size_t cut = m_text.find('\n', 5000) + 1;
@@ -124,11 +124,11 @@ private slots:
         QCOMPARE(tok->decode(ids), text);
         int bytes = 0;
         for (const TokenId id : ids)
-            bytes += tok->pieceKind(id) == SentencePieceTokenizer::PieceKind::Byte ? 1 : 0;
+            bytes += tok->pieceKind(id) == PieceKind::Byte ? 1 : 0;
         QCOMPARE(bytes, 3 + 4); // € is three UTF-8 bytes, 😀 four
         // € = E2 82 AC: its first byte piece shows as the byte tokenizer shows it.
         const auto euro = std::find_if(ids.begin(), ids.end(), [&](TokenId id) {
-            return tok->pieceKind(id) == SentencePieceTokenizer::PieceKind::Byte;
+            return tok->pieceKind(id) == PieceKind::Byte;
         });
         QCOMPARE(tok->tokenText(*euro), std::string("0xE2"));
         QCOMPARE(tok->piece(*euro), std::string("<0xE2>"));
@@ -139,7 +139,7 @@ private slots:
         const auto tok = SentencePieceTokenizer::train(m_text.substr(0, 300000), quickOptions("bpe", 300, false));
         const auto ids = tok->encode("a€b");
         QVERIFY(std::any_of(ids.begin(), ids.end(), [&](TokenId id) {
-            return tok->pieceKind(id) == SentencePieceTokenizer::PieceKind::Unknown;
+            return tok->pieceKind(id) == PieceKind::Unknown;
         }));
         QCOMPARE(tok->decode(ids), std::string("a\xEF\xBF\xBD" "b"));
         QCOMPARE(tok->tokenText(0), std::string("<unk>"));
