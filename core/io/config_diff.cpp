@@ -3,22 +3,15 @@
 
 #include "core/common/error.h"
 
-#include <yaml-cpp/yaml.h>
 
 namespace tb::core {
 
 std::vector<std::pair<std::string, std::string>> configValues(const RunConfig& config)
 {
-    // toYaml writes every key of the key table; reading it back with yaml-cpp undoes its quoting.
-    const YAML::Node root = YAML::Load(toYaml(config));
+    // The key table's own getters (list keys in their one-line --set form), so every key is covered.
     std::vector<std::pair<std::string, std::string>> values;
-    for (const std::string& key : configKeys()) {
-        const auto dot = key.find('.');
-        const YAML::Node node = dot == std::string::npos ? root[key] : root[key.substr(0, dot)][key.substr(dot + 1)];
-        if (!node || !node.IsScalar())
-            throw Error("config_diff: toYaml did not write key '" + key + "'");
-        values.emplace_back(key, node.Scalar());
-    }
+    for (const std::string& key : configKeys())
+        values.emplace_back(key, configValue(config, key));
     return values;
 }
 
