@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "tests/app/cli_support.h"
 #include <QtTest/QtTest>
 
 #include <QFile>
@@ -10,43 +11,12 @@
 
 #include <csignal>
 
+using tb::test::corpusText;
+using tb::test::runCli;
+using tb::test::writeFile;
+using Result = tb::test::CliResult;
+
 namespace {
-
-struct Result {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const QStringList& args, const QString& workDir = {}, int timeoutMs = 120000)
-{
-    QProcess p;
-    if (!workDir.isEmpty())
-        p.setWorkingDirectory(workDir);
-    p.start(TB_CLI_PATH, args);
-    p.waitForFinished(timeoutMs);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-void writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-}
-
-QByteArray corpusText(int words)
-{
-    const char* vocabulary[] = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran ", "far ", "away.\n"};
-    QByteArray out;
-    quint32 state = 12345;
-    for (int i = 0; i < words; ++i) {
-        state = state * 1664525u + 1013904223u;
-        out += vocabulary[(state >> 16) % 10];
-    }
-    return out;
-}
 
 QByteArray tinyConfig(const QString& corpus, int steps)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `tunebench-cli data check` as a user runs it: exit codes 0 (clean), 1 (problems), 2 (unreadable, bad option),
 // the text report and the --json object parsed back.
+#include "tests/app/cli_support.h"
 #include <QtTest/QtTest>
 
 #include <QJsonArray>
@@ -9,29 +10,12 @@
 #include <QProcess>
 #include <QTemporaryDir>
 
+using tb::test::corpusText;
+using tb::test::runCli;
+using tb::test::writeFile;
+using Result = tb::test::CliResult;
+
 namespace {
-
-struct Result {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Result runCli(const QStringList& args)
-{
-    QProcess p;
-    p.start(TB_CLI_PATH, args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
-
-void writeFile(const QString& path, const QByteArray& bytes)
-{
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(bytes);
-}
 
 QJsonObject parseObject(const QString& text)
 {
