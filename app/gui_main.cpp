@@ -93,7 +93,11 @@ int main(int argc, char* argv[])
                                          QStringLiteral("Benchmark: train FILE with the window open and print the "
                                                         "GUI timer lateness (see bench/gui_bench.py)."),
                                          QStringLiteral("FILE"));
-    parser.addOptions({demo, project, setup, corpus, probe, benchConfig});
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save a picture of the window to FILE after it has settled, "
+                                                       "then quit (for docs and checks)."),
+                                        QStringLiteral("FILE"));
+    parser.addOptions({demo, project, setup, corpus, probe, benchConfig, screenshot});
     parser.process(app);
 
     const QString resources = QString::fromStdString(tb::app::resourcesDir());
@@ -140,5 +144,11 @@ int main(int argc, char* argv[])
         window.openCorpus(parser.value(corpus));
 
     window.show();
+    if (parser.isSet(screenshot))
+        QTimer::singleShot(2000, &window, [&window, file = parser.value(screenshot)] {
+            if (!window.grab().save(file))
+                std::fprintf(stderr, "error: cannot write %s\n", qPrintable(file));
+            QApplication::quit();
+        });
     return QApplication::exec();
 }
