@@ -10,6 +10,8 @@
 #include <QElapsedTimer>
 #include <QTimer>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -20,6 +22,13 @@ namespace tb::app {
 namespace {
 
 constexpr int kTimerMs = 10;
+
+double threadCpuSeconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
 
 double percentile(std::vector<double> v, double p)
 {
@@ -49,6 +58,7 @@ bool startGuiBenchmark(tb::ui::MainWindow& window, const QString& configFile, co
 
     struct State {
         QElapsedTimer clock;
+        double cpuAtStart = 0;
         qint64 lastMs = -1;
         std::vector<double> lateness;
     };
@@ -70,11 +80,15 @@ bool startGuiBenchmark(tb::ui::MainWindow& window, const QString& configFile, co
         std::printf("lateness_p99_ms %.2f\n", percentile(state->lateness, 0.99));
         std::printf("lateness_max_ms %.2f\n", percentile(state->lateness, 1.0));
         std::printf("tokens_per_second %.1f\n", tokensPerSecond);
+        // How much of one core the GUI thread used while the run trained (it competes with the training threads).
+        const double wall = double(state->clock.elapsed()) / 1000.0;
+        std::printf("gui_thread_cpu_share %.3f\n", wall > 0 ? (threadCpuSeconds() - state->cpuAtStart) / wall : 0.0);
         std::fflush(stdout);
         QTimer::singleShot(0, qApp, &QApplication::quit);
     };
     QObject::connect(window.session(), &ui::TrainingSession::started, &window, [state, timer] {
         state->clock.start();
+        state->cpuAtStart = threadCpuSeconds();
         timer->start();
     });
     QObject::connect(window.session(), &ui::TrainingSession::finished, &window,
