@@ -95,25 +95,6 @@ void scanUtf8(std::string_view bytes, size_t from, const std::string& origin, st
     flush(n);
 }
 
-/// CRLF and lone CR to LF, for strings that are already valid UTF-8 (decoded JSON strings).
-std::string normaliseNewlines(const std::string& text)
-{
-    if (text.find('\r') == std::string::npos)
-        return text;
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\r') {
-            out.push_back(text[i]);
-            continue;
-        }
-        out.push_back('\n');
-        if (i + 1 < text.size() && text[i + 1] == '\n')
-            ++i;
-    }
-    return out;
-}
-
 /// "a number", "an array", "null": a JSON value's type for messages.
 std::string typeWithArticle(const nlohmann::json& value)
 {
@@ -190,6 +171,24 @@ Corpus loadJsonl(const std::string& raw, const std::string& origin)
 }
 
 } // namespace
+
+std::string normaliseNewlines(const std::string& text)
+{
+    if (text.find('\r') == std::string::npos)
+        return text;
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\r') {
+            out.push_back(text[i]);
+            continue;
+        }
+        out.push_back('\n');
+        if (i + 1 < text.size() && text[i + 1] == '\n')
+            ++i;
+    }
+    return out;
+}
 
 std::string normaliseUtf8Text(std::string text, const std::string& origin)
 {

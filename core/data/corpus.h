@@ -31,6 +31,9 @@ Corpus loadCorpus(const std::filesystem::path& file);
 /// Returns the normalised text. Throws InputError like loadCorpus.
 std::string normaliseUtf8Text(std::string text, const std::string& origin);
 
+/// CRLF and lone CR to LF, for strings that are already valid UTF-8 (e.g. decoded JSON strings).
+std::string normaliseNewlines(const std::string& text);
+
 /// Number of Unicode code points in valid UTF-8 text.
 int64_t countCodePoints(std::string_view text);
 

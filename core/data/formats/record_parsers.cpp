@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "core/data/corpus.h"
 #include "core/data/formats/record_parsers.h"
 
 #include <nlohmann/json.hpp>
@@ -27,24 +28,6 @@ constexpr const char* kIdentical = "identical pair";
 bool isBlank(std::string_view text)
 {
     return std::all_of(text.begin(), text.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
-}
-
-std::string normaliseNewlines(const std::string& text)
-{
-    if (text.find('\r') == std::string::npos)
-        return text;
-    std::string out;
-    out.reserve(text.size());
-    for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '\r') {
-            out.push_back(text[i]);
-            continue;
-        }
-        out.push_back('\n');
-        if (i + 1 < text.size() && text[i + 1] == '\n')
-            ++i;
-    }
-    return out;
 }
 
 /// Reads record[key] for a field the format requires; `expected` is "a string", "a list of turns"...
