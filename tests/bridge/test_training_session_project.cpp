@@ -4,6 +4,7 @@
 // behind, and a stopped project run resumes by id to completed.
 #include "core/store/run_lock.h"
 #include "core/store/run_registry.h"
+#include "tests/bridge/session_fixtures.h"
 #include "ui/bridge/training_session.h"
 
 #include <QSignalSpy>
@@ -13,43 +14,13 @@
 #include <random>
 
 using namespace tb::core;
+using tb::test::tinyConfig;
+using tb::test::writeCorpus;
 using tb::ui::TrainingSession;
 
 namespace {
 
 constexpr int kTimeoutMs = 60000;
-
-QString writeCorpus(const QTemporaryDir& dir)
-{
-    const char* const words[] = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran ", "far ", "away.\n"};
-    std::mt19937 rng(7);
-    QByteArray text;
-    while (text.size() < 6000)
-        text += words[rng() % 10];
-    const QString path = dir.filePath(QStringLiteral("corpus.txt"));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size())
-        qFatal("cannot write %s", qPrintable(path));
-    return path;
-}
-
-RunConfig tinyConfig(const QTemporaryDir& dir, const QString& corpus)
-{
-    RunConfig c;
-    c.model.nLayer = 2;
-    c.model.nHead = 2;
-    c.model.nEmbd = 32;
-    c.model.blockSize = 16;
-    c.train.batchSize = 4;
-    c.train.maxSteps = 40;
-    c.train.warmupSteps = 4;
-    c.train.evalInterval = 10;
-    c.train.evalIters = 2;
-    c.train.threads = 1;
-    c.data.corpus = corpus.toStdString();
-    c.data.cacheDir = dir.filePath(QStringLiteral("cache")).toStdString();
-    return c;
-}
 
 TrainOutcome outcomeOf(const QSignalSpy& finishedSpy)
 {
