@@ -2,6 +2,7 @@
 // compare: the same prompt and seed through several runs' models, side by side or as JSON lines.
 #include "cli_args.h"
 #include "commands.h"
+#include "sample_args.h"
 
 #include "core/common/runtime.h"
 #include "core/eval/generate.h"
@@ -168,14 +169,8 @@ int runCompare(const std::vector<std::string>& args)
     const auto prompt = a.value("prompt");
     if (!prompt)
         throw UsageError{"--prompt TEXT is required"};
-    core::SampleOptions options;
-    options.maxNewTokens = a.intValue("max-new-tokens").value_or(options.maxNewTokens);
-    options.temperature = a.doubleValue("temperature").value_or(options.temperature);
-    options.topK = a.intValue("top-k").value_or(options.topK);
-    options.topP = a.doubleValue("top-p").value_or(options.topP);
+    core::SampleOptions options = readSampleOptions(a);
     options.repetitionPenalty = a.doubleValue("repetition-penalty").value_or(options.repetitionPenalty);
-    options.seed = static_cast<uint64_t>(a.intValue("seed").value_or(static_cast<long long>(options.seed)));
-    options.greedy = a.has("greedy");
     options.useCache = !a.has("no-cache");
     const std::string window = a.value("window").value_or("sliding");
     if (window != "sliding" && window != "chunked")

@@ -2,6 +2,7 @@
 // sample: generate text from a run's checkpoint.
 #include "cli_args.h"
 #include "commands.h"
+#include "sample_args.h"
 
 #include "core/common/error.h"
 #include "core/common/runtime.h"
@@ -27,6 +28,18 @@ Generates text from a trained model (a run's best checkpoint, else its latest, o
   --threads N            CPU threads (default: all cores)
 )";
 
+core::SampleOptions readSampleOptions(const Args& a)
+{
+    core::SampleOptions options;
+    options.maxNewTokens = a.intValue("max-new-tokens").value_or(options.maxNewTokens);
+    options.temperature = a.doubleValue("temperature").value_or(options.temperature);
+    options.topK = a.intValue("top-k").value_or(options.topK);
+    options.topP = a.doubleValue("top-p").value_or(options.topP);
+    options.seed = static_cast<uint64_t>(a.intValue("seed").value_or(static_cast<long long>(options.seed)));
+    options.greedy = a.has("greedy");
+    return options;
+}
+
 int runSample(const std::vector<std::string>& args)
 {
     const Args a(args, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "threads"},
@@ -36,13 +49,7 @@ int runSample(const std::vector<std::string>& args)
     const auto prompt = a.value("prompt");
     if (!prompt)
         throw UsageError{"--prompt TEXT is required"};
-    core::SampleOptions options;
-    options.maxNewTokens = a.intValue("max-new-tokens").value_or(options.maxNewTokens);
-    options.temperature = a.doubleValue("temperature").value_or(options.temperature);
-    options.topK = a.intValue("top-k").value_or(options.topK);
-    options.topP = a.doubleValue("top-p").value_or(options.topP);
-    options.seed = static_cast<uint64_t>(a.intValue("seed").value_or(static_cast<long long>(options.seed)));
-    options.greedy = a.has("greedy");
+    const core::SampleOptions options = readSampleOptions(a);
     if (options.maxNewTokens < 0)
         throw UsageError{"--max-new-tokens must not be negative"};
     if (!(options.temperature > 0))
