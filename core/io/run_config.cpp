@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -160,15 +161,15 @@ std::string listOverrideText(const std::vector<std::string>& items)
 }
 
 /// A list-of-strings key. Editors see it as Text in the `--set` form.
-KeySpec listKey(const char* key, std::vector<std::string> TrainConfig::*field, const char* help)
+KeySpec listKey(const char* key, std::vector<std::string>& (*field)(RunConfig&), const char* help)
 {
     KeySpec spec{key, {}, {}, KeyType::Text, help};
-    spec.setList = [field](RunConfig& c, const std::vector<std::string>& v, const Origin&) { c.train.*field = v; };
-    spec.getList = [field](const RunConfig& c) { return c.train.*field; };
+    spec.setList = [field](RunConfig& c, const std::vector<std::string>& v, const Origin&) { field(c) = v; };
+    spec.getList = [field](const RunConfig& c) { return field(const_cast<RunConfig&>(c)); };
     spec.set = [key, field](RunConfig& c, const std::string& v, const Origin& o) {
-        c.train.*field = listOverrideItems(key, v, o);
+        field(c) = listOverrideItems(key, v, o);
     };
-    spec.get = [field](const RunConfig& c) { return listOverrideText(c.train.*field); };
+    spec.get = [field](const RunConfig& c) { return listOverrideText(field(const_cast<RunConfig&>(c))); };
     return spec;
 }
 
@@ -186,10 +187,18 @@ const std::vector<KeySpec>& keySpecs()
                 [](RunConfig& c, const std::string& v, const Origin&) { c.method = v; },
                 [](const RunConfig& c) { return c.method; },
                 KeyType::Choice,
-                "Training method. Only pretrain (next-token prediction on a raw corpus, starting from"
-                " random weights) is available now; supervised fine-tuning, LoRA and prompt tuning "
-                "are planned.",
-                "pretrain"},
+                "Training method. pretrain: next-token prediction on a raw corpus from random weights. "
+                "sft: supervised fine-tuning of every weight of the init_from model on data.train. lora: "
+                "the same with the base frozen and low-rank adapters trained (see lora.*). prompt_tuning: "
+                "only a few virtual-token embeddings are trained (see prompt_tuning.*).",
+                "pretrain|sft|lora|prompt_tuning"},
+        KeySpec{"init_from",
+                [](RunConfig& c, const std::string& v, const Origin& o) { c.initFrom = resolvePath(v, o); },
+                [](const RunConfig& c) { return c.initFrom; },
+                KeyType::Path,
+                "Fine-tuning: the parent model, a run directory (its latest checkpoint) or a checkpoint "
+                "file. The model shape and tokenizer come from it; the lineage is recorded. Empty for "
+                "pretrain."},
         TB_INT_KEY("model.n_layer", model.nLayer,
                    "Number of transformer blocks (the model's depth). 4 is nanoGPT's CPU recipe: deep "
                    "enough to learn words, small enough to train in minutes on a laptop. Each layer "
@@ -287,7 +296,7 @@ const std::vector<KeySpec>& keySpecs()
         TB_INT_KEY("train.log_interval", train.logInterval,
                    "Steps between lines in metrics.jsonl. 1 logs every step, which small runs can "
                    "afford; raise it for very long runs."),
-        listKey("train.probe_prompts", &TrainConfig::probePrompts,
+        listKey("train.probe_prompts", [](RunConfig& c) -> std::vector<std::string>& { return c.train.probePrompts; },
                 "Prompts the model continues after every evaluation, with the same seed each time, so you can "
                 "watch the text improve (the Samples panel; samples.jsonl in the run folder). A list in YAML; on "
                 "the command line one value with | between prompts and \\n for a newline; empty turns probes "
@@ -313,6 +322,19 @@ const std::vector<KeySpec>& keySpecs()
                    "Fraction of the token stream, taken from its end, held out to measure how well the"
                    " model generalises. 0.1 as in nanoGPT (first 90% train); the val split must hold "
                    "more than block_size tokens."),
+        KeySpec{"data.train",
+                [](RunConfig& c, const std::string& v, const Origin& o) { c.data.train = resolvePath(v, o); },
+                [](const RunConfig& c) { return c.data.train; },
+                KeyType::Path,
+                "Fine-tuning: the dataset to tune on, in any format of docs/formats.md (Alpaca, ShareGPT, "
+                "messages, prompt/completion, ...; JSON, JSONL, CSV, gzip). Relative paths are resolved "
+                "against the config file's folder."},
+        KeySpec{"data.format",
+                [](RunConfig& c, const std::string& v, const Origin&) { c.data.format = v; },
+                [](const RunConfig& c) { return c.data.format; },
+                KeyType::Text,
+                "Fine-tuning: the format of data.train (e.g. alpaca, sharegpt, messages); empty detects it "
+                "from the records."},
         KeySpec{"data.cache_dir",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.cacheDir = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.data.cacheDir; },
@@ -350,6 +372,45 @@ const std::vector<KeySpec>& keySpecs()
                 KeyType::Bool,
                 "bpe/unigram: characters outside the vocabulary are encoded as their UTF-8 bytes, so any "
                 "text round-trips exactly. Off maps them to <unk>."},
+        KeySpec{"sft.loss_on",
+                [](RunConfig& c, const std::string& v, const Origin&) { c.sft.lossOn = v; },
+                [](const RunConfig& c) { return c.sft.lossOn; },
+                KeyType::Choice,
+                "completion: only the assistant's (or completion's) tokens count in the loss, so the "
+                "model learns to answer rather than to repeat questions (the usual SFT choice). all: "
+                "every token of the formatted example counts.",
+                "completion|all"},
+        KeySpec{"sft.chat_template",
+                [](RunConfig& c, const std::string& v, const Origin&) { c.sft.chatTemplate = v; },
+                [](const RunConfig& c) { return c.sft.chatTemplate; },
+                KeyType::Text,
+                "How a conversation becomes text for the model; stored with the run and applied the same "
+                "way when sampling. Empty uses the built-in template (docs/fine-tuning.md)."},
+        KeySpec{"sft.packing",
+                [](RunConfig& c, const std::string& v, const Origin& o) { c.sft.packing = parseBool("sft.packing", v, o); },
+                [](const RunConfig& c) { return std::string(c.sft.packing ? "true" : "false"); },
+                KeyType::Bool,
+                "Packs several short examples into one block_size row: fewer padding tokens, faster "
+                "epochs. Off so that every row is one example, as a beginner expects."},
+        KeySpec{"sft.forgetting_corpus",
+                [](RunConfig& c, const std::string& v, const Origin& o) { c.sft.forgettingCorpus = resolvePath(v, o); },
+                [](const RunConfig& c) { return c.sft.forgettingCorpus; },
+                KeyType::Path,
+                "Text on which the forgetting meter measures perplexity at every evaluation. Empty uses a "
+                "held-out slice of the parent's pretraining corpus."},
+        TB_INT_KEY("lora.r", lora.r,
+                   "LoRA rank: the adapter of a d_out x d_in weight is B (d_out x r) times A (r x d_in). 8 is "
+                   "the common default: enough to learn a task's format with a few percent of the weights."),
+        TB_DOUBLE_KEY("lora.alpha", lora.alpha,
+                      "LoRA scale: the update is (alpha / r) B A. 16 (twice r) as in most PEFT recipes."),
+        TB_DOUBLE_KEY("lora.dropout", lora.dropout,
+                      "Dropout on the adapter's input during training; 0.05 as in PEFT's examples."),
+        listKey("lora.targets", [](RunConfig& c) -> std::vector<std::string>& { return c.lora.targets; },
+                "Which projections get adapters: q, k, v (attention query/key/value), attn_out (attention "
+                "output), mlp_in, mlp_out. All six by default: small models need the capacity."),
+        TB_INT_KEY("prompt_tuning.num_virtual_tokens", promptTuning.numVirtualTokens,
+                   "Trainable embeddings prepended to every input; they take this many positions of "
+                   "block_size. 8 is enough to steer a small model's format."),
     };
     return specs;
 }
@@ -387,7 +448,7 @@ std::string unknownKeyMessage(const std::string& key)
         if (!known.empty())
             return "unknown key (known keys in " + key.substr(0, dot) + ": " + known + ")";
     }
-    return "unknown key (known sections: method, model, train, data, tokenizer)";
+    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning)";
 }
 
 void setKey(RunConfig& config, const std::string& key, const std::string& value, const Origin& o)
@@ -424,13 +485,40 @@ std::vector<std::string> listItems(const std::string& key, const YAML::Node& nod
 std::vector<std::string> RunConfig::validate() const
 {
     std::vector<std::string> problems;
-    if (method != "pretrain")
+    if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning")
+        problems.push_back("method '" + method + "' is unknown (expected pretrain, sft, lora or prompt_tuning)");
+    else if (method != "pretrain")
         problems.push_back("method '" + method + "' is not supported yet (supported: pretrain)");
+    if (isFineTuning()) {
+        if (initFrom.empty())
+            problems.push_back("init_from is not set: method " + method +
+                               " fine-tunes a parent model; name its run directory or checkpoint");
+        if (data.train.empty())
+            problems.push_back("data.train is not set: name the dataset to fine-tune on");
+        if (sft.lossOn != "completion" && sft.lossOn != "all")
+            problems.push_back("sft.loss_on '" + sft.lossOn + "' is unknown (expected completion or all)");
+    }
+    if (method == "lora") {
+        if (lora.r < 1)
+            problems.push_back("lora.r must be at least 1 (it is " + std::to_string(lora.r) + ")");
+        if (!(lora.alpha > 0.0))
+            problems.push_back("lora.alpha must be positive (it is " + fmtDouble(lora.alpha) + ")");
+        if (!(lora.dropout >= 0.0 && lora.dropout < 1.0))
+            problems.push_back("lora.dropout must be in [0, 1) (it is " + fmtDouble(lora.dropout) + ")");
+        if (lora.targets.empty())
+            problems.push_back("lora.targets is empty: name at least one of q, k, v, attn_out, mlp_in, mlp_out");
+        for (const auto& t : lora.targets)
+            if (std::find(loraTargetNames().begin(), loraTargetNames().end(), t) == loraTargetNames().end())
+                problems.push_back("lora.targets has '" + t + "' (expected q, k, v, attn_out, mlp_in or mlp_out)");
+    }
+    if (method == "prompt_tuning" && promptTuning.numVirtualTokens < 1)
+        problems.push_back("prompt_tuning.num_virtual_tokens must be at least 1 (it is " +
+                           std::to_string(promptTuning.numVirtualTokens) + ")");
     for (auto& p : model.validate())
         problems.push_back(std::move(p));
     for (auto& p : train.validate())
         problems.push_back(std::move(p));
-    if (data.corpus.empty())
+    if (data.corpus.empty() && !isFineTuning())
         problems.push_back("data.corpus is not set: name a text or JSONL file to train on");
     if (!(data.valFraction >= 0.0 && data.valFraction < 1.0))
         problems.push_back("data.val_fraction must be in [0, 1) (it is " + fmtDouble(data.valFraction) + ")");

@@ -7,6 +7,7 @@
 #include "core/data/data_config.h"
 #include "core/model/gpt_config.h"
 #include "core/tokenizer/tokenizer_config.h"
+#include "core/train/finetune_config.h"
 #include "core/train/train_config.h"
 
 #include <filesystem>
@@ -16,11 +17,17 @@
 namespace tb::core {
 
 struct RunConfig {
-    std::string method = "pretrain";
+    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning
+    std::string initFrom;            // fine-tuning: the parent run directory or checkpoint file
     GptConfig model;
     TrainConfig train;
     DataConfig data;
     TokenizerConfig tokenizer;
+    SftConfig sft;
+    LoraConfig lora;
+    PromptTuningConfig promptTuning;
+
+    bool isFineTuning() const { return method != "pretrain"; }
 
     /// All problems of the whole config in plain words, each naming its key. Empty when valid.
     std::vector<std::string> validate() const;

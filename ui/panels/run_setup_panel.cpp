@@ -34,6 +34,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
+#include <string_view>
 
 namespace tb::ui {
 namespace {
@@ -51,12 +53,28 @@ constexpr MethodItem kMethods[] = {
 };
 
 struct Group {
-    const char* prefix;
+    const char* prefixes; // keys starting with any of these, separated by spaces
     const char* title;
 };
 
-constexpr Group kGroups[] = {
-    {"model.", "Model"}, {"train.", "Training"}, {"data.", "Data"}, {"tokenizer.", "Tokenizer"}};
+constexpr Group kGroups[] = {{"model.", "Model"},
+                             {"train.", "Training"},
+                             {"data.", "Data"},
+                             {"tokenizer.", "Tokenizer"},
+                             {"init_from sft. lora. prompt_tuning.", "Fine-tuning"}};
+constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
+
+bool inGroup(const std::string& key, const Group& group)
+{
+    std::string_view prefixes = group.prefixes;
+    while (!prefixes.empty()) {
+        const auto space = prefixes.find(' ');
+        if (key.rfind(prefixes.substr(0, space), 0) == 0)
+            return true;
+        prefixes = space == std::string_view::npos ? std::string_view() : prefixes.substr(space + 1);
+    }
+    return false;
+}
 
 QString keyLabel(const std::string& key) { return QString::fromStdString(key.substr(key.find('.') + 1)); }
 
@@ -170,8 +188,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* fieldsHost = new QWidget(this);
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
-    QFormLayout* forms[4] = {};
-    for (int g = 0; g < 4; ++g) {
+    QFormLayout* forms[kGroupCount] = {};
+    for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
         forms[g] = new QFormLayout(box);
         forms[g]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -180,12 +198,12 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
         else
             grid->addWidget(box, g == 0 ? 0 : g - 1, 0);
     }
-    grid->setRowStretch(2, 1);
+    grid->setRowStretch(kGroupCount - 2, 1);
     for (const auto& info : core::configKeyInfo()) {
         if (info.key == "method")
             continue;
-        for (int g = 0; g < 4; ++g) {
-            if (info.key.rfind(kGroups[g].prefix, 0) != 0)
+        for (int g = 0; g < kGroupCount; ++g) {
+            if (!inGroup(info.key, kGroups[g]))
                 continue;
             Field field{info, makeEditor(info)};
             const QString tip = QStringLiteral("<p><b>%1</b> (default %2)</p><p>%3</p>")
