@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/model/gpt_config.h"
+#include "core/train/finetune_config.h"
 
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
@@ -14,6 +15,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace tb::core {
@@ -109,6 +112,16 @@ public:
     /// Recompute each block's activations in backward instead of keeping them (less memory, ~1/3 more compute).
     void setActivationCheckpointing(bool on) { m_activationCheckpointing = on; }
     bool activationCheckpointing() const { return m_activationCheckpointing; }
+
+    // Parameter-efficient fine-tuning (core/model/adapters.cpp). Both freeze every base weight.
+    /// Adds LoRA adapters (A random, B zero, so the output is unchanged) to the configured projections.
+    void enableLora(const LoraConfig& config);
+    /// Adds `count` trainable virtual-token embeddings, prepended to every input inside forward().
+    void enablePromptTuning(int64_t count);
+    /// The parameters the optimizer should update (all of them unless adapters are enabled), with their names.
+    std::vector<std::pair<std::string, torch::Tensor>> trainableParameters();
+    /// Longest input forward() accepts: blockSize minus the virtual tokens.
+    int64_t maxInputLength() const;
 
 private:
     void initWeights();

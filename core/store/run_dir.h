@@ -30,6 +30,13 @@ struct RunSummary {
     double tokensPerSecond = 0;
     int64_t tokensSeen = 0;
     int64_t parameterCount = 0;
+    int64_t trainableParameters = 0;               // fine-tuning: what the optimizer updates (adapters only for LoRA)
+    std::string parentRun;                         // fine-tuning: the parent run directory
+    std::string parentCheckpoint;                  // fine-tuning: the checkpoint the run started from
+    std::optional<double> forgettingBefore;        // perplexity on the parent's held-out text before tuning
+    std::optional<double> forgettingAfter;         // ... and at the end
+    std::optional<double> adapterKl;               // mean KL(tuned || base) on the probe prompts after training
+    std::optional<double> adapterTop1Agreement;    // share of positions where tuned and base agree on the top token
     std::string error;      // set when status is Failed
     std::string startedAt;  // ISO 8601 UTC
     std::string updatedAt;

@@ -47,6 +47,9 @@ struct RunRecord {
     double wallSeconds = 0;
     double tokensPerSecond = 0;
     int64_t parameterCount = 0;
+    int64_t trainableParameters = 0;
+    std::optional<double> forgettingBefore;  // fine-tuning: perplexity on the parent's held-out text before/after
+    std::optional<double> forgettingAfter;
     std::string error;                  // failed runs: the message
 };
 
@@ -59,6 +62,7 @@ struct MetricPoint {
     std::optional<double> learningRate;
     std::optional<double> gradNorm;
     std::optional<double> tokensPerSecond;
+    std::optional<double> forgettingPerplexity; // fine-tuning eval points: the forgetting meter
     double elapsedSeconds = 0;
     int64_t tokensSeen = 0;
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct RunInfo {
     int64_t tokensPerStep = 0;
     int threads = 1;
     bool tokensFromCache = false;
+    int64_t trainableParameters = 0; // == parameterCount for pretrain and full SFT; adapters only for LoRA/prompt tuning
 };
 
 struct StepMetrics {
@@ -41,6 +43,8 @@ struct EvalMetrics {
     double bestValLoss = 0;      // including this one
     bool improved = false;
     double elapsedSeconds = 0;
+    /// Fine-tuning only: perplexity on the held-out slice of the parent's pretraining corpus (the forgetting meter).
+    std::optional<double> forgettingPerplexity;
 };
 
 struct CheckpointInfo {
