@@ -43,6 +43,7 @@ KlTextView::KlTextView(QWidget* parent) : QWidget(parent)
     m_text->setObjectName("klText");
     m_text->setOpenLinks(false);
     m_text->setUndoRedoEnabled(false);
+    m_text->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere); // text without spaces must wrap too
     QFont font = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     font.setPointSizeF(font.pointSizeF() + 1.0);
     m_text->setFont(font);
@@ -93,9 +94,9 @@ QString KlTextView::legendText() const
                         .arg(colourFor(kl).name(QColor::HexArgb))
                         .arg(kl, 0, 'f', i == 0 ? 0 : 2);
     }
-    return tr("Per-token KL divergence (nats) between the models' next-token predictions: %1 &nbsp; "
-              "hover a token for its value, click it to inspect that position")
-        .arg(swatches);
+    return tr("<b>KL(%1 \u2016 %2)</b> per token, in nats: %3 &nbsp; <span style='color:%4'>how differently the "
+              "models predicted each token; hover for the value, click to inspect the position</span>")
+        .arg(m_modelP.toHtmlEscaped(), m_modelQ.toHtmlEscaped(), swatches, kMarkerColour.name());
 }
 
 void KlTextView::showTokens(QStringList pieces, std::vector<double> klPerToken, int promptTokens,
@@ -110,13 +111,14 @@ void KlTextView::showTokens(QStringList pieces, std::vector<double> klPerToken, 
         if (std::isfinite(kl))
             largest = std::max(largest, kl);
     m_scale = std::max(kMinScale, largest);
-    m_legend->setText(legendText() + QStringLiteral("<br>") +
-                      tr("KL(<b>%1</b> \u2016 <b>%2</b>)").arg(modelP.toHtmlEscaped(), modelQ.toHtmlEscaped()));
+    m_modelP = modelP;
+    m_modelQ = modelQ;
+    m_legend->setText(legendText());
 
     m_starts.clear();
     m_ends.clear();
     m_text->clear();
-    m_text->document()->setDefaultTextOption(QTextOption(Qt::AlignLeft));
+    setAlignment(Qt::AlignLeft);
     QTextCursor cursor(m_text->document());
     cursor.beginEditBlock();
     QTextCharFormat marker;
@@ -163,7 +165,7 @@ void KlTextView::showMessage(const QString& message)
     m_starts.clear();
     m_ends.clear();
     m_text->clear();
-    m_text->document()->setDefaultTextOption(QTextOption(Qt::AlignCenter));
+    setAlignment(Qt::AlignCenter);
     QTextCharFormat format;
     format.setForeground(kMarkerColour);
     QTextCursor(m_text->document()).insertText(message, format);
@@ -212,6 +214,13 @@ QRect KlTextView::tokenRect(int index) const
 }
 
 QWidget* KlTextView::textViewport() const { return m_text->viewport(); }
+
+void KlTextView::setAlignment(Qt::Alignment alignment)
+{
+    QTextOption option = m_text->document()->defaultTextOption(); // keeps the wrap mode
+    option.setAlignment(alignment);
+    m_text->document()->setDefaultTextOption(option);
+}
 
 int KlTextView::tokenAtPoint(const QPoint& viewportPos) const
 {

@@ -61,12 +61,15 @@ protected:
 
 private:
     int tokenAtPoint(const QPoint& viewportPos) const;
+    void setAlignment(Qt::Alignment alignment);
 
     QTextBrowser* m_text = nullptr;
     QLabel* m_legend = nullptr;
     QStringList m_pieces;
     std::vector<double> m_kl;
     int m_promptTokens = 0;
+    QString m_modelP = QStringLiteral("P");
+    QString m_modelQ = QStringLiteral("Q");
     double m_scale = kMinScale;
     std::vector<int> m_starts; // document positions [start, end) of each token
     std::vector<int> m_ends;

@@ -215,6 +215,7 @@ NextTokenView::NextTokenView(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(4, 4, 4, 4);
 
     auto* controls = new QHBoxLayout;
+    controls->setSpacing(6);
     const auto addLabelled = [&](const QString& text, QWidget* editor, const QString& tip) {
         auto* label = new QLabel(text, this);
         label->setBuddy(editor);
@@ -393,12 +394,13 @@ QString NextTokenView::summaryText(int model) const
 
 QString NextTokenView::percentText(double p)
 {
+    // Three significant digits, decided on the rounded value (0.09999999 reads "10.0%", not "10.00%").
     const double percent = 100.0 * p;
-    if (percent >= 10.0)
+    if (percent >= 9.995)
         return QString::number(percent, 'f', 1) + QLatin1Char('%');
-    if (percent >= 0.1)
+    if (percent >= 0.0995)
         return QString::number(percent, 'f', 2) + QLatin1Char('%');
-    if (percent >= 0.001)
+    if (percent >= 0.0005)
         return QString::number(percent, 'f', 3) + QLatin1Char('%');
     return p > 0.0 ? QStringLiteral("<0.001%") : QStringLiteral("0%");
 }
@@ -413,6 +415,17 @@ QString NextTokenView::visibleToken(const QString& text)
             out += QString::fromUcs4(&cp, 1);
     }
     return out;
+}
+
+QString NextTokenView::contextText(const QString& context)
+{
+    constexpr int kMaxContext = 80; // the end of a long prefix is what predicts the next token
+    QString shown = context.size() > kMaxContext ? QStringLiteral("\u2026") + context.right(kMaxContext) : context;
+    shown.replace(QLatin1Char('\n'), QStringLiteral("\u21B5"));
+    shown.replace(QLatin1Char('\t'), QStringLiteral("\u2192"));
+    shown = shown.toHtmlEscaped();
+    shown.replace(QLatin1Char(' '), QStringLiteral("&nbsp;"));
+    return shown;
 }
 
 QString NextTokenView::tokenText(int id) const
@@ -504,7 +517,9 @@ void NextTokenView::reshape()
                        tr("chosen <code>%1</code> rank <b>%2</b> (%3)")
                            .arg(tokenText(m_chosen).toHtmlEscaped())
                            .arg(core::rankOf(s.raw, core::TokenId(m_chosen)))
-                           .arg(percentText(s.final[size_t(m_chosen)]));
+                           .arg(s.kept[size_t(m_chosen)]
+                                    ? percentText(s.final[size_t(m_chosen)])
+                                    : tr("cut, %1 before the cut").arg(percentText(s.tempered[size_t(m_chosen)])));
         summary += QStringLiteral("<br>") + tr("%1 of %2 tokens kept, <b>%3</b> of the mass cut")
                                                 .arg(s.keptCount)
                                                 .arg(s.raw.size())
@@ -513,8 +528,7 @@ void NextTokenView::reshape()
     }
 
     QString title = m_context.isEmpty() ? tr("<b>Next token</b>")
-                                        : tr("<b>Next token after</b> <code>%1</code>")
-                                              .arg(visibleToken(m_context).toHtmlEscaped());
+                                        : tr("<b>Next token after</b> <code>%1</code>").arg(contextText(m_context));
     if (m_models.size() == 2 && m_shaped[0].raw.size() == m_shaped[1].raw.size())
         title += QStringLiteral(" &nbsp; ") + tr("KL(%1 \u2016 %2) = <b>%3</b> nats")
                                                   .arg(m_models[0].label.toHtmlEscaped(),

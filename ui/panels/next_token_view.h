@@ -86,6 +86,8 @@ private:
     void reshape();
     void rebuildColumns();
     QString tokenText(int id) const;
+    /// The title's rendering of the prefix: its last 80 characters, newlines as ↵, spaces kept (HTML).
+    static QString contextText(const QString& context);
 
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_topK = nullptr;

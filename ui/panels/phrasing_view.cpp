@@ -69,7 +69,9 @@ PhrasingView::PhrasingView(QWidget* parent) : QWidget(parent)
     m_runButton = new QPushButton(tr("&Run battery"), this);
     m_runButton->setObjectName("runButton");
     referenceRow->addWidget(m_runButton);
-    form->addRow(tr("&Reference answer:"), referenceRow);
+    auto* referenceLabel = new QLabel(tr("&Reference answer:"), this);
+    referenceLabel->setBuddy(m_referenceEdit);
+    form->addRow(referenceLabel, referenceRow);
     layout->addLayout(form);
 
     m_hint = new QLabel(this);

@@ -10,6 +10,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QVBoxLayout>
 
@@ -19,6 +20,8 @@
 namespace tb::ui {
 
 namespace {
+
+constexpr int kTextLines = 6; // each card shows this many lines of its sample and scrolls the rest
 
 QString bannerStyle(const QColor& colour)
 {
@@ -154,15 +157,17 @@ void SeedFanView::rebuild()
         bold.setBold(true);
         caption->setFont(bold);
         box->addWidget(caption);
-        auto* text = new QLabel(card);
+        // A text view, not a label: samples may have no spaces (char-level models), and must still wrap.
+        auto* text = new QPlainTextEdit(card);
         text->setObjectName("text");
-        text->setTextFormat(Qt::PlainText);
-        text->setWordWrap(true);
-        text->setText(sample.text);
-        text->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-        text->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        text->setReadOnly(true);
+        text->setFrameShape(QFrame::NoFrame);
+        text->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        text->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
         text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-        text->installEventFilter(this); // it takes the mouse (selection); a click on it still activates the card
+        text->setPlainText(sample.text);
+        text->setFixedHeight(text->fontMetrics().lineSpacing() * kTextLines + 8);
+        text->viewport()->installEventFilter(this); // it takes the mouse; a click on it still activates the card
         box->addWidget(text, 1);
         grid->addWidget(card, i / m_columns, i % m_columns);
         m_captions.push_back(caption);
