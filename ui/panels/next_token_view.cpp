@@ -221,6 +221,7 @@ NextTokenView::NextTokenView(QWidget* parent) : QWidget(parent)
         label->setBuddy(editor);
         editor->setToolTip(tip);
         label->setToolTip(tip);
+        label->setMinimumWidth(label->sizeHint().width() + 4); // never clipped when the row gets tight
         controls->addWidget(label);
         controls->addWidget(editor);
         controls->addSpacing(8);
