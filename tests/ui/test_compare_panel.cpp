@@ -161,6 +161,23 @@ private slots:
         QVERIFY(!reopened.openSession(bad.fileName(), &error));
         QVERIFY(error.contains(QStringLiteral("models")));
         QCOMPARE(reopened.columnText(0), panel.columnText(0));
+
+        // Another prompt with the same models and settings joins the comparison; other settings start a new one.
+        panel.setPrompt(QStringLiteral("a dog "));
+        panel.setMemorizationCheck(false, 4);
+        panel.generate();
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(panel.comparison().prompts.size(), size_t(2));
+        QCOMPARE(panel.comparison().prompts[1].prompt, std::string("a dog "));
+        panel.setSettings([&] {
+            core::CompareSettings other = settings;
+            other.seed = 10;
+            return other;
+        }());
+        panel.generate();
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(panel.comparison().prompts.size(), size_t(1));
+        QCOMPARE(panel.comparison().settings.seed, uint64_t(10));
     }
 
     void stopsAtOnce()

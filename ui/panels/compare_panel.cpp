@@ -441,6 +441,10 @@ void ComparePanel::generate()
         return;
     }
     clearOutputs();
+    // A comparison holds the outputs of one set of models and settings: changing either starts a new one.
+    if (picked != m_generatingModels || settings() != m_promptSettings)
+        m_prompts.clear();
+    m_promptSettings = settings();
     // Columns without a model are skipped: model i of the job is the i-th column that has one.
     m_generatingModels = picked;
     m_modelColumns.clear();
@@ -628,7 +632,7 @@ core::CompareSession ComparePanel::comparison() const
 {
     core::CompareSession s;
     s.models = m_generatingModels.empty() ? models() : m_generatingModels;
-    s.settings = settings();
+    s.settings = m_prompts.empty() ? settings() : m_promptSettings;
     s.prompts = m_prompts;
     return s;
 }
@@ -665,6 +669,7 @@ bool ComparePanel::openSession(const QString& file, QString* error)
     m_checkpoint->setCurrentIndex(std::max(0, m_checkpoint->findData(QString::fromStdString(s.models[0].checkpoint))));
     setSettings(s.settings);
     m_generatingModels = s.models;
+    m_promptSettings = s.settings;
     m_modelColumns.clear();
     for (size_t i = 0; i < s.models.size(); ++i)
         m_modelColumns.push_back(int(i));

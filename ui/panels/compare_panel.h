@@ -60,7 +60,8 @@ public:
     void setPrompt(const QString& prompt);
     void setMemorizationCheck(bool on, int minLength);
 
-    /// The comparison so far: models, settings, every prompt generated with its outputs.
+    /// The comparison so far: models, settings, every prompt generated with its outputs. Generating with other
+    /// models or settings starts a new comparison.
     core::CompareSession comparison() const;
     /// Shows a saved comparison (its last prompt and outputs). False with a message on failure (nothing changes).
     bool openSession(const QString& file, QString* error = nullptr);
@@ -140,6 +141,7 @@ private:
     std::map<QString, QString> m_extraModels;  // browsed or opened checkpoint path -> label
     std::vector<Column> m_columns;
     std::vector<core::ComparePrompt> m_prompts; // the comparison's history, newest last
+    core::CompareSettings m_promptSettings;     // the settings m_prompts were generated with
     std::vector<core::CompareModel> m_generatingModels;
     std::vector<int> m_modelColumns;            // the column of each model of the generation
 
