@@ -134,6 +134,18 @@ void MainWindow::buildMenus()
     QMenu* compare = menuBar()->addMenu(tr("&Compare"));
     compare->addAction(tr("&Compare models"), QKeySequence(QStringLiteral("Ctrl+Shift+C")), this,
                        &MainWindow::showCompare);
+    compare->addAction(tr("Compare se&lected runs"), this, [this] {
+        const QStringList ids = m_runs->selectedRunIds().mid(0, ComparePanel::kMaxColumns);
+        if (ids.isEmpty()) {
+            statusBar()->showMessage(tr("Select the runs to compare in Runs first."), 8000);
+            return;
+        }
+        m_compare->setColumnCount(int(ids.size()));
+        for (int i = 0; i < ids.size(); ++i)
+            if (const auto record = m_project->run(ids[i]))
+                m_compare->setModel(i, QString::fromStdString(record->runDir.string()));
+        showCompare();
+    });
     compare->addAction(tr("&Generate"), QKeySequence(QStringLiteral("Ctrl+Shift+Return")), this, [this] {
         showCompare();
         m_compare->generate();
