@@ -4,12 +4,14 @@
 // saves the comparison, reopens it in a new panel and exports it. Writes a screenshot into the test's output folder.
 #include "core/eval/generate.h"
 #include "core/store/model_loader.h"
+#include "core/store/run_registry.h"
 #include "core/train/trainer.h"
 #include "tests/bridge/session_fixtures.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
 #include "ui/main_window.h"
 #include "ui/panels/compare_panel.h"
+#include "ui/panels/runs_panel.h"
 
 #include <QtTest/QtTest>
 
@@ -21,6 +23,8 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTextEdit>
+
+#include <set>
 
 using namespace tb;
 using tb::ui::ComparePanel;
@@ -208,6 +212,13 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         QSettings().clear();
         QTemporaryDir project;
+        std::vector<core::RunRecord> runs;
+        {
+            core::RunRegistry registry(project.path().toStdString());
+            const core::RunConfig config = test::tinyConfig(m_dir, m_dir.filePath(QStringLiteral("corpus.txt")));
+            runs.push_back(registry.createRun(config, "first"));
+            runs.push_back(registry.createRun(config, "second"));
+        }
         MainWindow window;
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -222,6 +233,22 @@ private slots:
         QVERIFY(compare);
         compare->trigger();
         QCOMPARE(tabs->currentWidget(), window.comparePanel());
+        tabs->setCurrentIndex(0);
+
+        // Compare ▸ Compare selected runs: the Runs panel's selection becomes the columns.
+        window.runsPanel()->selectRuns({QString::fromStdString(runs[1].id), QString::fromStdString(runs[0].id)});
+        QCOMPARE(window.runsPanel()->selectedRunIds().size(), 2);
+        QAction* selected = nullptr;
+        for (QAction* action : window.menuBar()->findChildren<QAction*>())
+            if (action->text() == QStringLiteral("Compare se&lected runs"))
+                selected = action;
+        QVERIFY(selected);
+        selected->trigger();
+        QCOMPARE(tabs->currentWidget(), window.comparePanel());
+        const auto models = window.comparePanel()->models();
+        QCOMPARE(models.size(), size_t(2));
+        std::set<std::string> paths{models[0].path, models[1].path};
+        QCOMPARE(paths, (std::set<std::string>{runs[0].runDir.string(), runs[1].runDir.string()}));
         window.comparePanel()->setPrompt(QStringLiteral("ROMEO:"));
         QTest::qWait(100);
         QVERIFY(window.grab().save(outputDir() + "/workbench_compare.png"));
