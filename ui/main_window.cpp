@@ -2,8 +2,10 @@
 #include "ui/main_window.h"
 
 #include "core/io/run_config.h"
+#include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
 #include "ui/bridge/training_session.h"
+#include "ui/panels/compare_panel.h"
 #include "ui/panels/data_panel.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/run_setup_panel.h"
@@ -23,6 +25,7 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 
 namespace tb::ui {
 
@@ -58,9 +61,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_samples = new SamplesPanel(this);
     m_runs = new RunsPanel(this);
     m_tokenizer = new TokenizerPanel(this);
+    m_inference = new InferenceSession(this);
+    m_compare = new ComparePanel(this);
+    m_compare->setSession(m_inference);
     m_statusLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusLabel);
-    setCentralWidget(m_monitor);
+    m_centre = new QTabWidget(this);
+    m_centre->setObjectName(QStringLiteral("CentreTabs"));
+    m_centre->setDocumentMode(true);
+    m_centre->addTab(m_monitor, tr("Monitor"));
+    m_centre->addTab(m_compare, tr("Compare"));
+    setCentralWidget(m_centre);
     buildDocks();
     buildMenus();
     connectPanels();
@@ -119,6 +130,35 @@ void MainWindow::buildMenus()
     step->setShortcut(QKeySequence(QStringLiteral("F10")));
     QAction* stop = run->addAction(tr("S&top"), m_monitor, &MonitorPanel::stopRequested);
     stop->setShortcuts({QKeySequence(QStringLiteral("Shift+F5")), QKeySequence(QStringLiteral("Ctrl+."))});
+
+    QMenu* compare = menuBar()->addMenu(tr("&Compare"));
+    compare->addAction(tr("&Compare models"), QKeySequence(QStringLiteral("Ctrl+Shift+C")), this,
+                       &MainWindow::showCompare);
+    compare->addAction(tr("Compare se&lected runs"), this, [this] {
+        const QStringList ids = m_runs->selectedRunIds().mid(0, ComparePanel::kMaxColumns);
+        if (ids.isEmpty()) {
+            statusBar()->showMessage(tr("Select the runs to compare in Runs first."), 8000);
+            return;
+        }
+        m_compare->setColumnCount(int(ids.size()));
+        for (int i = 0; i < ids.size(); ++i)
+            if (const auto record = m_project->run(ids[i]))
+                m_compare->setModel(i, QString::fromStdString(record->runDir.string()));
+        showCompare();
+    });
+    compare->addAction(tr("&Generate"), QKeySequence(QStringLiteral("Ctrl+Shift+Return")), this, [this] {
+        showCompare();
+        m_compare->generate();
+    });
+    compare->addAction(tr("&Stop generating"), QKeySequence(QStringLiteral("Ctrl+Shift+.")), m_compare,
+                       &ComparePanel::stop);
+    compare->addSeparator();
+    compare->addAction(tr("&Open comparison…"), this, [this] {
+        showCompare();
+        m_compare->chooseOpenSession();
+    });
+    compare->addAction(tr("&Save comparison…"), m_compare, &ComparePanel::chooseSaveSession);
+    compare->addAction(tr("&Export comparison…"), m_compare, &ComparePanel::chooseExport);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget* dock : {m_setupDock, m_dataDock, m_tokenizerDock, m_samplesDock, m_runsDock})
@@ -311,7 +351,14 @@ void MainWindow::openRun(const QString& id)
                                                      QString::fromStdString(core::toString(record->status))));
 }
 
-void MainWindow::refreshRuns() { m_runs->setRuns(m_project->runs()); }
+void MainWindow::refreshRuns()
+{
+    const auto runs = m_project->runs();
+    m_runs->setRuns(runs);
+    m_compare->setRuns(runs);
+}
+
+void MainWindow::showCompare() { m_centre->setCurrentWidget(m_compare); }
 
 void MainWindow::chooseProject(bool create)
 {

@@ -9,10 +9,13 @@
 
 class QDockWidget;
 class QLabel;
+class QTabWidget;
 
 namespace tb::ui {
 
+class ComparePanel;
 class DataPanel;
+class InferenceSession;
 class MonitorPanel;
 class Project;
 class RunSetupPanel;
@@ -40,6 +43,8 @@ public:
     SamplesPanel* samplesPanel() const { return m_samples; }
     RunsPanel* runsPanel() const { return m_runs; }
     TokenizerPanel* tokenizerPanel() const { return m_tokenizer; }
+    ComparePanel* comparePanel() const { return m_compare; }
+    InferenceSession* inferenceSession() const { return m_inference; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
@@ -48,6 +53,8 @@ public slots:
     void startTraining();
     void resumeRun(const QString& id);
     void openRun(const QString& id);
+    /// Brings the Compare tab to the front.
+    void showCompare();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -71,6 +78,9 @@ private:
     SamplesPanel* m_samples = nullptr;
     RunsPanel* m_runs = nullptr;
     TokenizerPanel* m_tokenizer = nullptr;
+    InferenceSession* m_inference = nullptr;
+    ComparePanel* m_compare = nullptr;
+    QTabWidget* m_centre = nullptr; // Monitor | Compare
     QDockWidget* m_dataDock = nullptr;
     QDockWidget* m_setupDock = nullptr;
     QDockWidget* m_tokenizerDock = nullptr;
