@@ -311,7 +311,12 @@ void MainWindow::openRun(const QString& id)
                                                      QString::fromStdString(core::toString(record->status))));
 }
 
-void MainWindow::refreshRuns() { m_runs->setRuns(m_project->runs()); }
+void MainWindow::refreshRuns()
+{
+    auto runs = m_project->runs();
+    m_setup->setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+    m_runs->setRuns(std::move(runs));
+}
 
 void MainWindow::chooseProject(bool create)
 {
