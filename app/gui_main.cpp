@@ -106,6 +106,7 @@ int main(int argc, char* argv[])
         QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo-project");
 
     tb::ui::MainWindow window;
+    window.runSetupPanel()->setFineTuneDemo(resources + QStringLiteral("/demo/identity_sft.yaml"));
     FirstPaintProbe firstPaint;
     if (parser.isSet(probe))
         window.installEventFilter(&firstPaint);

@@ -354,6 +354,7 @@ void MainWindow::openRun(const QString& id)
 void MainWindow::refreshRuns()
 {
     const auto runs = m_project->runs();
+    m_setup->setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
     m_runs->setRuns(runs);
     m_compare->setRuns(runs);
 }

@@ -448,6 +448,74 @@ private slots:
         QVERIFY(panel.startButton()->isEnabled());
     }
 
+    void fineTuningPlotsForgetting()
+    {
+        // A fine-tuning run: the forgetting meter rises from 8 to 9.5 over the evals.
+        SyntheticRun run = makeRun(200, 25);
+        for (size_t i = 0; i < run.evals.size(); ++i)
+            run.evals[i].forgettingPerplexity = 8.0 + 1.5 * double(i) / double(run.evals.size() - 1);
+        MonitorPanel panel;
+        panel.resize(1100, 720);
+        feed(panel, run);
+        panel.flushReplot();
+        QCOMPARE(panel.pointCount(Series::ForgettingPerplexity), int(run.evals.size()));
+        for (int i = 0; i < panel.pointCount(Series::ForgettingPerplexity); ++i) {
+            QCOMPARE(panel.point(Series::ForgettingPerplexity, i).x(), double(run.evals[size_t(i)].step));
+            QCOMPARE(panel.point(Series::ForgettingPerplexity, i).y(), *run.evals[size_t(i)].forgettingPerplexity);
+        }
+        QVERIFY(panel.showsForgetting());
+        QCPAxis* right = panel.lossPlot()->yAxis2;
+        QVERIFY(right->visible());
+        QCOMPARE(right->label(), QString("Forgetting: perplexity on parent's text"));
+        QVERIFY(right->range().contains(8.0) && right->range().contains(9.5));
+        QVERIFY(!panel.lossPlot()->yAxis->range().contains(9.0)); // the loss axis still fits the losses alone
+        QVERIFY2(panel.numbersText().contains("forgetting 8.00 → 9.50 ppl"), qPrintable(panel.numbersText()));
+        // The task loss is there too, on the same chart.
+        QVERIFY(panel.pointCount(Series::ValLoss) == int(run.evals.size()));
+        QVERIFY(panel.pointCount(Series::TrainLossSmoothed) > 0);
+
+        // The end of the run: the summary's before/after.
+        RunSummary summary;
+        summary.steps = 200;
+        summary.wallSeconds = 10;
+        summary.forgettingBefore = 8.0;
+        summary.forgettingAfter = 9.61;
+        panel.onFinished(TrainOutcome::Completed, summary);
+        QVERIFY2(panel.statusText().contains("8.00 → 9.61"), qPrintable(panel.statusText()));
+        panel.flushReplot();
+        QVERIFY2(panel.numbersText().contains("forgetting 8.00 → 9.61 ppl"), qPrintable(panel.numbersText()));
+
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.flushReplot();
+        QVERIFY(panel.grab().save(outputDir() + "/monitor_panel_forgetting.png"));
+
+        // The same points from the registry's history.
+        std::vector<MetricPoint> points;
+        for (const auto& e : run.evals) {
+            MetricPoint p;
+            p.step = e.step;
+            p.evalLoss = e.valLoss;
+            p.forgettingPerplexity = e.forgettingPerplexity;
+            p.tokensSeen = e.step * kTokensPerStep;
+            points.push_back(p);
+        }
+        MonitorPanel history;
+        history.showHistory(points);
+        history.flushReplot();
+        QCOMPARE(history.pointCount(Series::ForgettingPerplexity), int(points.size()));
+        QCOMPARE(history.point(Series::ForgettingPerplexity, 2).y(), *points[2].forgettingPerplexity);
+        QVERIFY(history.lossPlot()->yAxis2->visible());
+
+        // A pretraining run has no forgetting axis, and a new run clears the old curve.
+        feed(history, makeRun(100, 25));
+        history.flushReplot();
+        QCOMPARE(history.pointCount(Series::ForgettingPerplexity), 0);
+        QVERIFY(!history.showsForgetting());
+        QVERIFY(!history.lossPlot()->yAxis2->visible());
+        QVERIFY(!history.numbersText().contains("forgetting"));
+    }
+
     void screenshots()
     {
         const SyntheticRun run = makeRun();

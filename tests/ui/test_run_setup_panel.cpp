@@ -2,6 +2,7 @@
 #include "ui/panels/run_setup_panel.h"
 
 #include "core/io/run_config.h"
+#include "core/tokenizer/tokenizer.h"
 
 #include <QtTest/QtTest>
 
@@ -11,7 +12,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QStandardItemModel>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -93,6 +96,45 @@ bool hasErrorFor(const RunSetupPanel& panel, const std::string& key)
     return false;
 }
 
+void writeFile(const QString& path, const QByteArray& bytes)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+}
+
+/// A pretraining run folder as a finished run leaves it: config.yaml, tokenizer.json (a char tokenizer of 65
+/// characters and <unk>) and both checkpoints (their contents do not matter to the panel).
+core::RunRecord makeParentRun(const QString& projectDir, const std::string& id, const std::string& createdAt)
+{
+    core::RunRecord r;
+    r.id = id;
+    r.name = "pretrain " + id;
+    r.method = "pretrain";
+    r.status = core::RunStatus::Completed;
+    r.runDir = (projectDir + "/runs/" + QString::fromStdString(id)).toStdString();
+    r.createdAt = createdAt;
+    r.steps = 400;
+    r.bestValLoss = 1.523;
+    core::RunConfig c;
+    c.data.corpus = "/data/shakespeare.txt";
+    writeFile(QString::fromStdString((r.runDir / "config.yaml").string()), QByteArray::fromStdString(core::toYaml(c)));
+    const auto tokenizer =
+        core::makeTokenizer(c.tokenizer, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 ."); // + <unk>
+    writeFile(QString::fromStdString((r.runDir / "tokenizer.json").string()),
+              QByteArray::fromStdString(tokenizer->serialize()));
+    writeFile(QString::fromStdString((r.runDir / "checkpoints/best.safetensors").string()), "x");
+    writeFile(QString::fromStdString((r.runDir / "checkpoints/latest.safetensors").string()), "x");
+    return r;
+}
+
+bool shown(RunSetupPanel& panel, const char* key)
+{
+    auto* w = panel.findChild<QWidget*>(key);
+    return w && w->isVisibleTo(&panel);
+}
+
 } // namespace
 
 class TestRunSetupPanel : public QObject {
@@ -110,9 +152,17 @@ private slots:
                      info.key.c_str());
         }
         QCOMPARE(core::toYaml(panel.config()), core::toYaml(core::RunConfig{}));
-        // Only pretraining can be picked for now.
+        // Every method can be picked.
         auto* method = panel.findChild<QComboBox*>("method");
-        QVERIFY(method->count() >= 2);
+        QCOMPARE(method->count(), 4);
+        const QStringList labels{"Pretrain", "SFT (full)", "SFT (LoRA)", "Prompt tuning"};
+        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning"};
+        auto* model = qobject_cast<QStandardItemModel*>(method->model());
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(method->itemText(i), labels[i]);
+            QCOMPARE(method->itemData(i).toString(), methods[i]);
+            QVERIFY(model->item(i)->isEnabled());
+        }
         QCOMPARE(method->currentData().toString(), QString("pretrain"));
     }
 
@@ -193,7 +243,7 @@ private slots:
         f.write("method: pretrain\n");
         f.close();
         QString command = panel.commandLine();
-        QVERIFY2(command.startsWith("tunebench-cli pretrain --config setup.yaml --set model.n_layer=6"),
+        QVERIFY2(command.startsWith("tunebench-cli train --config setup.yaml --set model.n_layer=6"),
                  qPrintable(command));
         QVERIFY(!command.contains("train.seed")); // defaults are not repeated
         QCOMPARE(core::toYaml(configOfCommand(command, defaultsFile)), core::toYaml(panel.config()));
@@ -252,6 +302,205 @@ private slots:
         QVERIFY(panel.canStart());
     }
 
+    void methodSwitchingShowsTheRightFields()
+    {
+        RunSetupPanel panel;
+        auto* method = panel.findChild<QComboBox*>("method");
+        // Pretraining: model, tokenizer and corpus; nothing of fine-tuning.
+        QVERIFY(shown(panel, "model.n_layer") && shown(panel, "tokenizer.kind") && shown(panel, "data.corpus"));
+        QVERIFY(shown(panel, "train.learning_rate") && shown(panel, "data.val_fraction"));
+        for (const char* key : {"init_from", "parentPicker", "data.train", "data.format", "sft.loss_on",
+                                "sft.chat_template", "lora.r", "prompt_tuning.num_virtual_tokens"})
+            QVERIFY2(!shown(panel, key), key);
+
+        struct Case {
+            const char* method;
+            bool lora, promptTuning;
+        };
+        for (const Case& c : {Case{"sft", false, false}, Case{"lora", true, false}, Case{"prompt_tuning", false, true}}) {
+            method->setCurrentIndex(method->findData(c.method));
+            QCOMPARE(panel.config().method, std::string(c.method));
+            // The parent brings the model, tokenizer and corpus.
+            for (const char* key : {"model.n_layer", "model.n_embd", "tokenizer.kind"})
+                QVERIFY2(!shown(panel, key), key);
+            QVERIFY(!panel.findChild<QWidget*>("data.corpus")->isEnabled());
+            for (const char* key : {"init_from", "parentPicker", "browseParent", "data.train", "data.format",
+                                    "sft.loss_on", "sft.packing", "sft.chat_template", "chatTemplateDefault",
+                                    "train.learning_rate", "train.max_steps"})
+                QVERIFY2(shown(panel, key), key);
+            for (const char* key : {"lora.r", "lora.alpha", "lora.dropout", "lora.targets"})
+                QCOMPARE(shown(panel, key), c.lora);
+            QCOMPARE(shown(panel, "prompt_tuning.num_virtual_tokens"), c.promptTuning);
+            // A fine-tuning run needs a parent and a dataset.
+            QVERIFY(hasErrorFor(panel, "init_from"));
+            QVERIFY(hasErrorFor(panel, "data.train"));
+            QVERIFY(!hasErrorFor(panel, "data.corpus"));
+            QVERIFY(!panel.findChild<QPushButton*>("start")->isEnabled());
+        }
+        method->setCurrentIndex(method->findData("pretrain"));
+        QVERIFY(shown(panel, "model.n_layer") && !shown(panel, "lora.r") && !shown(panel, "init_from"));
+        QVERIFY(panel.findChild<QWidget*>("data.corpus")->isEnabled());
+    }
+
+    void parentPickerSetsInitFrom()
+    {
+        QTemporaryDir dir;
+        std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-old", "2026-11-28T10:00:00Z"),
+                                          makeParentRun(dir.path(), "r-new", "2026-11-29T10:00:00Z")};
+        core::RunRecord noCheckpoint = runs[0];
+        noCheckpoint.id = "r-failed";
+        noCheckpoint.runDir = (dir.path() + "/runs/r-failed").toStdString();
+        runs.push_back(noCheckpoint);
+        const auto candidates = RunSetupPanel::parentCandidatesOf(runs);
+        // Newest first, best then latest; a run without checkpoints offers nothing.
+        QCOMPARE(candidates.size(), 4);
+        QCOMPARE(candidates[0].path, dir.path() + "/runs/r-new/checkpoints/best.safetensors");
+        QVERIFY2(candidates[0].label.contains("pretrain r-new") && candidates[0].label.contains("best, val loss 1.523"),
+                 qPrintable(candidates[0].label));
+        QCOMPARE(candidates[1].path, dir.path() + "/runs/r-new/checkpoints/latest.safetensors");
+        QVERIFY2(candidates[1].label.contains("latest, step 400"), qPrintable(candidates[1].label));
+        QCOMPARE(candidates[3].path, dir.path() + "/runs/r-old/checkpoints/latest.safetensors");
+
+        RunSetupPanel panel;
+        panel.setParentCandidates(candidates);
+        auto* method = panel.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("lora"));
+        auto* picker = panel.findChild<QComboBox*>("parentPicker");
+        QCOMPARE(picker->count(), 5);
+        emit picker->activated(3); // as a user's pick: r-old's best checkpoint
+        QCOMPARE(panel.config().initFrom, (dir.path() + "/runs/r-old/checkpoints/best.safetensors").toStdString());
+        QCOMPARE(panel.findChild<QLineEdit*>("init_from")->text(), candidates[2].path);
+        QVERIFY(panel.parentConfig().has_value());
+        QCOMPARE(panel.parentConfig()->model.vocabSize, int64_t(65));
+        QVERIFY(!hasErrorFor(panel, "init_from"));
+        QVERIFY2(panel.findChild<QLabel*>("parentInfo")->text().contains("vocabulary 65"),
+                 qPrintable(panel.findChild<QLabel*>("parentInfo")->text()));
+
+        // A run folder typed by hand works too; a path that does not exist is an error.
+        panel.findChild<QLineEdit*>("init_from")->setText(dir.path() + "/runs/r-new");
+        QVERIFY(panel.parentConfig().has_value());
+        QCOMPARE(picker->currentIndex(), 0); // not one of the listed checkpoints
+        panel.findChild<QLineEdit*>("init_from")->setText(dir.path() + "/runs/nothing-here");
+        QVERIFY(!panel.parentConfig().has_value());
+        QVERIFY(hasErrorFor(panel, "init_from"));
+        // The picker follows init_from.
+        panel.findChild<QLineEdit*>("init_from")->setText(candidates[1].path);
+        QCOMPARE(picker->currentIndex(), 2);
+    }
+
+    void trainableCountForLora()
+    {
+        QTemporaryDir dir;
+        const core::RunRecord parent = makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z");
+        RunSetupPanel panel;
+        auto* method = panel.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("lora"));
+        QVERIFY2(panel.trainableText().contains("pick a parent"), qPrintable(panel.trainableText()));
+        panel.findChild<QLineEdit*>("init_from")->setText(QString::fromStdString(parent.runDir.string()));
+        // 4 layers x 128, r 8 on all six projections: 4 * 8 * (4 * 256 + 2 * 640) = 73 728 of 809 856.
+        QCOMPARE(panel.trainableText(), QString("Trainable: 74 k of 0.81 M parameters (9.1%)"));
+        QCOMPARE(panel.findChild<QLabel*>("trainable")->text(), panel.trainableText());
+        // Fewer targets and a lower rank: 4 * 4 * (128 + 128) * 2 = 8 192.
+        panel.findChild<QLineEdit*>("lora.targets")->setText("q|v");
+        panel.findChild<QSpinBox*>("lora.r")->setValue(4);
+        QCOMPARE(panel.trainableText(), QString("Trainable: 8 k of 0.81 M parameters (1.0%)"));
+        QCOMPARE(panel.parentConfig()->model.vocabSize, int64_t(65)); // from the parent's tokenizer.json
+        method->setCurrentIndex(method->findData("prompt_tuning"));
+        panel.findChild<QSpinBox*>("prompt_tuning.num_virtual_tokens")->setValue(20); // 20 * 128 = 2 560
+        QCOMPARE(panel.trainableText(), QString("Trainable: 3 k of 0.81 M parameters (0.3%)"));
+        method->setCurrentIndex(method->findData("sft"));
+        QCOMPARE(panel.trainableText(), QString("Trainable: 0.81 M of 0.81 M parameters (100%)"));
+        // The estimates follow the parent's model, not the hidden form's.
+        panel.findChild<QSpinBox*>("model.n_layer")->setValue(12);
+        QVERIFY2(panel.estimateText().startsWith("0.81 M parameters"), qPrintable(panel.estimateText()));
+    }
+
+    void loraSetupRoundTrips()
+    {
+        QTemporaryDir dir;
+        const core::RunRecord parent = makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z");
+        RunSetupPanel panel;
+        auto* method = panel.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("lora"));
+        panel.findChild<QLineEdit*>("init_from")->setText(QString::fromStdString(parent.runDir.string()));
+        panel.findChild<QLineEdit*>("data.train")->setText(dir.filePath("identity data.json"));
+        panel.findChild<QLineEdit*>("data.format")->setText("alpaca");
+        panel.findChild<QSpinBox*>("lora.r")->setValue(4);
+        panel.findChild<QLineEdit*>("lora.alpha")->setText("8");
+        panel.findChild<QLineEdit*>("lora.dropout")->setText("0.1");
+        panel.findChild<QLineEdit*>("lora.targets")->setText("q|v|mlp_out");
+        panel.findChild<QComboBox*>("sft.loss_on")->setCurrentText("all");
+        const QString chatTemplate = "<|user|>\n{{ user }}\n<|assistant|> {{ assistant }}";
+        auto* templateEdit = panel.findChild<QPlainTextEdit*>("sft.chat_template");
+        templateEdit->setPlainText(chatTemplate);
+        const core::RunConfig edited = panel.config();
+        QCOMPARE(edited.method, std::string("lora"));
+        QCOMPARE(edited.lora.r, int64_t(4));
+        QCOMPARE(edited.lora.alpha, 8.0);
+        QCOMPARE(edited.lora.dropout, 0.1);
+        QCOMPARE(edited.lora.targets, (std::vector<std::string>{"q", "v", "mlp_out"}));
+        QCOMPARE(edited.sft.lossOn, std::string("all"));
+        QCOMPARE(edited.sft.chatTemplate, chatTemplate.toStdString());
+        QCOMPARE(edited.data.format, std::string("alpaca"));
+
+        const QString file = dir.filePath("lora.yaml");
+        QString error;
+        QVERIFY2(panel.saveSetup(file, &error), qPrintable(error));
+        RunSetupPanel other;
+        QVERIFY2(other.loadSetup(file, &error), qPrintable(error));
+        QCOMPARE(core::toYaml(other.config()), core::toYaml(edited));
+        QCOMPARE(other.findChild<QComboBox*>("method")->currentData().toString(), QString("lora"));
+        QCOMPARE(other.findChild<QPlainTextEdit*>("sft.chat_template")->toPlainText(), chatTemplate);
+        QVERIFY(shown(other, "lora.r"));
+        QCOMPARE(other.trainableText(), QString("Trainable: 18 k of 0.81 M parameters (2.3%)"));
+
+        // "Default" returns to the built-in template.
+        other.findChild<QPushButton*>("chatTemplateDefault")->click();
+        QCOMPARE(other.config().sft.chatTemplate, std::string());
+
+        // The command line parses back to the same config, template included.
+        const QString command = panel.commandLine();
+        QVERIFY2(command.startsWith("tunebench-cli train --config " + QFileInfo(file).absoluteFilePath()),
+                 qPrintable(command));
+        QCOMPARE(core::toYaml(configOfCommand(command, {})), core::toYaml(edited));
+        RunSetupPanel fresh;
+        auto* freshMethod = fresh.findChild<QComboBox*>("method");
+        freshMethod->setCurrentIndex(freshMethod->findData("lora"));
+        fresh.findChild<QLineEdit*>("init_from")->setText(QString::fromStdString(parent.runDir.string()));
+        fresh.findChild<QPlainTextEdit*>("sft.chat_template")->setPlainText(chatTemplate);
+        const QString defaultsFile = dir.filePath("defaults.yaml");
+        writeFile(defaultsFile, "method: pretrain\n");
+        const QString fromScratch = fresh.commandLine();
+        QVERIFY2(fromScratch.contains("--set method=lora") && fromScratch.contains("--set init_from="),
+                 qPrintable(fromScratch));
+        QCOMPARE(core::toYaml(configOfCommand(fromScratch, defaultsFile)), core::toYaml(fresh.config()));
+    }
+
+    void fineTuneDemoPreset()
+    {
+        RunSetupPanel panel;
+        auto* preset = panel.findChild<QComboBox*>("preset");
+        const int demo = preset->findText("Fine-tune demo (identity)");
+        QVERIFY(demo > 0);
+        auto* model = qobject_cast<QStandardItemModel*>(preset->model());
+        QVERIFY(!model->item(demo)->isEnabled()); // no file named yet
+        QVERIFY(model->item(demo)->toolTip().contains("identity_sft.yaml"));
+        QTemporaryDir dir;
+        panel.setFineTuneDemo(dir.filePath("identity_sft.yaml")); // missing
+        QVERIFY(!model->item(demo)->isEnabled());
+        QVERIFY(!panel.loadFineTuneDemo());
+
+        const QString file = dir.filePath("identity_sft.yaml");
+        writeFile(file, "method: sft\ninit_from: runs/demo\ndata:\n  train: identity.json\ntrain:\n  max_steps: 60\n");
+        panel.setFineTuneDemo(file);
+        QVERIFY(model->item(demo)->isEnabled());
+        emit preset->activated(demo); // as a user's pick
+        QCOMPARE(panel.config().method, std::string("sft"));
+        QCOMPARE(panel.config().train.maxSteps, int64_t(60));
+        QCOMPARE(QString::fromStdString(panel.config().data.train), dir.filePath("identity.json"));
+        QVERIFY(shown(panel, "data.train"));
+    }
+
     void screenshot()
     {
         RunSetupPanel panel;
@@ -280,6 +529,26 @@ private slots:
         const QImage shot = panel.grab().toImage();
         QVERIFY(shot.save(outDir + "/run_setup_panel_dark.png"));
         QVERIFY(qGray(shot.pixel(shot.width() / 2, shot.height() - 3)) < 100); // the window background
+    }
+
+    void screenshotLora()
+    {
+        QTemporaryDir dir;
+        const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
+        RunSetupPanel panel;
+        panel.resize(1180, 760);
+        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+        auto* method = panel.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("lora"));
+        emit panel.findChild<QComboBox*>("parentPicker")->activated(1);
+        panel.findChild<QLineEdit*>("data.train")->setText("/data/sft/identity.json");
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
+        QDir().mkpath(outDir);
+        QVERIFY(panel.grab().save(outDir + "/run_setup_panel_lora.png"));
+        QVERIFY(panel.findChild<QLabel*>("trainable")->isVisible());
+        QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
     }
 };
 

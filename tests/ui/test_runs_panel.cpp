@@ -121,6 +121,70 @@ QByteArray readAll(const QString& path)
 class TestRunsPanel : public QObject {
     Q_OBJECT
 private slots:
+    void lineageAndFineTuningColumns()
+    {
+        std::vector<RunRecord> runs = makeRuns();
+        tb::core::RunConfig sft;
+        sft.method = "lora";
+        RunRecord tuned = makeRun("r-f", "identity lora", RunStatus::Completed, sft, 0.42, "2026-11-29T13:00:00Z");
+        tuned.method = "lora";
+        tuned.parentRunId = "r-a";
+        tuned.parentCheckpoint = "/p/runs/r-a/checkpoints/best.safetensors";
+        tuned.parameterCount = 809856;
+        tuned.trainableParameters = 73728;
+        tuned.forgettingBefore = 8.0;
+        tuned.forgettingAfter = 9.614;
+        runs.push_back(tuned);
+        RunRecord orphan = tuned; // its parent was deleted: the id stands in for the name
+        orphan.id = "r-g";
+        orphan.name = "orphan";
+        orphan.parentRunId = "r-zz";
+        orphan.forgettingAfter.reset();
+        runs.push_back(orphan);
+        runs[0].parameterCount = 809856;
+        runs[0].trainableParameters = 809856;
+
+        RunsPanel panel;
+        panel.setRuns(runs);
+        QCOMPARE(panel.table()->model()->headerData(RunsTableModel::Parent, Qt::Horizontal).toString(), QString("Parent"));
+        QCOMPARE(cell(panel, "r-f", RunsTableModel::Parent), QString("baseline"));
+        QCOMPARE(cell(panel, "r-f", RunsTableModel::Method), QString("lora"));
+        QCOMPARE(cell(panel, "r-f", RunsTableModel::Trainable), QString("74 k"));
+        QCOMPARE(cell(panel, "r-f", RunsTableModel::Forgetting), QString("8.00 → 9.61"));
+        QVERIFY(cell(panel, "r-f", RunsTableModel::Parent, Qt::ToolTipRole).contains("best.safetensors"));
+        QVERIFY(cell(panel, "r-f", RunsTableModel::Trainable, Qt::ToolTipRole).contains("74 k of 0.81 M parameters trained (9.1%)"));
+        QCOMPARE(cell(panel, "r-g", RunsTableModel::Parent), QString("r-zz"));
+        QCOMPARE(cell(panel, "r-g", RunsTableModel::Forgetting), QString("8.00 → ?"));
+        QCOMPARE(cell(panel, "r-a", RunsTableModel::Parent), QString("—"));
+        QCOMPARE(cell(panel, "r-a", RunsTableModel::Trainable), QString("0.81 M"));
+        QCOMPARE(cell(panel, "r-a", RunsTableModel::Forgetting), QString("—"));
+        QCOMPARE(cell(panel, "r-b", RunsTableModel::Trainable), QString("—"));
+
+        // Sorting by forgetting puts the run with a measured rise first.
+        panel.table()->sortByColumn(RunsTableModel::Forgetting, Qt::AscendingOrder);
+        QCOMPARE(viewRowOf(panel, "r-f"), 0);
+
+        // The detail view of a fine-tuned run names its parent and checkpoint.
+        QVERIFY(panel.detailsText().isEmpty());
+        panel.selectRuns({"r-f"});
+        const QString details = panel.detailsText();
+        QVERIFY2(details.contains("Fine-tuned from <b>baseline</b> at checkpoint /p/runs/r-a/checkpoints/best.safetensors"),
+                 qPrintable(details));
+        QVERIFY2(details.contains("Trainable: 74 k of 0.81 M parameters (9.1%)"), qPrintable(details));
+        QVERIFY2(details.contains("8.00 → 9.61"), qPrintable(details));
+        panel.selectRuns({"r-a"});
+        QVERIFY2(panel.detailsText().contains("Trained from scratch"), qPrintable(panel.detailsText()));
+        QVERIFY(!panel.detailsText().contains("Fine-tuned"));
+        panel.selectRuns({"r-a", "r-f"});
+        QVERIFY(panel.detailsText().isEmpty());
+
+        panel.resize(1300, 520);
+        panel.selectRuns({"r-f"});
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.grab().save(outputDir() + "/runs_panel_lineage.png"));
+    }
+
     void rowsShowStatusAndValues()
     {
         RunsPanel panel;

@@ -27,7 +27,7 @@ namespace tb::ui {
 namespace {
 
 constexpr double kSmoothing = 0.9; // EMA weight of the past for the smoothed train loss (debiased)
-constexpr int kSeriesCount = 7;
+constexpr int kSeriesCount = 8;
 
 QString formatLoss(double v) { return QString::number(v, 'f', 4); }
 
@@ -117,6 +117,9 @@ void MonitorPanel::buildUi()
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_status->setWordWrap(true);
     m_numbers = new QLabel(this);
+    m_numbers->setToolTip(tr("Latest losses and throughput. Fine-tuning runs add the forgetting meter: perplexity on "
+                             "held-out text of the parent's pretraining corpus, at the first evaluation and now; a "
+                             "rise is what tuning costs the model's earlier skills."));
     m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_numbers->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     auto* statusRow = new QHBoxLayout;
@@ -150,6 +153,16 @@ void MonitorPanel::buildUi()
     curve(Series::LearningRate).graph = graph(m_lrPlot, tr("learning rate"), seriesColor::kPurple, 1.5);
     curve(Series::GradNorm).graph = graph(m_gradPlot, tr("gradient norm"), seriesColor::kTeal, 1);
     curve(Series::TokensPerSecond).graph = graph(m_speedPlot, tr("tokens/s"), seriesColor::kBlue, 1);
+
+    // Fine-tuning: the forgetting meter on the loss chart's right axis, so task loss and forgetting read together.
+    m_lossPlot->yAxis2->setLabel(tr("Forgetting: perplexity on parent's text"));
+    m_lossPlot->yAxis2->setVisible(false);
+    QCPGraph* forgetting = m_lossPlot->addGraph(m_lossPlot->xAxis, m_lossPlot->yAxis2);
+    forgetting->setName(tr("forgetting (perplexity on parent's text)"));
+    forgetting->setPen(QPen(seriesColor::kPurple, 2, Qt::DashLine));
+    forgetting->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(seriesColor::kPurple, 2), Qt::NoBrush, 7));
+    forgetting->removeFromLegend();
+    curve(Series::ForgettingPerplexity).graph = forgetting;
 
     m_overfitPoint = m_lossPlot->addGraph();
     m_overfitPoint->setName(tr("val loss starts rising"));
@@ -198,7 +211,10 @@ QCustomPlot* MonitorPanel::makePlot(const QString& title, bool legend)
     plot->plotLayout()->insertRow(0);
     QFont titleFont = font();
     titleFont.setBold(true);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, titleFont));
+    auto* titleElement = new QCPTextElement(plot, title, titleFont);
+    plot->plotLayout()->addElement(0, 0, titleElement);
+    if (legend)
+        m_lossTitle = titleElement;
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->axisRect()->setRangeDrag(Qt::Horizontal);
     plot->axisRect()->setRangeZoom(Qt::Horizontal);
@@ -295,6 +311,7 @@ std::optional<double> MonitorPanel::overfitMarkerX() const
 }
 
 QString MonitorPanel::statusText() const { return m_status->text(); }
+QString MonitorPanel::numbersText() const { return m_numbers->text(); }
 int MonitorPanel::progressValue() const { return m_progress->value(); }
 int MonitorPanel::progressMaximum() const { return m_progress->maximum(); }
 
@@ -437,6 +454,8 @@ void MonitorPanel::onEval(const core::EvalMetrics& m)
 {
     add(Series::ValLoss, m.step, tokensAt(m.step), m.valLoss);
     add(Series::EvalTrainLoss, m.step, tokensAt(m.step), m.trainLoss);
+    if (m.forgettingPerplexity)
+        add(Series::ForgettingPerplexity, m.step, tokensAt(m.step), *m.forgettingPerplexity);
     m_lastEval = m;
     updateOverfit();
     scheduleReplot();
@@ -465,6 +484,12 @@ void MonitorPanel::onFinished(core::TrainOutcome outcome, const core::RunSummary
         m_statusIsError = true;
         break;
     }
+    if (summary.forgettingAfter)
+        m_forgettingFinal = summary.forgettingAfter;
+    if (summary.forgettingBefore && summary.forgettingAfter && outcome != core::TrainOutcome::Failed)
+        m_statusMessage += tr(" · forgetting: perplexity on the parent's text %1 → %2")
+                               .arg(QString::number(*summary.forgettingBefore, 'f', 2),
+                                    QString::number(*summary.forgettingAfter, 'f', 2));
     if (summary.maxSteps > 0)
         m_maxSteps = summary.maxSteps;
     setState(State::Idle);
@@ -500,6 +525,8 @@ void MonitorPanel::showHistory(const std::vector<core::MetricPoint>& points, int
             add(Series::ValLoss, p.step, tokens, *p.evalLoss);
         if (p.evalTrainLoss)
             add(Series::EvalTrainLoss, p.step, tokens, *p.evalTrainLoss);
+        if (p.forgettingPerplexity)
+            add(Series::ForgettingPerplexity, p.step, tokens, *p.forgettingPerplexity);
         if (p.loss) {
             core::StepMetrics s;
             s.step = p.step;
@@ -549,6 +576,7 @@ void MonitorPanel::resetData()
     m_pausedStep = 0;
     m_lastStep.reset();
     m_lastEval.reset();
+    m_forgettingFinal.reset();
     m_followData = true;
     updateOverfit();
 }
@@ -685,6 +713,8 @@ void MonitorPanel::updateRanges()
         bool any = false;
         QCPRange y;
         for (int i = 0; i < p->graphCount(); ++i) {
+            if (p->graph(i)->valueAxis() != p->yAxis)
+                continue; // the forgetting axis fits on its own below
             bool found = false;
             const QCPRange r = p->graph(i)->getValueRange(found, log ? QCP::sdPositive : QCP::sdBoth, p->xAxis->range());
             if (!found)
@@ -715,7 +745,33 @@ void MonitorPanel::updateRanges()
                 p->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
         }
     }
+    updateForgettingAxis();
     m_settingRanges = false;
+}
+
+bool MonitorPanel::showsForgetting() const { return !curve(Series::ForgettingPerplexity).values.empty(); }
+
+void MonitorPanel::updateForgettingAxis()
+{
+    const bool shown = showsForgetting();
+    QCPAxis* axis = m_lossPlot->yAxis2;
+    QCPGraph* graph = curve(Series::ForgettingPerplexity).graph;
+    if (shown != axis->visible()) {
+        axis->setVisible(shown);
+        if (shown)
+            graph->addToLegend();
+        else
+            graph->removeFromLegend();
+        m_lossTitle->setText(shown ? tr("Task loss and forgetting") : tr("Loss"));
+    }
+    if (!shown)
+        return;
+    bool found = false;
+    const QCPRange r = graph->getValueRange(found, QCP::sdBoth, m_lossPlot->xAxis->range());
+    if (!found)
+        return;
+    const double pad = r.size() > 0 ? r.size() * 0.08 : std::max(std::abs(r.upper) * 0.05, 1e-6);
+    axis->setRange(std::max(0.0, r.lower - pad), r.upper + pad);
 }
 
 void MonitorPanel::updateStatus()
@@ -749,6 +805,10 @@ void MonitorPanel::updateStatus()
         numbers << tr("train loss %1").arg(formatLoss(m_lastStep->loss));
     if (m_lastEval)
         numbers << tr("val loss %1 (best %2)").arg(formatLoss(m_lastEval->valLoss), formatLoss(m_lastEval->bestValLoss));
+    if (const Curve& f = curve(Series::ForgettingPerplexity); !f.values.empty())
+        numbers << tr("forgetting %1 → %2 ppl")
+                       .arg(QString::number(f.values.front(), 'f', 2),
+                            QString::number(m_forgettingFinal.value_or(f.values.back()), 'f', 2));
     if (m_lastStep && m_lastStep->tokensPerSecond > 0)
         numbers << tr("%1 tokens/s").arg(siNumber(m_lastStep->tokensPerSecond));
     m_numbers->setText(numbers.join(QStringLiteral("  ·  ")));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The Monitor panel: live curves of one run (train and val loss on one chart, learning rate, gradient norm,
-// tokens/s), the point where val loss starts rising (core::overfitOnset), a progress bar with ETA and status, and
+// tokens/s; for fine-tuning runs the forgetting meter, perplexity on the parent's text, on the loss chart's right
+// axis, with before -> now in the header), the point where val loss starts rising (core::overfitOnset), a progress bar with ETA and status, and
 // the run controls (Start, Pause, Resume, Step one batch, Stop), which only emit *Requested signals.
 //
 // Data slots (onStarted, onStep, onEval, ...) take TrainingSession's values as they arrive and only append to the
@@ -24,6 +25,7 @@ class QComboBox;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
+class QCPTextElement;
 class QCustomPlot;
 class QLabel;
 class QPoint;
@@ -42,7 +44,16 @@ public:
     Q_ENUM(State)
     enum class XAxis { Steps, Tokens, Epochs };
     Q_ENUM(XAxis)
-    enum class Series { TrainLoss, TrainLossSmoothed, ValLoss, EvalTrainLoss, LearningRate, GradNorm, TokensPerSecond };
+    enum class Series {
+        TrainLoss,
+        TrainLossSmoothed,
+        ValLoss,
+        EvalTrainLoss,
+        LearningRate,
+        GradNorm,
+        TokensPerSecond,
+        ForgettingPerplexity
+    };
 
     /// At most ~15 redraws a second.
     static constexpr int kReplotIntervalMs = 66;
@@ -70,6 +81,10 @@ public:
     QToolButton* stepButton() const { return m_step; }
     QToolButton* stopButton() const { return m_stop; }
     QString statusText() const;
+    /// The read-outs right of the status: losses, forgetting before -> now, throughput.
+    QString numbersText() const;
+    /// True while the loss chart shows the forgetting axis (a fine-tuning run with forgetting points).
+    bool showsForgetting() const;
     int progressValue() const;
     int progressMaximum() const;
     /// Redraws done so far (the timer coalesces any number of updates into one).
@@ -140,6 +155,7 @@ private:
     void updateControls();
     void updateRanges();
     void updateStatus();
+    void updateForgettingAxis();
     void scheduleReplot();
     void replotNow(bool immediately);
     void placeOverfitMarker();
@@ -158,6 +174,7 @@ private:
     QLabel* m_status = nullptr;
     QLabel* m_numbers = nullptr;
     QCustomPlot* m_lossPlot = nullptr;
+    QCPTextElement* m_lossTitle = nullptr;
     QCustomPlot* m_lrPlot = nullptr;
     QCustomPlot* m_gradPlot = nullptr;
     QCustomPlot* m_speedPlot = nullptr;
@@ -176,6 +193,7 @@ private:
     int64_t m_maxSteps = 0;
     std::optional<core::StepMetrics> m_lastStep;
     std::optional<core::EvalMetrics> m_lastEval;
+    std::optional<double> m_forgettingFinal; // the summary's after-training value, once the run ended
 
     // View.
     State m_state = State::Idle;

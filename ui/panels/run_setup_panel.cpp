@@ -3,6 +3,8 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/model/adapter_count.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/train/presets.h"
 
 #include <QApplication>
@@ -23,6 +25,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -34,6 +37,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <iterator>
 #include <string_view>
 
@@ -42,27 +46,60 @@ namespace {
 
 struct MethodItem {
     const char* label;
-    const char* method; // nullptr: not available yet
+    const char* method;
+    const char* tip;
 };
 
 constexpr MethodItem kMethods[] = {
-    {"Pretraining", "pretrain"},
-    {"Supervised fine-tuning (coming)", nullptr},
-    {"LoRA (coming)", nullptr},
-    {"Prompt tuning (coming)", nullptr},
+    {"Pretrain", "pretrain", "Next-token prediction on a raw corpus, from random weights"},
+    {"SFT (full)", "sft", "Supervised fine-tuning of every weight of a parent model on instructions or chats"},
+    {"SFT (LoRA)", "lora", "Supervised fine-tuning with the parent frozen and small low-rank adapters trained"},
+    {"Prompt tuning", "prompt_tuning", "Only a few virtual-token embeddings in front of every input are trained"},
 };
+
+constexpr const char* kDemoData = "demo:identity"; // the preset entry of the fine-tune demo
+constexpr const char* kChatTemplateKey = "sft.chat_template";
 
 struct Group {
     const char* prefixes; // keys starting with any of these, separated by spaces
     const char* title;
 };
 
+// The fields a method does not use are hidden group by group: Qt 6.4's QFormLayout writes past its row array
+// when single rows are hidden (seen under valgrind), so no row of a form is ever hidden alone.
 constexpr Group kGroups[] = {{"model.", "Model"},
                              {"train.", "Training"},
-                             {"data.", "Data"},
+                             {"data.corpus data.val_fraction data.cache_dir", "Data"},
                              {"tokenizer.", "Tokenizer"},
-                             {"init_from sft. lora. prompt_tuning.", "Fine-tuning"}};
+                             {"init_from data.train data.format sft.", "Fine-tuning"},
+                             {"lora.", "LoRA"},
+                             {"prompt_tuning.", "Prompt tuning"}};
 constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
+enum GroupIndex { kModelGroup, kTrainGroup, kDataGroup, kTokenizerGroup, kFineTuneGroup, kLoraGroup, kPromptGroup };
+
+QString pathPlaceholder(const std::string& key)
+{
+    if (key == "data.cache_dir")
+        return QObject::tr("default (~/.cache/tunebench/tokens)");
+    if (key == "data.train")
+        return QObject::tr("a dataset file: Alpaca, ShareGPT, messages, prompt/completion, ...");
+    if (key == "init_from")
+        return QObject::tr("pick a parent above, or a run folder or checkpoint");
+    if (key == "sft.forgetting_corpus")
+        return QObject::tr("empty: held-out text of the parent's corpus");
+    return QObject::tr("open a corpus in the Data panel");
+}
+
+/// The run folder's config.yaml of an init_from path: the folder itself, or the folder above checkpoints/.
+std::filesystem::path parentConfigFile(const std::filesystem::path& initFrom)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(initFrom, ec))
+        return initFrom / "config.yaml";
+    const fs::path dir = initFrom.parent_path();
+    return (dir.filename() == "checkpoints" ? dir.parent_path() : dir) / "config.yaml";
+}
 
 bool inGroup(const std::string& key, const Group& group)
 {
@@ -152,11 +189,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     // Method and preset.
     m_method = new QComboBox(this);
     m_method->setObjectName("method");
-    auto* methodModel = qobject_cast<QStandardItemModel*>(m_method->model());
     for (const auto& m : kMethods) {
-        m_method->addItem(tr(m.label), m.method ? QString::fromLatin1(m.method) : QString());
-        if (!m.method)
-            methodModel->item(m_method->count() - 1)->setEnabled(false);
+        m_method->addItem(tr(m.label), QString::fromLatin1(m.method));
+        m_method->setItemData(m_method->count() - 1, tr(m.tip), Qt::ToolTipRole);
     }
     m_preset = new QComboBox(this);
     m_preset->setObjectName("preset");
@@ -170,6 +205,8 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
                           QString::fromStdString(p.name));
         m_preset->setItemData(m_preset->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
     }
+    m_preset->addItem(tr("Fine-tune demo (identity)"), QString::fromLatin1(kDemoData));
+    setFineTuneDemo({}); // disabled until the application names the file
     m_preset->setToolTip(tr("Model presets set the model's shape, batch, steps and learning rate together. "
                             "Estimates in the list assume a 65-character vocabulary."));
     m_estimates = new QLabel(this);
@@ -178,33 +215,51 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     m_estimates->setToolTip(tr("Parameters and memory follow nanoGPT's formulas; the time per step divides the "
                                "step's floating-point operations by this machine's measured matrix-multiply "
                                "speed, so real steps are somewhat slower."));
+    m_trainable = new QLabel(this);
+    m_trainable->setObjectName("trainable");
+    m_trainable->setWordWrap(true);
+    m_trainable->setToolTip(tr("Parameters the optimizer updates, of the model's total. LoRA trains r x (in + out) "
+                               "per adapted projection and layer; prompt tuning trains its virtual tokens only."));
     auto* runBox = new QGroupBox(tr("Run"), this);
     auto* runForm = new QFormLayout(runBox);
     runForm->addRow(tr("Method"), m_method);
     runForm->addRow(tr("Preset"), m_preset);
     runForm->addRow(tr("Estimates"), m_estimates);
+    runForm->addRow(tr("Parameters"), m_trainable);
 
     // One form field per key of the key table, grouped by section.
     auto* fieldsHost = new QWidget(this);
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
     QFormLayout* forms[kGroupCount] = {};
+    // Left column: Fine-tuning, LoRA, Prompt tuning (each for its methods), Model, Data, Tokenizer; Training on the
+    // right.
+    constexpr int kGridRow[kGroupCount] = {3, 0, 4, 5, 0, 1, 2};
     for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
+        box->setObjectName(QStringLiteral("group ") + QString::fromLatin1(kGroups[g].title));
         forms[g] = new QFormLayout(box);
         forms[g]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        if (g == 1)
-            grid->addWidget(box, 0, 1, 3, 1);
+        if (g == kTrainGroup)
+            grid->addWidget(box, 0, 1, 7, 1);
         else
-            grid->addWidget(box, g == 0 ? 0 : g - 1, 0);
+            grid->addWidget(box, kGridRow[g], 0);
+        m_groups.push_back(box);
     }
-    grid->setRowStretch(kGroupCount - 2, 1);
+    grid->setRowStretch(6, 1);
     for (const auto& info : core::configKeyInfo()) {
         if (info.key == "method")
             continue;
         for (int g = 0; g < kGroupCount; ++g) {
             if (!inGroup(info.key, kGroups[g]))
                 continue;
+            if (info.key == "init_from") {
+                auto* parentLabel = new QLabel(tr("parent"), fieldsHost);
+                QWidget* picker = makeParentPicker();
+                parentLabel->setBuddy(m_parentPicker);
+                forms[g]->addRow(parentLabel, picker);
+                forms[g]->addRow(QString(), m_parentInfo);
+            }
             Field field{info, makeEditor(info)};
             const QString tip = QStringLiteral("<p><b>%1</b> (default %2)</p><p>%3</p>")
                                     .arg(QString::fromStdString(info.key),
@@ -215,7 +270,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
             auto* label = new QLabel(keyLabel(info.key), fieldsHost);
             label->setToolTip(tip);
             label->setBuddy(field.editor);
-            forms[g]->addRow(label, field.editor);
+            field.row = makeRow(field);
+            field.label = label;
+            forms[g]->addRow(label, field.row);
             m_fields.push_back(field);
         }
     }
@@ -271,7 +328,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     connect(m_method, &QComboBox::currentIndexChanged, this, [this] { readForm(); });
     connect(m_preset, &QComboBox::activated, this, [this](int index) {
         const QString name = m_preset->itemData(index).toString();
-        if (!name.isEmpty())
+        if (name == QLatin1String(kDemoData))
+            loadFineTuneDemo();
+        else if (!name.isEmpty())
             applyPreset(name);
     });
     connect(m_findingList, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
@@ -322,10 +381,21 @@ QWidget* RunSetupPanel::makeEditor(const core::ConfigKeyInfo& info)
     case core::ConfigKeyType::Number:
     case core::ConfigKeyType::Path:
     case core::ConfigKeyType::Text: {
+        if (info.key == kChatTemplateKey) {
+            auto* text = new QPlainTextEdit(this);
+            text->setPlaceholderText(tr("Empty: the built-in chat template (docs/fine-tuning.md)"));
+            text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+            text->setFixedHeight(text->fontMetrics().lineSpacing() * 5 + 12);
+            text->setLineWrapMode(QPlainTextEdit::NoWrap);
+            connect(text, &QPlainTextEdit::textChanged, this, [this] { readForm(); });
+            editor = text;
+            break;
+        }
         auto* line = new QLineEdit(this);
         if (info.type == core::ConfigKeyType::Path)
-            line->setPlaceholderText(info.key == "data.cache_dir" ? tr("default (~/.cache/tunebench/tokens)")
-                                                                  : tr("open a corpus in the Data panel"));
+            line->setPlaceholderText(pathPlaceholder(info.key));
+        else if (info.key == "data.format")
+            line->setPlaceholderText(tr("detect from the records"));
         connect(line, &QLineEdit::textChanged, this, [this] { readForm(); });
         editor = line;
         break;
@@ -333,6 +403,227 @@ QWidget* RunSetupPanel::makeEditor(const core::ConfigKeyInfo& info)
     }
     editor->setObjectName(QString::fromStdString(info.key));
     return editor;
+}
+
+QWidget* RunSetupPanel::makeRow(const Field& field)
+{
+    const std::string& key = field.info.key;
+    if (key != kChatTemplateKey && key != "data.train")
+        return field.editor;
+    auto* row = new QWidget(this);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(field.editor, 1);
+    if (key == kChatTemplateKey) {
+        auto* reset = new QPushButton(tr("Default"), row);
+        reset->setObjectName("chatTemplateDefault");
+        reset->setToolTip(tr("Use the built-in chat template again (the field becomes empty)"));
+        layout->addWidget(reset, 0, Qt::AlignTop);
+        auto* text = qobject_cast<QPlainTextEdit*>(field.editor);
+        connect(reset, &QPushButton::clicked, this, [text] { text->clear(); });
+    } else {
+        auto* browse = new QPushButton(tr("Browse..."), row);
+        browse->setObjectName("browseDataTrain");
+        browse->setToolTip(tr("Choose the dataset to fine-tune on"));
+        layout->addWidget(browse);
+        auto* line = qobject_cast<QLineEdit*>(field.editor);
+        connect(browse, &QPushButton::clicked, this, [this, line] {
+            const QString file = QFileDialog::getOpenFileName(
+                this, tr("Fine-tuning dataset"), QFileInfo(line->text()).absolutePath(),
+                tr("Datasets (*.json *.jsonl *.csv *.gz *.txt);;All files (*)"));
+            if (!file.isEmpty())
+                line->setText(file);
+        });
+    }
+    return row;
+}
+
+QWidget* RunSetupPanel::makeParentPicker()
+{
+    auto* row = new QWidget(this);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_parentPicker = new QComboBox(row);
+    m_parentPicker->setObjectName("parentPicker");
+    m_parentPicker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_parentPicker->setMinimumContentsLength(16);
+    m_parentPicker->setToolTip(tr("The run (and its checkpoint) to start from: its weights, model shape and "
+                                  "tokenizer. Runs of the open project, newest first."));
+    auto* browse = new QPushButton(tr("Browse..."), row);
+    browse->setObjectName("browseParent");
+    auto* menu = new QMenu(browse);
+    menu->addAction(tr("Run folder..."), this, [this] { browseParent(true); });
+    menu->addAction(tr("Checkpoint file..."), this, [this] { browseParent(false); });
+    browse->setMenu(menu);
+    layout->addWidget(m_parentPicker, 1);
+    layout->addWidget(browse);
+    m_parentInfo = new QLabel(this);
+    m_parentInfo->setObjectName("parentInfo");
+    m_parentInfo->setWordWrap(true);
+    connect(m_parentPicker, &QComboBox::activated, this, [this](int index) {
+        const QString path = m_parentPicker->itemData(index).toString();
+        if (const Field* f = field("init_from"); f && !path.isEmpty())
+            setEditorText(*f, path);
+    });
+    setParentCandidates({});
+    return row;
+}
+
+void RunSetupPanel::browseParent(bool folder)
+{
+    const Field* f = field("init_from");
+    const QString current = f ? editorText(*f) : QString();
+    const QString path = folder ? QFileDialog::getExistingDirectory(this, tr("Parent run folder"), current)
+                                : QFileDialog::getOpenFileName(this, tr("Parent checkpoint"), current,
+                                                               tr("Checkpoints (*.safetensors);;All files (*)"));
+    if (!path.isEmpty() && f)
+        setEditorText(*f, path);
+}
+
+QList<ParentCandidate> RunSetupPanel::parentCandidatesOf(const std::vector<core::RunRecord>& runs)
+{
+    std::vector<const core::RunRecord*> order;
+    for (const auto& r : runs)
+        order.push_back(&r);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const core::RunRecord* a, const core::RunRecord* b) { return a->createdAt > b->createdAt; });
+    QList<ParentCandidate> out;
+    for (const core::RunRecord* r : order) {
+        const core::RunDirectory dir(r->runDir);
+        const QString name = QString::fromStdString(r->name.empty() ? r->id : r->name);
+        const QString method = QString::fromStdString(r->method);
+        std::error_code ec;
+        if (std::filesystem::exists(dir.bestCheckpoint(), ec))
+            out.push_back({r->bestValLoss ? tr("%1 (%2): best, val loss %3")
+                                                .arg(name, method, QString::number(*r->bestValLoss, 'f', 3))
+                                          : tr("%1 (%2): best").arg(name, method),
+                           QString::fromStdString(dir.bestCheckpoint().string())});
+        if (std::filesystem::exists(dir.latestCheckpoint(), ec))
+            out.push_back({tr("%1 (%2): latest, step %3").arg(name, method).arg(r->steps),
+                           QString::fromStdString(dir.latestCheckpoint().string())});
+    }
+    return out;
+}
+
+void RunSetupPanel::setParentCandidates(const QList<ParentCandidate>& candidates)
+{
+    const QSignalBlocker block(m_parentPicker);
+    m_parentPicker->clear();
+    m_parentPicker->addItem(candidates.isEmpty() ? tr("(no runs with a checkpoint in this project)")
+                                                 : tr("Choose a parent run..."),
+                            QString());
+    for (const auto& c : candidates) {
+        m_parentPicker->addItem(c.label, c.path);
+        m_parentPicker->setItemData(m_parentPicker->count() - 1, QDir::toNativeSeparators(c.path), Qt::ToolTipRole);
+    }
+    syncParentPicker();
+    if (m_findingList) { // a run may have written the parent's config.yaml since it was last read
+        m_parentStale = true;
+        refresh();
+    }
+}
+
+void RunSetupPanel::syncParentPicker()
+{
+    if (!m_parentPicker)
+        return;
+    const QSignalBlocker block(m_parentPicker);
+    const int index = m_config.initFrom.empty() ? 0 : m_parentPicker->findData(QString::fromStdString(m_config.initFrom));
+    m_parentPicker->setCurrentIndex(std::max(index, 0));
+}
+
+void RunSetupPanel::resolveParent()
+{
+    if (!m_parentStale && m_config.initFrom == m_parentPath)
+        return;
+    m_parentStale = false;
+    m_parentPath = m_config.initFrom;
+    m_parentConfig.reset();
+    m_parentProblem.clear();
+    m_parentMissing = false;
+    if (m_parentPath.empty())
+        return;
+    std::error_code ec;
+    if (!std::filesystem::exists(m_parentPath, ec)) {
+        m_parentProblem = tr("init_from names %1, which does not exist").arg(QString::fromStdString(m_parentPath));
+        m_parentMissing = true;
+        return;
+    }
+    const auto file = parentConfigFile(m_parentPath);
+    if (!std::filesystem::exists(file, ec)) {
+        m_parentProblem = tr("No config.yaml in the parent's run folder: its model shows once the run starts");
+        return;
+    }
+    try {
+        m_parentConfig = core::loadRunConfig(file);
+    } catch (const std::exception& e) {
+        m_parentProblem = tr("Cannot read the parent's config: %1").arg(QString::fromUtf8(e.what()));
+        return;
+    }
+    // The vocabulary is the tokenizer's, which the run stored beside its config.
+    QFile tokenizer(QString::fromStdString((file.parent_path() / "tokenizer.json").string()));
+    if (tokenizer.open(QIODevice::ReadOnly)) {
+        try {
+            m_parentConfig->model.vocabSize = core::loadTokenizer(tokenizer.readAll().toStdString())->vocabSize();
+        } catch (const std::exception&) {
+            // e.g. a SentencePiece tokenizer without its plugin: the count keeps the config's vocabulary
+        }
+    }
+}
+
+const RunSetupPanel::Field* RunSetupPanel::field(const std::string& key) const
+{
+    for (const Field& f : m_fields)
+        if (f.info.key == key)
+            return &f;
+    return nullptr;
+}
+
+core::RunConfig RunSetupPanel::effectiveConfig() const
+{
+    core::RunConfig c = m_config;
+    if (c.isFineTuning() && m_parentConfig) {
+        c.model.vocabSize = m_parentConfig->model.vocabSize;
+        c.model.blockSize = m_parentConfig->model.blockSize;
+        c.model.nLayer = m_parentConfig->model.nLayer;
+        c.model.nHead = m_parentConfig->model.nHead;
+        c.model.nEmbd = m_parentConfig->model.nEmbd;
+        c.model.bias = m_parentConfig->model.bias;
+        c.tokenizer = m_parentConfig->tokenizer;
+    }
+    return c;
+}
+
+void RunSetupPanel::updateMethodFields()
+{
+    const std::string& method = m_config.method;
+    const bool fineTuning = m_config.isFineTuning();
+    // The parent brings the model, the tokenizer and the corpus its forgetting is measured on.
+    m_groups[kModelGroup]->setVisible(!fineTuning);
+    m_groups[kTokenizerGroup]->setVisible(!fineTuning);
+    m_groups[kFineTuneGroup]->setVisible(fineTuning);
+    m_groups[kLoraGroup]->setVisible(method == "lora");
+    m_groups[kPromptGroup]->setVisible(method == "prompt_tuning");
+    if (const Field* corpus = field("data.corpus")) {
+        corpus->editor->setEnabled(!fineTuning);
+        corpus->label->setEnabled(!fineTuning);
+    }
+
+    QString info;
+    if (m_parentConfig) {
+        const auto& m = m_parentConfig->model;
+        info = tr("%1 layers x %2 wide, %3 heads, context %4, vocabulary %5 (%6 tokenizer): %7 parameters")
+                   .arg(m.nLayer)
+                   .arg(m.nEmbd)
+                   .arg(m.nHead)
+                   .arg(m.blockSize)
+                   .arg(m.vocabSize)
+                   .arg(QString::fromStdString(m_parentConfig->tokenizer.kind), shortCount(m.parameterCount()));
+    } else {
+        info = m_parentProblem.isEmpty() ? tr("The parent brings the model's shape and the tokenizer.") : m_parentProblem;
+    }
+    m_parentInfo->setText(info);
+    syncParentPicker();
 }
 
 QString RunSetupPanel::editorText(const Field& field) const
@@ -345,6 +636,8 @@ QString RunSetupPanel::editorText(const Field& field) const
         return combo->currentText();
     if (auto* line = qobject_cast<QLineEdit*>(field.editor))
         return line->text().trimmed();
+    if (auto* plain = qobject_cast<QPlainTextEdit*>(field.editor))
+        return plain->toPlainText(); // a template's spaces and newlines are its own
     return {};
 }
 
@@ -361,6 +654,9 @@ void RunSetupPanel::setEditorText(const Field& field, const QString& text)
     } else if (auto* line = qobject_cast<QLineEdit*>(field.editor)) {
         line->setText(text);
         line->setCursorPosition(0);
+    } else if (auto* plain = qobject_cast<QPlainTextEdit*>(field.editor)) {
+        if (plain->toPlainText() != text)
+            plain->setPlainText(text);
     }
 }
 
@@ -401,15 +697,20 @@ void RunSetupPanel::readForm()
 
 std::optional<core::TokenSplit> RunSetupPanel::corpusSplit() const
 {
-    if (!m_corpusStats || m_corpusStats->path != m_config.data.corpus)
+    if (m_config.isFineTuning() || !m_corpusStats || m_corpusStats->path != m_config.data.corpus)
         return std::nullopt;
     return core::splitTokens(*m_corpusStats, m_config.tokenizer, m_config.data.valFraction);
 }
 
 void RunSetupPanel::refresh()
 {
+    resolveParent();
+    updateMethodFields();
     m_findings = m_parseFindings;
-    for (auto& f : core::preflight(m_config, m_machine, corpusSplit()))
+    if (m_config.isFineTuning() && !m_config.initFrom.empty() && !m_parentConfig && !m_parentProblem.isEmpty())
+        m_findings.push_back({m_parentMissing ? core::Severity::Error : core::Severity::Warning, "init_from",
+                              m_parentProblem.toStdString()});
+    for (auto& f : core::preflight(effectiveConfig(), m_machine, corpusSplit()))
         m_findings.push_back(std::move(f));
     std::stable_sort(m_findings.begin(), m_findings.end(),
                      [](const core::Finding& a, const core::Finding& b) { return int(a.severity) < int(b.severity); });
@@ -428,25 +729,50 @@ void RunSetupPanel::refresh()
     m_start->setToolTip(canStart() ? tr("Start training with this setup")
                                    : tr("Fix the errors listed under Pre-flight checks first"));
 
-    const int presetIndex = m_preset->findData(QString::fromStdString(core::matchingPreset(m_config)));
-    m_preset->setCurrentIndex(std::max(presetIndex, 0));
+    if (!m_config.isFineTuning()) {
+        const int presetIndex = m_preset->findData(QString::fromStdString(core::matchingPreset(m_config)));
+        m_preset->setCurrentIndex(std::max(presetIndex, 0));
+    }
     m_estimates->setText(estimateText());
+    m_trainable->setText(trainableText());
+}
+
+QString RunSetupPanel::trainableText() const
+{
+    const core::RunConfig c = effectiveConfig();
+    if (c.isFineTuning() && !m_parentConfig)
+        return tr("Trainable: pick a parent run to count its parameters");
+    core::GptConfig model = c.model;
+    if (const auto split = corpusSplit(); split && split->vocabSize > 0)
+        model.vocabSize = split->vocabSize;
+    if (!model.validate().empty())
+        return tr("Trainable: (fix the model's shape to count)");
+    const int64_t total = model.parameterCount();
+    const int64_t trainable = core::trainableParameterCount(model, c.method, c.lora, c.promptTuning);
+    const double share = total > 0 ? 100.0 * double(trainable) / double(total) : 0.0;
+    const int decimals = share >= 99.95 ? 0 : share >= 0.1 ? 1 : 2;
+    return tr("Trainable: %1 of %2 parameters (%3%)")
+        .arg(shortCount(trainable), shortCount(total), QLocale().toString(share, 'f', decimals));
 }
 
 QString RunSetupPanel::estimateText() const
 {
-    if (!m_config.model.validate().empty())
+    const core::RunConfig config = effectiveConfig();
+    if (!config.model.validate().empty())
         return tr("(fix the model's shape to see estimates)");
     const auto split = corpusSplit();
     const int64_t vocab = split && split->vocabSize > 0 ? split->vocabSize : 0;
-    const auto e = core::estimateRun(m_config, vocab, m_throughput);
+    const auto e = core::estimateRun(config, vocab, m_throughput);
     QString text = tr("%1 parameters, %2 of memory for training")
                        .arg(shortCount(e.parameters), QString::fromStdString(core::formatBytes(e.trainingBytes)));
     if (e.secondsPerStep > 0)
         text += tr(", ~%1 per step (~%2 for %3 steps)")
                     .arg(duration(e.secondsPerStep), duration(e.secondsPerStep * double(m_config.train.maxSteps)),
                          QLocale().toString(static_cast<qlonglong>(m_config.train.maxSteps)));
-    if (!split)
+    if (config.isFineTuning())
+        text += m_parentConfig ? tr(" (the parent's model; the optimizer state counts all weights)")
+                               : tr(" (for the form's model until a parent is chosen)");
+    else if (!split)
         text += tr(". Vocabulary of %1 until a corpus is open.").arg(m_config.model.vocabSize);
     return text;
 }
@@ -477,9 +803,9 @@ QString RunSetupPanel::commandLine() const
 {
     const core::RunConfig defaults;
     const bool fromFile = !m_setupFile.isEmpty();
-    QStringList words{QStringLiteral("tunebench-cli"), m_config.method == "pretrain" ? QStringLiteral("pretrain")
-                                                                                     : QStringLiteral("train"),
-                      QStringLiteral("--config"), shellQuote(fromFile ? m_setupFile : QStringLiteral("setup.yaml"))};
+    // `train` runs every method (`pretrain` is its alias).
+    QStringList words{QStringLiteral("tunebench-cli"), QStringLiteral("train"), QStringLiteral("--config"),
+                      shellQuote(fromFile ? m_setupFile : QStringLiteral("setup.yaml"))};
     for (const auto& key : core::configKeys()) {
         const std::string value = core::configValue(m_config, key);
         const bool differs = value != core::configValue(defaults, key) ||
@@ -517,6 +843,33 @@ bool RunSetupPanel::loadSetup(const QString& file, QString* error)
     m_setupFile = QFileInfo(file).absoluteFilePath();
     m_fileConfig = loaded;
     setConfig(loaded);
+    return true;
+}
+
+void RunSetupPanel::setFineTuneDemo(const QString& file)
+{
+    m_demoFile = file;
+    const int index = m_preset->findData(QString::fromLatin1(kDemoData));
+    auto* model = qobject_cast<QStandardItemModel*>(m_preset->model());
+    const bool available = !file.isEmpty() && QFileInfo::exists(file);
+    if (QStandardItem* item = model->item(index)) {
+        item->setEnabled(available);
+        item->setToolTip(available ? tr("SFT of the demo model on identity data: afterwards it answers \"Who are "
+                                        "you?\" with its name. Pretrain the demo first; it is the parent.")
+                                   : tr("Not available: the demo setup (resources/demo/identity_sft.yaml) is "
+                                        "missing from this installation"));
+    }
+}
+
+bool RunSetupPanel::loadFineTuneDemo()
+{
+    QString error;
+    if (m_demoFile.isEmpty() || !loadSetup(m_demoFile, &error)) {
+        showMessage(tr("Could not load the fine-tune demo: %1")
+                        .arg(error.isEmpty() ? tr("its setup file is missing") : error));
+        return false;
+    }
+    showMessage(tr("Loaded the fine-tune demo (identity). Check its parent under Fine-tuning, then Start."));
     return true;
 }
 

@@ -3,13 +3,21 @@
 // key of the key table as a form field with its help text as tooltip, live pre-flight findings in plain words
 // (errors disable Start), Save/Load of the setup as the YAML the CLI reads, and the equivalent tunebench-cli
 // command line. It knows core value types only, never the trainer. GUI thread only.
+//
+// Fine-tuning methods (sft, lora, prompt_tuning) show a parent picker (the project's runs, fed by
+// setParentCandidates, plus Browse) that sets init_from, the dataset (data.train, data.format), the sft.* fields
+// and the lora.* or prompt_tuning.* fields of the method; the model, tokenizer and corpus come from the parent,
+// so their fields are hidden. The parent's shape is read from its run folder's config.yaml, for the trainable-
+// parameter count ("Trainable: 74 k of 0.81 M parameters (9.1%)"), the estimates and pre-flight.
 #pragma once
 
 #include "core/data/corpus_stats.h"
 #include "core/io/run_config.h"
+#include "core/store/run_records.h"
 #include "core/train/preflight.h"
 
 #include <QHash>
+#include <QList>
 #include <QString>
 #include <QWidget>
 
@@ -17,11 +25,18 @@
 #include <vector>
 
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
 
 namespace tb::ui {
+
+/// One entry of the parent picker: what the user reads and the run folder or checkpoint file init_from gets.
+struct ParentCandidate {
+    QString label;
+    QString path;
+};
 
 class RunSetupPanel : public QWidget {
     Q_OBJECT
@@ -50,6 +65,13 @@ public:
 
     /// The estimates line shown under the preset picker.
     QString estimateText() const;
+    /// "Trainable: 74 k of 0.81 M parameters (9.1%)" for the method and the model (the parent's when fine-tuning).
+    QString trainableText() const;
+
+    /// The parent picker's entries: runs newest first, each with its best and latest checkpoint that exist.
+    static QList<ParentCandidate> parentCandidatesOf(const std::vector<core::RunRecord>& runs);
+    /// The config of the parent run that init_from names (read from its run folder's config.yaml), if found.
+    const std::optional<core::RunConfig>& parentConfig() const { return m_parentConfig; }
 
 public slots:
     /// Sets data.corpus (from the Data panel).
@@ -59,6 +81,12 @@ public slots:
     void setCorpusStats(const tb::core::CorpusStats& stats);
     /// Applies a preset of core::modelPresets() by name.
     void applyPreset(const QString& name);
+    /// The parent picker's entries (the open project's runs, see parentCandidatesOf).
+    void setParentCandidates(const QList<tb::ui::ParentCandidate>& candidates);
+    /// The setup behind the "Fine-tune demo (identity)" preset; the entry stays disabled while the file is missing.
+    void setFineTuneDemo(const QString& file);
+    /// Loads the fine-tune demo setup; false (with a message) when it is missing or bad.
+    bool loadFineTuneDemo();
     void openSetup();
     void saveSetupAs();
     void showCommand();
@@ -71,9 +99,20 @@ private:
     struct Field {
         core::ConfigKeyInfo info;
         QWidget* editor = nullptr;
+        QWidget* row = nullptr; // what the form shows: the editor, or a box holding it and its buttons
+        QWidget* label = nullptr;
     };
 
     QWidget* makeEditor(const core::ConfigKeyInfo& info);
+    QWidget* makeRow(const Field& field);
+    QWidget* makeParentPicker();
+    void browseParent(bool folder);
+    void syncParentPicker();
+    void resolveParent();
+    void updateMethodFields();
+    /// m_config with the parent's model and tokenizer when fine-tuning from a known parent.
+    core::RunConfig effectiveConfig() const;
+    const Field* field(const std::string& key) const;
     QString editorText(const Field& field) const;
     void setEditorText(const Field& field, const QString& text);
     void readForm();
@@ -91,10 +130,20 @@ private:
     std::vector<core::Finding> m_parseFindings;
     std::vector<core::Finding> m_findings;
     bool m_filling = false;
+    std::string m_parentPath;                    // the init_from that m_parentConfig was read for
+    std::optional<core::RunConfig> m_parentConfig;
+    QString m_parentProblem;                     // why the parent's config could not be read
+    bool m_parentMissing = false;                // init_from names nothing that exists
+    bool m_parentStale = true;                   // read the parent's config again
+    QString m_demoFile;
 
     QComboBox* m_method = nullptr;
     QComboBox* m_preset = nullptr;
     QLabel* m_estimates = nullptr;
+    QLabel* m_trainable = nullptr;
+    QComboBox* m_parentPicker = nullptr;
+    QLabel* m_parentInfo = nullptr;
+    std::vector<QGroupBox*> m_groups;
     QListWidget* m_findingList = nullptr;
     QLabel* m_message = nullptr;
     QPushButton* m_start = nullptr;

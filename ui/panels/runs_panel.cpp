@@ -103,6 +103,11 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
 
     m_diffCaption = new QLabel(this);
     m_diffCaption->setWordWrap(true);
+    m_details = new QLabel(this);
+    m_details->setObjectName("runDetails");
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->hide();
     m_diffTable = new QTableWidget(this);
     m_diffTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_diffTable->setSelectionMode(QAbstractItemView::ContiguousSelection);
@@ -117,6 +122,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     auto* diffLayout = new QVBoxLayout(diffBox);
     diffLayout->setContentsMargins(0, 0, 0, 0);
     auto* diffTitle = new QLabel(tr("<b>Config differences</b>"), diffBox);
+    diffLayout->addWidget(m_details);
     diffLayout->addWidget(diffTitle);
     diffLayout->addWidget(m_diffCaption);
     diffLayout->addWidget(m_diffTable, 1);
@@ -304,7 +310,43 @@ void RunsPanel::refreshComparison(const std::string& refetchId)
     m_metrics = std::move(metrics);
     redrawPlot(runs);
     redrawDiff(runs);
+    updateDetails(runs);
     updateActions();
+}
+
+QString RunsPanel::detailsText() const { return m_details->isHidden() ? QString() : m_details->text(); }
+
+void RunsPanel::updateDetails(const std::vector<const core::RunRecord*>& runs)
+{
+    if (runs.size() != 1) {
+        m_details->clear();
+        m_details->hide();
+        return;
+    }
+    const core::RunRecord& run = *runs.front();
+    auto html = [](const QString& text) { return text.toHtmlEscaped(); };
+    QStringList lines;
+    lines << tr("<b>%1</b>: %2").arg(html(QString::fromStdString(run.name.empty() ? run.id : run.name)),
+                                      html(QString::fromStdString(run.method)));
+    if (!run.parentRunId.empty()) {
+        lines << tr("Fine-tuned from <b>%1</b> at checkpoint %2")
+                     .arg(html(m_model->parentName(run)),
+                          run.parentCheckpoint.empty() ? tr("(unknown)")
+                                                       : html(QString::fromStdString(run.parentCheckpoint)));
+    } else if (run.method == "pretrain") {
+        lines << tr("Trained from scratch");
+    }
+    if (run.trainableParameters > 0 && run.parameterCount > 0 && run.trainableParameters != run.parameterCount)
+        lines << tr("Trainable: %1 of %2 parameters (%3%)")
+                     .arg(RunsTableModel::countText(run.trainableParameters),
+                          RunsTableModel::countText(run.parameterCount))
+                     .arg(100.0 * double(run.trainableParameters) / double(run.parameterCount), 0, 'f', 1);
+    else if (run.parameterCount > 0)
+        lines << tr("%1 parameters, all trained").arg(RunsTableModel::countText(run.parameterCount));
+    if (run.forgettingBefore || run.forgettingAfter)
+        lines << tr("Forgetting (perplexity on the parent's text): %1").arg(RunsTableModel::forgettingText(run));
+    m_details->setText(lines.join(QStringLiteral("<br>")));
+    m_details->show();
 }
 
 void RunsPanel::redrawPlot(const std::vector<const core::RunRecord*>& runs)

@@ -71,6 +71,9 @@ public:
     const std::vector<core::ConfigDiffRow>& configDiff() const { return m_diff; }
 
     QTableView* table() const { return m_table; }
+    /// What the panel says about the one selected run: method, lineage (parent run and checkpoint), trainable
+    /// parameters and forgetting. Empty unless exactly one run is selected.
+    QString detailsText() const;
     QCustomPlot* plot() const { return m_plot; }
     QTableWidget* diffTable() const { return m_diffTable; }
 
@@ -97,6 +100,7 @@ private:
     void refreshComparison(const std::string& refetchId = {});
     void redrawPlot(const std::vector<const core::RunRecord*>& runs);
     void redrawDiff(const std::vector<const core::RunRecord*>& runs);
+    void updateDetails(const std::vector<const core::RunRecord*>& runs);
     void updateActions();
     void applyPalette();
     std::vector<const core::RunRecord*> selectedRuns() const;
@@ -108,6 +112,7 @@ private:
     QCustomPlot* m_plot = nullptr;
     QCPItemText* m_plotPlaceholder = nullptr;
     QLabel* m_diffCaption = nullptr;
+    QLabel* m_details = nullptr;
     QTableWidget* m_diffTable = nullptr;
 
     QAction* m_openAction = nullptr;

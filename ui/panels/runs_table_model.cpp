@@ -2,6 +2,7 @@
 #include "ui/panels/runs_table_model.h"
 
 #include <QDateTime>
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
@@ -147,6 +148,34 @@ QString RunsTableModel::durationText(double seconds)
     return seconds < 10 ? QStringLiteral("%1 s").arg(seconds, 0, 'f', 1) : QStringLiteral("%1 s").arg(s);
 }
 
+QString RunsTableModel::countText(int64_t n)
+{
+    if (n >= 100000)
+        return QLocale().toString(double(n) / 1e6, 'f', n >= 10000000 ? 1 : 2) + QStringLiteral(" M");
+    if (n >= 1000)
+        return QLocale().toString(double(n) / 1e3, 'f', 0) + QStringLiteral(" k");
+    return QLocale().toString(static_cast<qlonglong>(n));
+}
+
+QString RunsTableModel::forgettingText(const core::RunRecord& run)
+{
+    if (!run.forgettingBefore && !run.forgettingAfter)
+        return QStringLiteral("—");
+    auto value = [](const std::optional<double>& v) { return v ? QString::number(*v, 'f', 2) : QStringLiteral("?"); };
+    return QStringLiteral("%1 → %2").arg(value(run.forgettingBefore), value(run.forgettingAfter));
+}
+
+QString RunsTableModel::parentName(const core::RunRecord& run) const
+{
+    if (run.parentRunId.empty())
+        return {};
+    const int row = rowOf(qs(run.parentRunId));
+    if (row < 0)
+        return qs(run.parentRunId);
+    const core::RunRecord& parent = m_runs[static_cast<size_t>(row)];
+    return qs(parent.name.empty() ? parent.id : parent.name);
+}
+
 int RunsTableModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_runs.size());
@@ -160,7 +189,10 @@ QVariant RunsTableModel::displayData(const core::RunRecord& run, int column) con
     case Name: return qs(run.name.empty() ? run.id : run.name);
     case Status: return statusText(run.status);
     case Method: return qs(run.method);
+    case Parent: return run.parentRunId.empty() ? QStringLiteral("—") : parentName(run);
     case BestValLoss: return run.bestValLoss ? QString::number(*run.bestValLoss, 'f', 4) : QStringLiteral("—");
+    case Trainable: return run.trainableParameters > 0 ? countText(run.trainableParameters) : QStringLiteral("—");
+    case Forgetting: return forgettingText(run);
     case Duration: return durationText(run.wallSeconds);
     case Steps:
         return run.maxSteps > 0 ? QStringLiteral("%L1 / %L2").arg(run.steps).arg(run.maxSteps)
@@ -176,8 +208,14 @@ QVariant RunsTableModel::sortData(const core::RunRecord& run, int column) const
     case Name: return qs(run.name.empty() ? run.id : run.name).toLower();
     case Status: return static_cast<int>(run.status);
     case Method: return qs(run.method);
+    case Parent: return parentName(run).toLower();
     // Runs without a val loss sort after every run that has one.
     case BestValLoss: return run.bestValLoss.value_or(std::numeric_limits<double>::infinity());
+    case Trainable: return QVariant::fromValue<qlonglong>(run.trainableParameters);
+    // By how much the parent's perplexity rose; runs without the meter last.
+    case Forgetting:
+        return run.forgettingBefore && run.forgettingAfter ? *run.forgettingAfter - *run.forgettingBefore
+                                                           : std::numeric_limits<double>::infinity();
     case Duration: return run.wallSeconds;
     case Steps: return QVariant::fromValue<qlonglong>(run.steps);
     case Created: return qs(run.createdAt);
@@ -198,7 +236,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
     case Qt::DecorationRole:
         return index.column() == Status ? QVariant::fromValue(statusIcon(run.status)) : QVariant();
     case Qt::TextAlignmentRole:
-        if (index.column() == BestValLoss || index.column() == Duration || index.column() == Steps)
+        if (index.column() == BestValLoss || index.column() == Duration || index.column() == Steps ||
+            index.column() == Trainable || index.column() == Forgetting)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return int(Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::ToolTipRole:
@@ -211,6 +250,17 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
             return tr("%1\nid: %2").arg(qs(run.name), qs(run.id));
         if (index.column() == Created)
             return qs(run.createdAt);
+        if (index.column() == Parent && !run.parentRunId.empty())
+            return tr("Fine-tuned from %1 (id %2)\ncheckpoint: %3")
+                .arg(parentName(run), qs(run.parentRunId),
+                     run.parentCheckpoint.empty() ? tr("unknown") : qs(run.parentCheckpoint));
+        if (index.column() == Trainable && run.trainableParameters > 0 && run.parameterCount > 0)
+            return tr("%1 of %2 parameters trained (%3%)")
+                .arg(countText(run.trainableParameters), countText(run.parameterCount))
+                .arg(100.0 * double(run.trainableParameters) / double(run.parameterCount), 0, 'f', 1);
+        if (index.column() == Forgetting)
+            return tr("Forgetting: perplexity on held-out text of the parent's pretraining corpus, before and after "
+                      "fine-tuning. A rise is what tuning cost the model's earlier skills.");
         return {};
     default: return {};
     }
@@ -225,14 +275,19 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
         case Name: return tr("Name");
         case Status: return tr("Status");
         case Method: return tr("Method");
+        case Parent: return tr("Parent");
         case BestValLoss: return tr("Best val loss");
+        case Trainable: return tr("Trainable");
+        case Forgetting: return tr("Forgetting");
         case Duration: return tr("Duration");
         case Steps: return tr("Steps");
         case Created: return tr("Created");
         default: return {};
         }
     }
-    if (role == Qt::TextAlignmentRole && (section == BestValLoss || section == Duration || section == Steps))
+    if (role == Qt::TextAlignmentRole &&
+        (section == BestValLoss || section == Duration || section == Steps || section == Trainable ||
+         section == Forgetting))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The table model behind the Runs panel: one row per core::RunRecord (name, status, method, best val loss,
-// duration, steps, created). The name column is editable; an edit is shown at once and announced with
+// The table model behind the Runs panel: one row per core::RunRecord (name, status, method, parent (the run it was
+// fine-tuned from), best val loss, trainable parameters, forgetting before -> after, duration, steps, created). The name column is editable; an edit is shown at once and announced with
 // renameRequested, so the caller can store it (and restore the old name with updateRun if that fails).
 // kSortRole gives raw values for sorting. GUI thread only.
 #pragma once
@@ -17,7 +17,19 @@ namespace tb::ui {
 class RunsTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Name, Status, Method, BestValLoss, Duration, Steps, Created, ColumnCount };
+    enum Column {
+        Name,
+        Status,
+        Method,
+        Parent,
+        BestValLoss,
+        Trainable,
+        Forgetting,
+        Duration,
+        Steps,
+        Created,
+        ColumnCount
+    };
     static constexpr int kIdRole = Qt::UserRole;       // QString: the run's id
     static constexpr int kSortRole = Qt::UserRole + 1; // raw value: numbers, ISO timestamps
 
@@ -35,6 +47,12 @@ public:
     static QString statusText(core::RunStatus status);
     static QIcon statusIcon(core::RunStatus status);
     static QString durationText(double seconds);
+    /// "74 k", "0.81 M": a parameter count for people.
+    static QString countText(int64_t n);
+    /// "8.00 → 9.61" (perplexity on the parent's text before and after fine-tuning), "—" when unknown.
+    static QString forgettingText(const core::RunRecord& run);
+    /// The parent run's name (its id when it is not in the list), empty for a run trained from scratch.
+    QString parentName(const core::RunRecord& run) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
