@@ -20,6 +20,12 @@
 #include <map>
 #include <set>
 
+// The torch-free count the Run setup shows (another branch adds it); compared with the real one once it is here.
+#if __has_include("core/model/adapter_count.h")
+#include "core/model/adapter_count.h"
+#define TB_HAVE_ADAPTER_COUNT 1
+#endif
+
 using namespace tb::core;
 using tb::test::tinyConfig;
 
@@ -344,6 +350,46 @@ private slots:
         const auto prompt = torch::tensor({1, 2, 3}, torch::kLong).unsqueeze(0);
         QVERIFY(maxDiff(logits.front(), model(prompt)[0][-1]) < 1e-5);
         QVERIFY(maxDiff(logits.front(), base(prompt)[0][-1]) > 1e-2);
+    }
+
+    void trainableCountMatchesTheFormula_data()
+    {
+        QTest::addColumn<QStringList>("targets");
+        QTest::addColumn<int>("rank");
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("all r4") << QStringList{"q", "k", "v", "attn_out", "mlp_in", "mlp_out"} << 4 << true;
+        QTest::newRow("q v r8 no bias") << QStringList{"q", "v"} << 8 << false;
+        QTest::newRow("mlp r1") << QStringList{"mlp_in", "mlp_out"} << 1 << true;
+    }
+
+    void trainableCountMatchesTheFormula()
+    {
+#ifndef TB_HAVE_ADAPTER_COUNT
+        QSKIP("core/model/adapter_count.h is not on this branch yet");
+#else
+        QFETCH(QStringList, targets);
+        QFETCH(int, rank);
+        QFETCH(bool, bias);
+        GptConfig config = tinyConfig(bias);
+        LoraConfig lora = loraConfig({}, rank);
+        for (const auto& t : targets)
+            lora.targets.push_back(t.toStdString());
+        const auto count = [](Gpt& model) {
+            int64_t n = 0;
+            for (const auto& [name, p] : model->trainableParameters())
+                n += p.numel();
+            return n;
+        };
+        Gpt full(config);
+        QCOMPARE(trainableParameterCount(config, "sft", lora, PromptTuningConfig{}), count(full));
+        Gpt adapted(config);
+        adapted->enableLora(lora);
+        QCOMPARE(trainableParameterCount(config, "lora", lora, PromptTuningConfig{}), count(adapted));
+        QCOMPARE(loraParameterCount(config, lora), count(adapted));
+        Gpt prompted(config);
+        prompted->enablePromptTuning(5);
+        QCOMPARE(trainableParameterCount(config, "prompt_tuning", lora, PromptTuningConfig{5}), count(prompted));
+#endif
     }
 
     void kvCacheLogitsMatchForwardWithPromptTuning()
