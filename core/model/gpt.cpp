@@ -202,6 +202,10 @@ torch::Tensor GptImpl::forward(const torch::Tensor& idx)
         torch::arange(virtualTokens + t, torch::TensorOptions().dtype(torch::kLong).device(idx.device()));
     auto x = m_transformer->drop(tokens + m_transformer->wpe(pos));
     const bool checkpoint = m_activationCheckpointing && is_training() && torch::GradMode::is_enabled();
+    // A checkpointed block is differentiated only when its input needs a gradient. With a frozen base (LoRA) the
+    // embeddings do not, so the adapters inside the blocks would get none: ask for the input's gradient.
+    if (checkpoint && !x.requires_grad())
+        x.requires_grad_(true);
     for (auto& block : m_blocks) {
         if (checkpoint)
             x = checkpointedForward([block](const torch::Tensor& in) mutable { return block(in); }, x);
