@@ -48,14 +48,26 @@ torch::Tensor loraLinear(const torch::nn::Linear& linear, const LoraAdapters& ad
                          bool dropout)
 {
     auto y = torch::nn::functional::linear(x, linear->weight, linear->bias);
+    std::vector<torch::Tensor> deltas;
+    std::vector<const LoraImpl*> active;
+    int64_t covered = 0;
+    bool tiles = true; // the active adapters cover the rows in order without gaps (q, k and v of c_attn; any one)
     for (const auto& adapter : adapters) {
         if (adapter->merged())
             continue;
-        auto d = adapter->delta(x, dropout);
-        const int64_t out = y.size(-1);
-        if (adapter->rows() != out) // a q/k/v slice of c_attn: zeros for the other rows
-            d = torch::constant_pad_nd(d, {adapter->rowStart(), out - adapter->rowStart() - adapter->rows()});
-        y = y + d;
+        tiles = tiles && adapter->rowStart() == covered;
+        covered += adapter->rows();
+        deltas.push_back(adapter->delta(x, dropout));
+        active.push_back(adapter.get());
+    }
+    if (deltas.empty())
+        return y;
+    const int64_t out = y.size(-1);
+    if (tiles && covered == out)
+        return y + (deltas.size() == 1 ? deltas.front() : torch::cat(deltas, -1));
+    for (size_t i = 0; i < deltas.size(); ++i) { // some rows without an adapter: zeros there
+        const int64_t r0 = active[i]->rowStart();
+        y = y + torch::constant_pad_nd(deltas[i], {r0, out - r0 - active[i]->rows()});
     }
     return y;
 }

@@ -229,10 +229,22 @@ private slots:
         QCOMPARE(changedAdapters, int64_t(2 * 6 * 2)); // every A and B of both layers moved
     }
 
+    void mergeAndUnmerge_data()
+    {
+        QTest::addColumn<QStringList>("targets");
+        QTest::newRow("all") << QStringList{"q", "k", "v", "attn_out", "mlp_in", "mlp_out"};
+        QTest::newRow("k") << QStringList{"k"};               // one slice in the middle of c_attn
+        QTest::newRow("q v mlp_in") << QStringList{"q", "v", "mlp_in"}; // slices with a gap between them
+    }
+
     void mergeAndUnmerge()
     {
+        QFETCH(QStringList, targets);
+        std::vector<std::string> list;
+        for (const auto& t : targets)
+            list.push_back(t.toStdString());
         Gpt model = makeBase();
-        model->enableLora(loraConfig());
+        model->enableLora(loraConfig(list));
         perturbAdapters(model);
         const auto base = snapshot(model);
         const auto x = batch(3, 8, 4);
@@ -242,7 +254,7 @@ private slots:
         model->mergeLora();
         QVERIFY(model->loraMerged());
         const auto w = model->named_parameters()["transformer.h.0.attn.c_attn.weight"];
-        QVERIFY(!torch::equal(w, base.at("transformer.h.0.attn.c_attn.weight")));
+        QVERIFY(!torch::equal(w, base.at("transformer.h.0.attn.c_attn.weight"))); // every row has a q, k or v
         QVERIFY2(maxDiff(model(x), unmerged) < 1e-5, qPrintable(QString::number(maxDiff(model(x), unmerged))));
         model->mergeLora(); // a second merge is a no-op
         QVERIFY(maxDiff(model(x), unmerged) < 1e-5);
