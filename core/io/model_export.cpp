@@ -5,7 +5,6 @@
 #include "core/common/error.h"
 #include "core/io/safetensors.h"
 #include "core/model/lora.h"
-#include "core/store/checkpoint.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
