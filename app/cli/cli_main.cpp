@@ -26,6 +26,7 @@ commands:
   compare    the same prompt and seed through several runs' models, side by side
   runs       list the runs of a project folder (status, steps, best val loss)
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
+  export     write a run's model as safetensors + config.json, or its LoRA adapter in PEFT's layout
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -71,6 +72,8 @@ int main(int argc, char* argv[])
         help = kRunsHelp;
     else if (command == "tokenizer")
         help = kTokenizerHelp;
+    else if (command == "export")
+        help = kExportHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -94,6 +97,8 @@ int main(int argc, char* argv[])
             return runRuns(args);
         if (command == "tokenizer")
             return runTokenizer(args);
+        if (command == "export")
+            return runExport(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

@@ -16,9 +16,9 @@ double fullSplitLoss(Gpt& model, const torch::Tensor& tokens, int64_t blockSize,
 {
     if (tokens.dim() != 1 || tokens.numel() < 2)
         throw Error("the loss of a split needs a 1-D stream of at least 2 tokens");
-    if (blockSize < 1 || blockSize > model->config().blockSize)
+    if (blockSize < 1 || blockSize > model->maxInputLength())
         throw Error("evaluation block size " + std::to_string(blockSize) + " must be in [1, " +
-                    std::to_string(model->config().blockSize) + "]");
+                    std::to_string(model->maxInputLength()) + "]");
     if (batchSize < 1)
         throw Error("evaluation batch size must be at least 1 (it is " + std::to_string(batchSize) + ")");
 

@@ -172,7 +172,7 @@ std::vector<TokenId> generateTokens(Gpt& model, const std::vector<TokenId>& prom
     int64_t start = 0;
     for (int64_t step = 0; step < options.maxNewTokens; ++step) {
         const int64_t length = int64_t(context.size());
-        const int64_t newStart = contextWindowStart(length, start, config.blockSize, options.window);
+        const int64_t newStart = contextWindowStart(length, start, model->maxInputLength(), options.window);
         // Feed the model either the whole window (no cache, or the cache must be rebuilt because the window moved)
         // or only the newest token (the cache holds the rest).
         const bool rebuild = !cache || newStart != start || cache->length() == 0;

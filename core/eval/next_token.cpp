@@ -62,7 +62,7 @@ torch::Tensor nextTokenLogits(Gpt& model, const std::vector<TokenId>& text)
         c10::InferenceMode inference;
         const auto device = model->parameters().front().device();
         const int64_t n = int64_t(text.size());
-        const int64_t block = config.blockSize;
+        const int64_t block = model->maxInputLength(); // blockSize minus prompt tuning's virtual tokens
         const auto ids = torch::tensor(std::vector<int64_t>(text.begin(), text.end()), torch::kLong).to(device);
 
         // The first blockSize positions come from one forward; each later position i from the window ending at i.

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/model/block_checkpoint.h"
 #include "core/model/causal_attention.h"
+#include "core/model/lora.h"
 
 #include <torch/torch.h>
 
@@ -68,7 +69,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x)
     const int64_t hd = c / m_nHead;
 
     // [B, T, 3C] -> three [B, nh, T, hd] views (no copies until the matmuls).
-    const auto qkv = cAttn(x).split(m_nEmbd, 2);
+    const auto qkv = loraLinear(cAttn, cAttnLora, x, is_training()).split(m_nEmbd, 2);
     // Scaling q (T*hd values) instead of the scores (T*T values) is cheaper and mathematically the same.
     const auto q = (qkv[0] * (1.0 / std::sqrt(double(hd)))).view({b, t, m_nHead, hd}).transpose(1, 2);
     const auto k = qkv[1].view({b, t, m_nHead, hd}).transpose(1, 2);
@@ -79,7 +80,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x)
         // Large maps: the memory-efficient kernel never keeps the [T, T] maps (measured: same speed, 20% less
         // peak memory on n_embd 384 / block 256 / batch 64). Small maps are faster the explicit way.
         const auto y = causalAttention(q, k, v).transpose(1, 2).contiguous().view({b, t, c});
-        return m_residDropout(cProj(y));
+        return m_residDropout(loraLinear(cProj, cProjLora, y, is_training()));
     }
     auto att = torch::matmul(q, k.transpose(-2, -1)); // [B, nh, T, T]
     att = att.masked_fill(causalMask(t, x.device()), -std::numeric_limits<double>::infinity());
@@ -87,7 +88,7 @@ torch::Tensor CausalSelfAttentionImpl::forward(const torch::Tensor& x)
     att = m_attnDropout(att);
     auto y = torch::matmul(att, v);                                 // [B, nh, T, hd]
     y = y.transpose(1, 2).contiguous().view({b, t, c});             // merge heads
-    return m_residDropout(cProj(y));
+    return m_residDropout(loraLinear(cProj, cProjLora, y, is_training()));
 }
 
 // ---- MLP -------------------------------------------------------------------------------------------------------
@@ -102,7 +103,8 @@ MlpImpl::MlpImpl(const GptConfig& config)
 torch::Tensor MlpImpl::forward(const torch::Tensor& x)
 {
     // Exact (erf) GELU, nn.GELU's default, as nanoGPT uses.
-    return m_dropout(cProj(torch::gelu(cFc(x))));
+    const bool train = is_training();
+    return m_dropout(loraLinear(cProj, cProjLora, torch::gelu(loraLinear(cFc, cFcLora, x, train)), train));
 }
 
 // ---- Block -----------------------------------------------------------------------------------------------------
@@ -186,20 +188,31 @@ torch::Tensor GptImpl::forward(const torch::Tensor& idx)
         throw Error("Gpt::forward expects token ids of shape [batch, time], got " + std::to_string(idx.dim()) +
                     " dimensions");
     const int64_t t = idx.size(1);
-    if (t > m_config.blockSize)
+    const int64_t virtualTokens = numVirtualTokens();
+    if (t > m_config.blockSize - virtualTokens)
         throw Error("cannot forward a sequence of length " + std::to_string(t) + ": the block size is only " +
-                    std::to_string(m_config.blockSize));
+                    std::to_string(m_config.blockSize) +
+                    (virtualTokens > 0 ? " including " + std::to_string(virtualTokens) + " virtual tokens" : ""));
 
-    const auto pos = torch::arange(t, torch::TensorOptions().dtype(torch::kLong).device(idx.device()));
-    auto x = m_transformer->drop(m_transformer->wte(idx) + m_transformer->wpe(pos));
+    auto tokens = m_transformer->wte(idx);
+    if (virtualTokens > 0) // prompt tuning: the virtual tokens come first, at positions 0..n-1
+        tokens = torch::cat({m_promptEncoder->weight.unsqueeze(0).expand({idx.size(0), virtualTokens, -1}), tokens},
+                            1);
+    const auto pos =
+        torch::arange(virtualTokens + t, torch::TensorOptions().dtype(torch::kLong).device(idx.device()));
+    auto x = m_transformer->drop(tokens + m_transformer->wpe(pos));
     const bool checkpoint = m_activationCheckpointing && is_training() && torch::GradMode::is_enabled();
+    // A checkpointed block is differentiated only when its input needs a gradient. With a frozen base (LoRA) the
+    // embeddings do not, so the adapters inside the blocks would get none: ask for the input's gradient.
+    if (checkpoint && !x.requires_grad())
+        x.requires_grad_(true);
     for (auto& block : m_blocks) {
         if (checkpoint)
             x = checkpointedForward([block](const torch::Tensor& in) mutable { return block(in); }, x);
         else
             x = block(x);
     }
-    x = m_transformer->lnF(x);
+    x = m_transformer->lnF(virtualTokens > 0 ? x.slice(1, virtualTokens) : x);
     // Tied lm_head: logits = x @ wte.weight^T.
     return torch::nn::functional::linear(x, m_transformer->wte->weight);
 }

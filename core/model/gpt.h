@@ -2,7 +2,10 @@
 // nanoGPT's GPT in LibTorch: token + learned position embeddings, pre-LayerNorm blocks with causal self-attention
 // and a GELU MLP, final LayerNorm, lm_head tied to the token embedding. Parameter names equal nanoGPT's
 // (transformer.wte.weight, transformer.h.0.attn.c_attn.weight, ...) so weights map one-to-one to a PyTorch
-// reference. A module is used by one thread at a time.
+// reference. LoRA adapters and prompt-tuning embeddings (adapters.cpp, lora.h) add parameters under stable names:
+// transformer.h.<i>.attn.c_attn.lora_{q,k,v}.{A,B}, transformer.h.<i>.attn.c_proj.lora_attn_out.{A,B},
+// transformer.h.<i>.mlp.c_fc.lora_mlp_in.{A,B}, transformer.h.<i>.mlp.c_proj.lora_mlp_out.{A,B} and
+// prompt_encoder.weight. A module is used by one thread at a time.
 #pragma once
 
 #include "core/model/gpt_config.h"
@@ -15,11 +18,16 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace tb::core {
+
+class LoraImpl; // core/model/lora.h
+/// The LoRA updates of one Linear (empty unless GptImpl::enableLora added some).
+using LoraAdapters = std::vector<std::shared_ptr<LoraImpl>>;
 
 /// LayerNorm over the last dimension with an optional bias (nanoGPT's LayerNorm; torch::nn::LayerNorm cannot drop
 /// only the bias). Parameters are registered as "weight" and, when bias is true, "bias".
@@ -43,6 +51,8 @@ public:
 
     torch::nn::Linear cAttn{nullptr};
     torch::nn::Linear cProj{nullptr};
+    LoraAdapters cAttnLora; // q, k, v: slices of c_attn's output rows
+    LoraAdapters cProjLora; // attn_out
 
 private:
     /// Upper-triangular bool mask [T, T] (true above the diagonal), cached per device. Not a registered buffer, so
@@ -65,6 +75,8 @@ public:
 
     torch::nn::Linear cFc{nullptr};
     torch::nn::Linear cProj{nullptr};
+    LoraAdapters cFcLora;   // mlp_in
+    LoraAdapters cProjLora; // mlp_out
 
 private:
     torch::nn::Dropout m_dropout{nullptr};
@@ -104,7 +116,8 @@ public:
     /// bit-identical to nanoGPT's on CPU.
     explicit GptImpl(const GptConfig& config);
 
-    /// idx: [B, T] int64 with T <= blockSize. Returns logits [B, T, vocab].
+    /// idx: [B, T] int64 with T <= maxInputLength(). Returns logits [B, T, vocab] (with prompt tuning, for the real
+    /// tokens only: the virtual tokens take positions 0..n-1 and the real ones follow).
     torch::Tensor forward(const torch::Tensor& idx);
 
     const GptConfig& config() const { return m_config; }
@@ -123,13 +136,29 @@ public:
     /// Longest input forward() accepts: blockSize minus the virtual tokens.
     int64_t maxInputLength() const;
 
+    bool loraEnabled() const { return !m_lora.empty(); }
+    /// The config enableLora() was given (meaningless unless loraEnabled()).
+    const LoraConfig& loraConfig() const { return m_loraConfig; }
+    /// W += (alpha/r)·B·A for every adapter, which then stops adding its own term (faster inference, same logits
+    /// to float rounding). unmergeLora() subtracts it again. Both are no-ops for adapters already in that state.
+    void mergeLora();
+    void unmergeLora();
+    bool loraMerged() const;
+    /// Number of virtual tokens (0 without prompt tuning) and their embeddings [n, n_embd] (undefined if none).
+    int64_t numVirtualTokens() const;
+    torch::Tensor promptEmbeddings() const;
+
 private:
     void initWeights();
+    void freezeBase();
 
     GptConfig m_config;
     Transformer m_transformer{nullptr};
     bool m_activationCheckpointing = false;
     std::vector<Block> m_blocks; // the same modules as m_transformer->h, typed for the forward loop
+    LoraConfig m_loraConfig;
+    LoraAdapters m_lora;                               // every adapter of every layer
+    torch::nn::Embedding m_promptEncoder{nullptr};     // "prompt_encoder.weight" [n, n_embd] with prompt tuning
 };
 TORCH_MODULE(Gpt);
 

@@ -3,6 +3,7 @@
 
 #include "core/common/error.h"
 #include "core/model/gpt.h"
+#include "core/model/lora.h"
 
 #include <torch/torch.h>
 
@@ -19,6 +20,8 @@ struct KvCache::State {
     std::vector<torch::Tensor> values; // per layer [B, nh, blockSize, hd]
     torch::Tensor positions;           // arange(blockSize), sliced per call
     torch::Tensor mask;                // [blockSize, blockSize] bool, true above the diagonal
+    torch::Tensor prompt;              // prompt tuning's virtual tokens [n, C], or undefined
+    int64_t virtualTokens = 0;         // n: cache positions 0..n-1 hold the virtual tokens
     int64_t batch = 1;
     int64_t nHead = 1;
     int64_t nEmbd = 1;
@@ -45,7 +48,9 @@ KvCache::KvCache(GptImpl& model, int64_t batch) : m_state(std::make_unique<State
     s.nEmbd = config.nEmbd;
     const int64_t hd = config.nEmbd / config.nHead;
     s.scale = 1.0 / std::sqrt(double(hd));
-    m_capacity = config.blockSize;
+    s.prompt = model.promptEmbeddings();
+    s.virtualTokens = model.numVirtualTokens();
+    m_capacity = config.blockSize - s.virtualTokens;
 
     c10::InferenceMode inference; // buffers are only ever touched inside InferenceMode
     const auto options = s.transformer->wte->weight.options().requires_grad(false);
@@ -65,12 +70,16 @@ torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
     if (idx.dim() != 2 || idx.size(0) != s.batch || idx.size(1) < 1)
         throw Error("KvCache::forward expects token ids of shape [" + std::to_string(s.batch) + ", t >= 1]");
     const int64_t b = s.batch;
-    const int64_t t = idx.size(1);
-    const int64_t p0 = m_length;
+    const int64_t tokens = idx.size(1);
+    if (m_length + tokens > m_capacity)
+        throw Error("KvCache: " + std::to_string(m_length + tokens) + " positions exceed the block size of " +
+                    std::to_string(m_capacity) +
+                    (s.virtualTokens > 0 ? " (after " + std::to_string(s.virtualTokens) + " virtual tokens)" : ""));
+    // Cache positions: the virtual tokens of prompt tuning (fed with the first tokens) occupy 0..n-1.
+    const bool withPrompt = s.virtualTokens > 0 && m_length == 0;
+    const int64_t p0 = withPrompt ? 0 : s.virtualTokens + m_length;
+    const int64_t t = withPrompt ? s.virtualTokens + tokens : tokens;
     const int64_t end = p0 + t;
-    if (end > m_capacity)
-        throw Error("KvCache: " + std::to_string(end) + " positions exceed the block size of " +
-                    std::to_string(m_capacity));
     c10::InferenceMode inference;
     using torch::indexing::Slice;
     const int64_t c = s.nEmbd;
@@ -79,11 +88,14 @@ torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
     const int64_t nLayer = int64_t(s.blocks.size());
 
     // Dropout is skipped everywhere: this is inference (the same as eval mode).
-    auto x = s.transformer->wte(idx) + s.transformer->wpe(s.positions.slice(0, p0, end));
+    auto embedded = s.transformer->wte(idx);
+    if (withPrompt)
+        embedded = torch::cat({s.prompt.unsqueeze(0).expand({b, s.virtualTokens, -1}), embedded}, 1);
+    auto x = embedded + s.transformer->wpe(s.positions.slice(0, p0, end));
     for (int64_t l = 0; l < nLayer; ++l) {
         BlockImpl& block = *s.blocks[size_t(l)];
         CausalSelfAttentionImpl& attn = *block.attn;
-        const auto qkv = attn.cAttn(block.ln1(x)).split(c, 2);
+        const auto qkv = loraLinear(attn.cAttn, attn.cAttnLora, block.ln1(x), false).split(c, 2);
         s.keys[size_t(l)].slice(2, p0, end).copy_(qkv[1].view({b, t, nh, hd}).transpose(1, 2));
         s.values[size_t(l)].slice(2, p0, end).copy_(qkv[2].view({b, t, nh, hd}).transpose(1, 2));
         const auto keys = s.keys[size_t(l)].slice(2, 0, end);
@@ -107,11 +119,14 @@ torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
                                   -std::numeric_limits<double>::infinity());
         att = torch::softmax(att, -1);
         const auto y = torch::matmul(att, values).transpose(1, 2).reshape({b, tq, c});
-        x = residual + attn.cProj(y);
+        x = residual + loraLinear(attn.cProj, attn.cProjLora, y, false);
         const auto h = block.ln2(x);
-        x = x + block.mlp->cProj(torch::gelu(block.mlp->cFc(h)));
+        MlpImpl& mlp = *block.mlp;
+        x = x + loraLinear(mlp.cProj, mlp.cProjLora, torch::gelu(loraLinear(mlp.cFc, mlp.cFcLora, h, false)), false);
     }
-    m_length = end;
+    m_length += tokens;
+    if (allPositions && withPrompt)
+        x = x.slice(1, s.virtualTokens);
     x = s.transformer->lnF(allPositions ? x : x.select(1, -1));
     return torch::nn::functional::linear(x, s.transformer->wte->weight);
 }

@@ -21,6 +21,14 @@ void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights
     }
 }
 
+void enableConfiguredAdapters(Gpt& model, const RunConfig& config)
+{
+    if (config.method == "lora")
+        model->enableLora(config.lora);
+    else if (config.method == "prompt_tuning")
+        model->enablePromptTuning(config.promptTuning.numVirtualTokens);
+}
+
 LoadedModel loadModel(const fs::path& path, bool preferBest)
 {
     std::error_code ec;
@@ -43,6 +51,7 @@ LoadedModel loadModel(const fs::path& path, bool preferBest)
     out.checkpoint = file;
     out.tokenizer = loadTokenizer(c.tokenizer);
     out.model = Gpt(c.config.model);
+    enableConfiguredAdapters(out.model, c.config);
     loadWeights(out.model, c.model, file);
     out.model->eval();
     return out;

@@ -25,8 +25,12 @@ struct LoadedModel {
 /// is missing or has the wrong shape.
 void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights, const std::filesystem::path& origin);
 
+/// Adds the adapters a run's method trains (LoRA for "lora", virtual tokens for "prompt_tuning"; nothing
+/// otherwise) to a freshly built model, so that a fine-tuning checkpoint's weights (base + adapters) load into it.
+void enableConfiguredAdapters(Gpt& model, const RunConfig& config);
+
 /// `path` is a checkpoint file, or a run directory (its best checkpoint if `preferBest` and one exists, else its
-/// latest). The model is in eval mode. Throws InputError naming the path when nothing loadable is there.
+/// latest). The model is in eval mode, with the adapters of a LoRA or prompt-tuning run (unmerged). Throws InputError naming the path when nothing loadable is there.
 LoadedModel loadModel(const std::filesystem::path& path, bool preferBest = true);
 
 } // namespace tb::core
