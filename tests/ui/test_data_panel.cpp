@@ -90,6 +90,15 @@ private slots:
         QVERIFY(stat(panel, "train").startsWith(n(10) + " "));
         QCOMPARE(stat(panel, "vocab"), n(256));
         QVERIFY(panel.errorText().isEmpty());
+
+        // SentencePiece: an estimate from the bytes (21 / 2.35 bytes per token at 1000 pieces), marked as one.
+        tb::core::TokenizerConfig bpe;
+        bpe.kind = "bpe";
+        bpe.vocabSize = 1000;
+        panel.setTokenization(bpe, 0.1);
+        QCOMPARE(stat(panel, "tokens"), "about " + n(9));
+        QVERIFY(stat(panel, "train").startsWith("about " + n(8) + " "));
+        QCOMPARE(stat(panel, "vocab"), n(1000));
     }
 
     void badUtf8KeepsThePreviousCorpus()

@@ -480,11 +480,17 @@ void DataPanel::showStats()
     m_values[Documents]->setText(count(s.documents));
     m_values[Tokenizer]->setText(QString::fromStdString(m_tokenizer.kind));
     if (split.tokens > 0) {
-        m_values[Tokens]->setText(count(split.tokens));
+        // SentencePiece counts are estimates (core::subwordBytesPerToken) until a run tokenizes the corpus.
+        const QString about = split.estimated ? tr("about ") : QString();
+        m_values[Tokens]->setText(about + count(split.tokens));
+        m_values[Tokens]->setToolTip(split.estimated ? tr("Estimated from the text's bytes and the vocabulary size; "
+                                                          "a run counts them exactly")
+                                                     : tr(kRows[Tokens].tip));
         const double valPercent = 100.0 * double(split.valTokens) / double(split.tokens);
         m_values[TrainTokens]->setText(
-            tr("%1 (%2%)").arg(count(split.trainTokens), QLocale().toString(100.0 - valPercent, 'f', 1)));
-        m_values[ValTokens]->setText(tr("%1 (%2%)").arg(count(split.valTokens), QLocale().toString(valPercent, 'f', 1)));
+            about + tr("%1 (%2%)").arg(count(split.trainTokens), QLocale().toString(100.0 - valPercent, 'f', 1)));
+        m_values[ValTokens]->setText(
+            about + tr("%1 (%2%)").arg(count(split.valTokens), QLocale().toString(valPercent, 'f', 1)));
         m_values[Vocabulary]->setText(count(split.vocabSize));
     } else {
         for (int i : {Tokens, TrainTokens, ValTokens, Vocabulary})
