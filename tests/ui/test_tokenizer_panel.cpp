@@ -223,6 +223,36 @@ private slots:
         QVERIFY(onSide<QLabel>(panel, 0, "statsLabel")->text().contains("corpus"));
     }
 
+    void sentencepieceTrainsOffTheGuiThread()
+    {
+        TokenizerPanel panel;
+        panel.setCorpus(shakespearePath());
+        panel.setText(QStringLiteral("First Citizen:\nBefore we proceed any further, hear me speak."));
+        QSignalSpy updated(&panel, &TokenizerPanel::tokenizationUpdated);
+        panel.setTokenizerKind(1, "bpe");
+        // setTokenizerKind returned with the training still to do: the side says so, and the GUI thread is free.
+        QVERIFY(panel.isTraining(1));
+        QVERIFY(panel.stats(1) == nullptr);
+        QVERIFY2(onSide<QLabel>(panel, 1, "statsLabel")->text().startsWith("Training SentencePiece BPE"),
+                 qPrintable(onSide<QLabel>(panel, 1, "statsLabel")->text()));
+        QVERIFY(panel.stats(0) != nullptr); // the other side is untouched
+        panel.setText(QStringLiteral("typing while it trains"));
+        QCOMPARE(panel.stats(0)->tokens, int64_t(22));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isTraining(1), 120000);
+        QVERIFY(panel.stats(1) != nullptr);
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(1000));
+        QVERIFY(panel.stats(1)->tokens < 22); // subword pieces: fewer tokens than characters
+
+        // Choosing another kind while a training runs drops its result.
+        panel.setTokenizerKind(1, "unigram");
+        QVERIFY(panel.isTraining(1));
+        panel.setTokenizerKind(1, "byte");
+        QVERIFY(!panel.isTraining(1));
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(256));
+        QTest::qWait(100);
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(256));
+    }
+
     void screenshots()
     {
         TokenizerPanel panel;

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/data/corpus.h"
 #include "core/tokenizer/tokenizer.h"
+#include "ui/bridge/tokenizer_training.h"
 #include "ui/panels/token_piece_view.h"
 
 #include <QComboBox>
@@ -26,17 +27,19 @@
 namespace tb::ui {
 namespace {
 
-/// The kinds a side can train on the current corpus. Sentencepiece kinds train on the GUI thread for now (a second or two on a small corpus).
+/// The kinds a side can train on the current corpus. `background`: trained on a TokenizerTraining thread (seconds
+/// to minutes); the others take milliseconds.
 struct KindEntry {
     const char* kind;
     const char* label;
     bool needsCorpus;
+    bool background = false;
 };
 const KindEntry kKinds[] = {
     {"char", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Character-level (corpus)"), true},
     {"byte", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Byte-level (256 ids)"), false},
-    {"bpe", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece BPE (trained on the corpus)"), true},
-    {"unigram", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece unigram (trained on the corpus)"), true},
+    {"bpe", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece BPE (trained on the corpus)"), true, true},
+    {"unigram", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece unigram (trained on the corpus)"), true, true},
 };
 
 const KindEntry* findKind(const QString& kind)
@@ -80,13 +83,32 @@ struct TokenizerPanel::Side {
     int current = -1;
     std::shared_ptr<const core::Tokenizer> tokenizer; // of the current choice (a kind: trained on the corpus)
     QString error;                                    // why there is no tokenizer
+    quint64 trainingJob = 0;                          // the TokenizerTraining job this side waits for, or 0
     std::optional<core::TokenizerStats> stats;
 };
 
-TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent)
+TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(new TokenizerTraining(this))
 {
     for (auto& side : m_sides)
         side = std::make_unique<Side>();
+    // A training's result goes to the side still waiting for it (cancelled jobs never report).
+    connect(m_training, &TokenizerTraining::finished, this,
+            [this](quint64 id, const std::shared_ptr<const core::Tokenizer>& tokenizer) {
+                for (auto& side : m_sides)
+                    if (side->trainingJob == id) {
+                        side->trainingJob = 0;
+                        side->tokenizer = tokenizer;
+                    }
+                refresh();
+            });
+    connect(m_training, &TokenizerTraining::failed, this, [this](quint64 id, const QString& message) {
+        for (auto& side : m_sides)
+            if (side->trainingJob == id) {
+                side->trainingJob = 0;
+                side->error = message;
+            }
+        refresh();
+    });
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
 
     auto* title = new QLabel(tr("<b>Text</b>"), this);
@@ -246,11 +268,19 @@ void TokenizerPanel::chooseOnSide(int side, int comboIndex)
     const Choice& choice = s.choices[static_cast<size_t>(comboIndex)];
     s.error.clear();
     s.tokenizer = choice.tokenizer;
+    m_training->cancel(s.trainingJob); // a training still running for this side no longer matters
+    s.trainingJob = 0;
     if (!choice.kind.isEmpty()) {
         s.tokenizer.reset();
         const KindEntry* entry = findKind(choice.kind);
         if (entry && entry->needsCorpus && m_corpusText.empty()) {
             s.error = tr("Set a corpus to train this tokenizer on.");
+        } else if (entry && entry->background) {
+            core::TokenizerConfig config;
+            config.kind = choice.kind.toStdString();
+            if (!m_corpusShared)
+                m_corpusShared = std::make_shared<const std::string>(m_corpusText);
+            s.trainingJob = m_training->start(config, m_corpusShared);
         } else {
             core::TokenizerConfig config;
             config.kind = choice.kind.toStdString();
@@ -319,10 +349,16 @@ void TokenizerPanel::setTokenizerKind(int side, const QString& kind)
             chooseOnSide(side, static_cast<int>(i));
 }
 
+bool TokenizerPanel::isTraining(int side) const
+{
+    return side >= 0 && side < kSides && m_sides[static_cast<size_t>(side)]->trainingJob != 0;
+}
+
 void TokenizerPanel::setCorpus(const QString& path)
 {
     m_corpusPath = path;
     m_corpusText.clear();
+    m_corpusShared.reset();
     m_corpusError.clear();
     try {
         m_corpusText = core::loadCorpus(path.toStdString()).text;
@@ -414,6 +450,13 @@ void TokenizerPanel::updateSide(int side, const std::string& text)
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
+    }
+    if (!s.stats && s.trainingJob != 0) {
+        const QString training = tr("Training %1 on the corpus...").arg(s.choice->currentText());
+        s.statsLabel->setText(training.toHtmlEscaped());
+        s.view->showMessage(training);
+        s.ids->clear();
+        return;
     }
     if (!s.stats) {
         s.statsLabel->setText(QStringLiteral("<span style='color:#d32f2f'>%1</span>").arg(error.toHtmlEscaped()));

@@ -2,8 +2,10 @@
 // The Tokenizer panel: a text (typed, pasted, or sampled from the corpus) shown as the pieces of two tokenizers side
 // by side, with their ids, tokens per character, vocabulary use and unknown/byte-fallback counts. Each side picks a
 // tokenizer kind trained on the current corpus, a tokenizer file (a run's tokenizer.json), or one the application
-// hands in. Typing re-tokenizes after a short pause; texts longer than kMaxCharacters are cut with a notice. All the
-// work is cheap and runs on the GUI thread; GUI thread only.
+// hands in. Typing re-tokenizes after a short pause; texts longer than kMaxCharacters are cut with a notice.
+// SentencePiece kinds (bpe, unigram) train on a worker thread (TokenizerTraining): the side says so meanwhile, the
+// panel stays responsive, and choosing something else drops the training's result. The rest is cheap and runs on the
+// GUI thread; GUI thread only.
 #pragma once
 
 #include "core/tokenizer/tokenizer_stats.h"
@@ -27,6 +29,7 @@ class QTimer;
 namespace tb::ui {
 
 class TokenPieceView;
+class TokenizerTraining;
 
 class TokenizerPanel : public QWidget {
     Q_OBJECT
@@ -56,6 +59,8 @@ public:
 
     /// What the last update measured on `side`; nullptr while that side has no tokenizer or failed.
     const core::TokenizerStats* stats(int side) const;
+    /// A side is waiting for its SentencePiece tokenizer to train.
+    bool isTraining(int side) const;
 
 public slots:
     /// Replaces the text by a random stretch of the corpus (the length in the spin box; a new seed each time).
@@ -92,8 +97,10 @@ private:
     QTimer* m_debounce = nullptr;
     std::array<std::unique_ptr<Side>, kSides> m_sides;
 
+    TokenizerTraining* m_training = nullptr;
     QString m_corpusPath;
     std::string m_corpusText;
+    std::shared_ptr<const std::string> m_corpusShared; // m_corpusText for training jobs, copied when first needed
     QString m_corpusError;
     uint64_t m_sampleSeed = 1;
 };
