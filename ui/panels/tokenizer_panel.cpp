@@ -84,6 +84,7 @@ struct TokenizerPanel::Side {
     std::shared_ptr<const core::Tokenizer> tokenizer; // of the current choice (a kind: trained on the corpus)
     QString error;                                    // why there is no tokenizer
     quint64 trainingJob = 0;                          // the TokenizerTraining job this side waits for, or 0
+    bool waiting = false;                             // for a training or the corpus; `error` says which
     std::optional<core::TokenizerStats> stats;
 };
 
@@ -97,14 +98,35 @@ TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(ne
                 for (auto& side : m_sides)
                     if (side->trainingJob == id) {
                         side->trainingJob = 0;
+                        side->waiting = false;
+                        side->error.clear();
                         side->tokenizer = tokenizer;
                     }
                 refresh();
             });
+    connect(m_training, &TokenizerTraining::corpusRead, this,
+            [this](quint64 id, const std::shared_ptr<const TokenizerCorpus>& corpus) {
+                if (id != m_corpusJob)
+                    return;
+                m_corpusJob = 0;
+                m_corpus = corpus;
+                showCorpusState();
+                rebuildKindTokenizers();
+                emit corpusLoaded();
+            });
     connect(m_training, &TokenizerTraining::failed, this, [this](quint64 id, const QString& message) {
+        if (id == m_corpusJob) {
+            m_corpusJob = 0;
+            m_corpusError = message;
+            showCorpusState();
+            rebuildKindTokenizers();
+            emit corpusLoaded();
+            return;
+        }
         for (auto& side : m_sides)
             if (side->trainingJob == id) {
                 side->trainingJob = 0;
+                side->waiting = false;
                 side->error = message;
             }
         refresh();
@@ -270,22 +292,25 @@ void TokenizerPanel::chooseOnSide(int side, int comboIndex)
     s.tokenizer = choice.tokenizer;
     m_training->cancel(s.trainingJob); // a training still running for this side no longer matters
     s.trainingJob = 0;
+    s.waiting = false;
     if (!choice.kind.isEmpty()) {
         s.tokenizer.reset();
         const KindEntry* entry = findKind(choice.kind);
-        if (entry && entry->needsCorpus && m_corpusText.empty()) {
-            s.error = tr("Set a corpus to train this tokenizer on.");
+        if (entry && entry->needsCorpus && !m_corpus) {
+            s.waiting = m_corpusJob != 0;
+            s.error = s.waiting ? tr("Reading the corpus...") : tr("Set a corpus to train this tokenizer on.");
         } else if (entry && entry->background) {
             core::TokenizerConfig config;
             config.kind = choice.kind.toStdString();
-            if (!m_corpusShared)
-                m_corpusShared = std::make_shared<const std::string>(m_corpusText);
-            s.trainingJob = m_training->start(config, m_corpusShared);
+            // Shares the corpus's text with the job (aliasing), no copy.
+            s.trainingJob = m_training->start(config, std::shared_ptr<const std::string>(m_corpus, &m_corpus->text));
+            s.waiting = true;
+            s.error = tr("Training %1 on the corpus...").arg(choice.label.section(QStringLiteral(" ("), 0, 0));
         } else {
             core::TokenizerConfig config;
             config.kind = choice.kind.toStdString();
             try {
-                s.tokenizer = core::makeTokenizer(config, m_corpusText);
+                s.tokenizer = core::makeTokenizer(config, m_corpus ? std::string_view(m_corpus->text) : std::string_view());
             } catch (const std::exception& e) {
                 s.error = QString::fromUtf8(e.what());
             }
@@ -356,32 +381,31 @@ bool TokenizerPanel::isTraining(int side) const
 
 void TokenizerPanel::setCorpus(const QString& path)
 {
+    m_training->cancel(m_corpusJob);
     m_corpusPath = path;
-    m_corpusText.clear();
-    m_corpusShared.reset();
+    m_corpus.reset();
     m_corpusError.clear();
-    try {
-        m_corpusText = core::loadCorpus(path.toStdString()).text;
-    } catch (const std::exception& e) {
-        m_corpusError = QString::fromUtf8(e.what());
-    }
+    m_corpusJob = m_training->readCorpus(path);
     showCorpusState();
     rebuildKindTokenizers();
 }
 
 void TokenizerPanel::showCorpusState()
 {
-    m_sampleButton->setEnabled(!m_corpusText.empty());
+    m_sampleButton->setEnabled(m_corpus != nullptr);
     if (!m_corpusError.isEmpty()) {
         m_corpusLabel->setText(QStringLiteral("<span style='color:#d32f2f'>%1</span>").arg(m_corpusError.toHtmlEscaped()));
         m_corpusLabel->setToolTip(m_corpusError);
-    } else if (m_corpusText.empty()) {
+    } else if (m_corpusJob != 0) {
+        m_corpusLabel->setText(tr("Reading %1...").arg(QFileInfo(m_corpusPath).fileName()));
+        m_corpusLabel->setToolTip(m_corpusPath);
+    } else if (!m_corpus) {
         m_corpusLabel->setText(tr("No corpus set"));
         m_corpusLabel->setToolTip(QString());
     } else {
-        m_corpusLabel->setText(tr("Corpus: %1 · %2 characters")
-                                   .arg(QFileInfo(m_corpusPath).fileName(),
-                                        number(core::countCodePoints(m_corpusText))));
+        m_corpusLabel->setText(tr("Corpus: %1 · %2 characters%3")
+                                   .arg(QFileInfo(m_corpusPath).fileName(), number(m_corpus->characters),
+                                        m_corpus->whole ? QString() : tr(" (samples and training use the first 32 MB)")));
         m_corpusLabel->setToolTip(m_corpusPath);
     }
 }
@@ -397,9 +421,10 @@ void TokenizerPanel::rebuildKindTokenizers()
 
 void TokenizerPanel::sampleFromCorpus()
 {
-    if (m_corpusText.empty())
+    if (!m_corpus)
         return;
-    setText(QString::fromStdString(core::sampleCorpusText(m_corpusText, m_sampleLength->value(), m_sampleSeed++)));
+    const std::string_view text = std::string_view(m_corpus->text).substr(m_corpus->headOffset);
+    setText(QString::fromStdString(core::sampleCorpusText(text, m_sampleLength->value(), m_sampleSeed++)));
 }
 
 void TokenizerPanel::setText(const QString& text)
@@ -451,10 +476,9 @@ void TokenizerPanel::updateSide(int side, const std::string& text)
             error = QString::fromUtf8(e.what());
         }
     }
-    if (!s.stats && s.trainingJob != 0) {
-        const QString training = tr("Training %1 on the corpus...").arg(s.choice->currentText());
-        s.statsLabel->setText(training.toHtmlEscaped());
-        s.view->showMessage(training);
+    if (!s.stats && s.waiting) { // not an error: the tokenizer is on its way
+        s.statsLabel->setText(s.error.toHtmlEscaped());
+        s.view->showMessage(s.error);
         s.ids->clear();
         return;
     }

@@ -30,6 +30,7 @@ namespace tb::ui {
 
 class TokenPieceView;
 class TokenizerTraining;
+struct TokenizerCorpus;
 
 class TokenizerPanel : public QWidget {
     Q_OBJECT
@@ -44,9 +45,12 @@ public:
     explicit TokenizerPanel(QWidget* parent = nullptr);
     ~TokenizerPanel() override;
 
-    /// Loads the corpus (plain text or JSONL, as core::loadCorpus) that "Sample from corpus" draws from and the
-    /// tokenizer kinds train on. An unreadable corpus is reported in the panel; the previous one is dropped.
+    /// Reads the corpus that "Sample from corpus" draws from and the tokenizer kinds train on, in the background
+    /// and as a run does (core::sampleCorpus: a plain text's alphabet and first 32 MB, a JSONL corpus whole), then
+    /// retrains the kinds on show. An unreadable corpus is reported in the panel; the previous one is dropped.
     void setCorpus(const QString& path);
+    /// From setCorpus() until the corpus is read (corpusLoaded()) or has failed.
+    bool isReadingCorpus() const { return m_corpusJob != 0; }
     /// Shows `tokenizer` on `side` (0 = left, 1 = right), listed in that side's choice as `label`.
     void setTokenizer(int side, std::shared_ptr<const core::Tokenizer> tokenizer, const QString& label);
     /// Loads a tokenizer file (tokenizer.json of a run directory) on `side`. Returns false and shows why on error.
@@ -71,6 +75,8 @@ public slots:
 signals:
     /// Both sides show the current text (after a debounced edit, a sample, or a tokenizer change).
     void tokenizationUpdated();
+    /// The corpus of setCorpus() was read, or could not be (the panel shows why).
+    void corpusLoaded();
 
 private:
     struct Side;
@@ -99,8 +105,8 @@ private:
 
     TokenizerTraining* m_training = nullptr;
     QString m_corpusPath;
-    std::string m_corpusText;
-    std::shared_ptr<const std::string> m_corpusShared; // m_corpusText for training jobs, copied when first needed
+    std::shared_ptr<const TokenizerCorpus> m_corpus; // null until read
+    quint64 m_corpusJob = 0;                         // the TokenizerTraining job reading it
     QString m_corpusError;
     uint64_t m_sampleSeed = 1;
 };
