@@ -185,7 +185,7 @@ private slots:
         QCOMPARE(changed.count(), 0); // a dataset is not the pretraining corpus
         QCOMPARE(panel.datasetPath(), QFileInfo(file).absoluteFilePath());
         QVERIFY(panel.corpusPath().isEmpty());
-        QVERIFY2(datasetRow(panel, "format").startsWith("Alpaca (json"), qPrintable(datasetRow(panel, "format")));
+        QVERIFY2(datasetRow(panel, "format").startsWith("Alpaca · json"), qPrintable(datasetRow(panel, "format")));
         QCOMPARE(datasetRow(panel, "records"), n(91) + " conversations");
         QCOMPARE(datasetRow(panel, "loaded"), n(91) + " read, " + n(91) + " kept");
         QCOMPARE(datasetRow(panel, "duplicates"), QString("none"));
@@ -230,7 +230,7 @@ private slots:
         QCOMPARE(datasetRow(panel, "records"), n(3) + " conversations");
         QVERIFY2(datasetRow(panel, "loaded").startsWith(n(6) + " read, " + n(3) + " kept, " + n(3) + " skipped ("),
                  qPrintable(datasetRow(panel, "loaded")));
-        QVERIFY2(datasetRow(panel, "duplicates").startsWith(n(1) + " (first: record 3, line 4, repeats record 0"),
+        QVERIFY2(datasetRow(panel, "duplicates").startsWith(n(1) + " (first: record 3 repeats record 0)"),
                  qPrintable(datasetRow(panel, "duplicates")));
         const QStringList problems = panel.datasetView()->problemLines();
         QCOMPARE(problems.size(), 4); // three skipped records and one duplicate
@@ -321,6 +321,9 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         saveShot(panel, "data_panel_dataset.png");
+        panel.resize(760, 400); // the size of the Data dock in the workbench's default layout
+        QTest::qWait(50);
+        saveShot(panel, "data_panel_dataset_dock.png");
     }
 };
 

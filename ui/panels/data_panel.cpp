@@ -111,12 +111,16 @@ DataPanel::DataPanel(QWidget* parent)
     m_formatBox->addItem(tr("Auto-detect format"), QStringLiteral("auto"));
     for (const core::DatasetFormat f : core::allDatasetFormats())
         m_formatBox->addItem(datasetFormatTitle(f), QString::fromUtf8(core::datasetFormatName(f)));
+    m_formatBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_formatBox->setMinimumContentsLength(14); // the list itself shows the full names
     m_policyBox = new QComboBox(this);
     m_policyBox->setObjectName("errorPolicy");
     m_policyBox->setToolTip(tr("What a malformed record does: skipped and listed under Problems, or the load stops "
                                "at the first one"));
     m_policyBox->addItem(tr("Skip bad records"), int(core::ErrorPolicy::Skip));
     m_policyBox->addItem(tr("Stop at the first bad record"), int(core::ErrorPolicy::Stop));
+    m_policyBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_policyBox->setMinimumContentsLength(14);
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_openButton);

@@ -125,7 +125,9 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
     counts->setTickStep(1.0);
     counts->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     m_plot->yAxis->setTicker(counts);
-    m_plot->xAxis->setTicker(QSharedPointer<SiAxisTicker>::create());
+    auto lengths = QSharedPointer<SiAxisTicker>::create();
+    lengths->setTickCount(4); // labels like 12.5k must not run into each other in a narrow dock
+    m_plot->xAxis->setTicker(lengths);
     applyPlotPalette(m_plot, palette());
 
     auto* top = new QSplitter(Qt::Horizontal, this);
@@ -195,8 +197,10 @@ void DatasetView::setReport(DatasetReportPtr report)
 
 void DatasetView::showSummary()
 {
-    for (QLabel* v : m_values)
-        v->setText(QStringLiteral("-"));
+    for (int i = 0; i < RowCount; ++i) {
+        m_values[i]->setText(QStringLiteral("-"));
+        m_values[i]->setToolTip(tr(kRows[i].tip));
+    }
     const bool tunable = m_report && m_report->dataset.format != core::DatasetFormat::Text &&
                          m_report->dataset.format != core::DatasetFormat::JsonlText &&
                          !m_report->dataset.records.empty();
@@ -205,9 +209,9 @@ void DatasetView::showSummary()
         return;
     const DatasetReport& r = *m_report;
     const core::Dataset& d = r.dataset;
-    m_values[Format]->setText(tr("%1 (%2, format name \"%3\")")
-                                  .arg(formatTitle(d.format), QString::fromStdString(d.container),
-                                       QString::fromUtf8(core::datasetFormatName(d.format))));
+    m_values[Format]->setText(tr("%1 · %2").arg(formatTitle(d.format), QString::fromStdString(d.container)));
+    m_values[Format]->setToolTip(tr("Format name: %1 (data.format, --format)")
+                                     .arg(QString::fromUtf8(core::datasetFormatName(d.format))));
     QStringList kinds;
     if (r.documents)
         kinds << plural(r.documents, "document", "documents");
@@ -232,21 +236,31 @@ void DatasetView::showSummary()
         m_values[Duplicates]->setText(tr("none"));
     } else {
         const core::DuplicateRecord& first = r.duplicates.front();
-        m_values[Duplicates]->setText(tr("%1 (first: record %2, line %3, repeats record %4, line %5)")
+        m_values[Duplicates]->setText(tr("%1 (first: record %2 repeats record %3)")
                                           .arg(count(static_cast<int64_t>(r.duplicates.size())))
                                           .arg(first.record)
-                                          .arg(first.line)
-                                          .arg(first.firstRecord)
-                                          .arg(first.firstLine));
+                                          .arg(first.firstRecord));
+        m_values[Duplicates]->setToolTip(tr("Record %1 (line %2) repeats record %3 (line %4); the Problems tab lists "
+                                            "every repeat")
+                                             .arg(first.record)
+                                             .arg(first.line)
+                                             .arg(first.firstRecord)
+                                             .arg(first.firstLine));
     }
     const core::OverlapReport& o = r.overlap;
     if (o.valRecords == 0)
         m_values[Overlap]->setText(tr("no validation records at val fraction %1").arg(r.valFraction));
     else
-        m_values[Overlap]->setText(tr("%1 of %2 val records share a %3-gram with train (%4 of %5 distinct n-grams)")
+    {
+        m_values[Overlap]->setText(tr("%1 of %2 val records share a %3-gram with train")
                                        .arg(count(o.overlappingRecords), count(o.valRecords))
-                                       .arg(o.n)
-                                       .arg(count(o.sharedNgrams), count(o.valNgrams)));
+                                       .arg(o.n));
+        m_values[Overlap]->setToolTip(tr("%1 of the %2 distinct %3-grams of the last %4% of the records also occur "
+                                         "in the records before them")
+                                          .arg(count(o.sharedNgrams), count(o.valNgrams))
+                                          .arg(o.n)
+                                          .arg(r.valFraction * 100));
+    }
     const core::LengthHistogram& h = r.lengths;
     m_values[Lengths]->setText(h.count == 0 ? tr("-")
                                             : tr("%1 / %2 / %3 characters")
