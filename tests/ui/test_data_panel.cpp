@@ -201,6 +201,14 @@ private slots:
                      view->recordText().contains("hi"),
                  qPrintable(view->recordText()));
         QVERIFY(panel.previewText().startsWith("["));
+        QVERIFY2(datasetRow(panel, "overlap").contains(" of " + n(9) + " val records"),
+                 qPrintable(datasetRow(panel, "overlap")));
+        // A new val fraction (from Run setup) splits the records anew for the overlap check.
+        tb::core::TokenizerConfig chars;
+        panel.setTokenization(chars, 0.5);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QVERIFY2(datasetRow(panel, "overlap").contains(" of " + n(46) + " val records"),
+                 qPrintable(datasetRow(panel, "overlap")));
 
         auto* use = panel.findChild<QPushButton*>("useAsFineTuning");
         QVERIFY(use && use->isEnabled());

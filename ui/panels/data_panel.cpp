@@ -442,8 +442,13 @@ void DataPanel::cancelLoading()
 void DataPanel::setTokenization(const core::TokenizerConfig& tokenizer, double valFraction)
 {
     m_tokenizer = tokenizer;
+    const bool splitChanged = valFraction != m_valFraction;
     m_valFraction = valFraction;
     showStats();
+    // The overlap check splits the records by the val fraction: a dataset on show is checked again.
+    if (splitChanged && !m_datasetPath.isEmpty() && m_shownPath == m_datasetPath && m_failedPath.isEmpty() &&
+        !isLoading())
+        openCorpus(m_datasetPath);
 }
 
 void DataPanel::dragEnterEvent(QDragEnterEvent* event)
