@@ -7,7 +7,6 @@
 #include "core/data/formats/gzip_reader.h"
 
 #include <QFile>
-#include <QFileInfo>
 
 #include <exception>
 

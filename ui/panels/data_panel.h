@@ -13,8 +13,8 @@
 
 #include "core/data/corpus_stats.h"
 #include "core/data/formats/dataset_reader.h"
-#include "ui/bridge/dataset_scan.h"
 #include "core/tokenizer/tokenizer_config.h"
+#include "ui/bridge/dataset_scan.h"
 
 #include <QString>
 #include <QWidget>
