@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Statistics of a loaded corpus for the Data panel and pre-flight checks: bytes, characters, lines, distinct
 // characters, and the token counts of the train/val split that a tokenizer and a val fraction give. Token counts
-// of the char and byte tokenizers follow from the counts without tokenizing. Thread-safe (pure functions).
+// of the char and byte tokenizers follow from the counts without tokenizing; those of SentencePiece (bpe, unigram)
+// are estimates from a measured bytes-per-token rule (see subwordBytesPerToken). Thread-safe (pure functions).
 #pragma once
 
 #include "core/data/corpus.h"
@@ -32,15 +33,23 @@ struct TokenSplit {
     int64_t trainTokens = 0;
     int64_t valTokens = 0;
     int64_t vocabSize = 0; // what the tokenizer's vocabulary will be for this corpus
+    bool estimated = false; // bpe/unigram: tokens follow from subwordBytesPerToken, not from the exact count
 };
 
 /// Counts the statistics of a loaded corpus. `progress` (optional) is called with the fraction done, from the
 /// calling thread, about every megabyte; when it returns false the scan stops and nullopt is returned.
 std::optional<CorpusStats> scanCorpusStats(const Corpus& corpus, const std::function<bool(double)>& progress = {});
 
-/// Token counts for a tokenizer config (kind char or byte) and a val fraction. An unknown tokenizer kind or a
-/// val fraction outside [0, 1) gives all zeros.
+/// Token counts for a tokenizer config and a val fraction: exact for char and byte, an estimate (`estimated`) for
+/// bpe and unigram (text bytes / subwordBytesPerToken). An unknown tokenizer kind or a val fraction outside [0, 1)
+/// gives all zeros.
 TokenSplit splitTokens(const CorpusStats& stats, const TokenizerConfig& tokenizer, double valFraction);
+
+/// UTF-8 bytes per token that a SentencePiece tokenizer (kind "bpe" or "unigram") trained on a corpus makes of it,
+/// as a rule: measured on tinyshakespeare (English, byte fallback on) at vocabularies of 500 to 8000, interpolated
+/// in log(vocabulary), 1 byte per token at the bare alphabet (about 322 ids), +0.25 per doubling above 8000. Other
+/// languages and scripts differ (docs/performance.md has the table). 0 for other kinds.
+double subwordBytesPerToken(const TokenizerConfig& tokenizer);
 
 /// The first at most `maxBytes` bytes of UTF-8 text, cut at a character boundary.
 std::string textPreview(const std::string& text, size_t maxBytes);

@@ -67,6 +67,76 @@ private slots:
         QCOMPARE(splitTokens(s, tc, 0.1).tokens, int64_t(0));
     }
 
+    void subwordSplitIsAnEstimateCloseToTheCount_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<qlonglong>("vocab");
+        QTest::addColumn<QString>("corpus");
+        QTest::addColumn<double>("tolerance");
+        const QString shakespeare = QString::fromStdString((tb::test::sharedDataDir() / "corpus" / "tinyshakespeare.txt").string());
+        const QString demo = QStringLiteral(TB_SOURCE_DIR "/resources/demo/corpus.txt");
+        // The rule's own corpus, at a measured point and between points; then a corpus it was not measured on.
+        QTest::newRow("bpe 1000 shakespeare") << "bpe" << 1000LL << shakespeare << 0.03;
+        QTest::newRow("bpe 3000 shakespeare") << "bpe" << 3000LL << shakespeare << 0.05;
+        // A small corpus (130 KB) packs more text into each of 1000 pieces: the rule overestimates it by ~26%.
+        QTest::newRow("bpe 1000 demo") << "bpe" << 1000LL << demo << 0.30;
+    }
+    void subwordSplitIsAnEstimateCloseToTheCount()
+    {
+        QFETCH(QString, kind);
+        QFETCH(qlonglong, vocab);
+        QFETCH(QString, corpus);
+        QFETCH(double, tolerance);
+        if (!std::filesystem::exists(corpus.toStdString()))
+            QSKIP("data not present");
+        const Corpus c = loadCorpus(corpus.toStdString());
+        const auto stats = scanCorpusStats(c);
+        TokenizerConfig tc;
+        tc.kind = kind.toStdString();
+        tc.vocabSize = vocab;
+        const TokenSplit split = splitTokens(*stats, tc, 0.1);
+        QVERIFY(split.estimated);
+        QCOMPARE(split.vocabSize, int64_t(vocab));
+        QCOMPARE(split.trainTokens + split.valTokens, split.tokens);
+        const auto tokenizer = makeTokenizer(tc, c.text);
+        const auto actual = static_cast<double>(tokenizer->encode(c.text).size());
+        const double error = std::abs(double(split.tokens) - actual) / actual;
+        QVERIFY2(error <= tolerance, qPrintable(QString("estimated %1, actual %2 tokens (%3%)")
+                                                    .arg(split.tokens)
+                                                    .arg(actual)
+                                                    .arg(100 * error, 0, 'f', 1)));
+    }
+
+    void bytesPerTokenRule()
+    {
+        TokenizerConfig tc;
+        QCOMPARE(subwordBytesPerToken(tc), 0.0); // char
+        tc.kind = "bpe";
+        tc.vocabSize = 1000;
+        QCOMPARE(subwordBytesPerToken(tc), 2.35);
+        tc.vocabSize = 0; // the default size, 1000
+        QCOMPARE(subwordBytesPerToken(tc), 2.35);
+        tc.vocabSize = 100;
+        QCOMPARE(subwordBytesPerToken(tc), 1.0);
+        tc.vocabSize = 16000;
+        QCOMPARE(subwordBytesPerToken(tc), 3.71);
+        double last = 1.0; // the bare alphabet's rate
+        for (double v = 300; v <= 64000; v *= 1.1) { // grows with the vocabulary, no jumps at the table's points
+            tc.vocabSize = static_cast<int64_t>(v);
+            const double bpt = subwordBytesPerToken(tc);
+            QVERIFY2(bpt >= last && bpt - last < 0.2, qPrintable(QString("%1: %2 after %3").arg(v).arg(bpt).arg(last)));
+            last = bpt;
+        }
+        tc.kind = "unigram";
+        tc.vocabSize = 1000;
+        QVERIFY(std::abs(subwordBytesPerToken(tc) - 2.35 * 0.97) < 1e-12);
+        CorpusStats s;
+        s.textBytes = 4700;
+        tc.kind = "bpe";
+        QCOMPARE(splitTokens(s, tc, 0.1).tokens, int64_t(2000));
+        QCOMPARE(splitTokens(s, tc, 0.1).trainTokens, int64_t(1800));
+    }
+
     void progressCanCancel()
     {
         Corpus corpus;

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "ui/panels/data_panel.h"
+#include "ui/panels/dataset_view.h"
 
 #include <QtTest/QtTest>
 
+#include <QComboBox>
 #include <QDir>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
@@ -11,6 +18,7 @@
 #include <QTemporaryDir>
 
 using tb::ui::DataPanel;
+using tb::ui::DatasetView;
 
 namespace {
 
@@ -26,6 +34,12 @@ QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArra
 QString stat(const DataPanel& panel, const char* name)
 {
     const auto* label = panel.findChild<QLabel*>(QStringLiteral("stat.") + name);
+    return label ? label->text() : QStringLiteral("<no label %1>").arg(name);
+}
+
+QString datasetRow(const DataPanel& panel, const char* name)
+{
+    const auto* label = panel.findChild<QLabel*>(QStringLiteral("dataset.") + name);
     return label ? label->text() : QStringLiteral("<no label %1>").arg(name);
 }
 
@@ -76,6 +90,15 @@ private slots:
         QVERIFY(stat(panel, "train").startsWith(n(10) + " "));
         QCOMPARE(stat(panel, "vocab"), n(256));
         QVERIFY(panel.errorText().isEmpty());
+
+        // SentencePiece: an estimate from the bytes (21 / 2.35 bytes per token at 1000 pieces), marked as one.
+        tb::core::TokenizerConfig bpe;
+        bpe.kind = "bpe";
+        bpe.vocabSize = 1000;
+        panel.setTokenization(bpe, 0.1);
+        QCOMPARE(stat(panel, "tokens"), "about " + n(9));
+        QVERIFY(stat(panel, "train").startsWith("about " + n(8) + " "));
+        QCOMPARE(stat(panel, "vocab"), n(1000));
     }
 
     void badUtf8KeepsThePreviousCorpus()
@@ -145,6 +168,170 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         saveShot(panel, "data_panel.png");
+    }
+
+    void readsAnAlpacaFileAsADataset()
+    {
+        const QString file = QStringLiteral(TB_SHARED_DATA_DIR) + "/sft/identity.json";
+        if (!QFileInfo::exists(file))
+            QSKIP("shared data not present");
+        DataPanel panel;
+        QSignalSpy changed(&panel, &DataPanel::corpusChanged);
+        QSignalSpy chosen(&panel, &DataPanel::datasetChosen);
+        QSignalSpy failed(&panel, &DataPanel::corpusFailed);
+        panel.openCorpus(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(changed.count(), 0); // a dataset is not the pretraining corpus
+        QCOMPARE(panel.datasetPath(), QFileInfo(file).absoluteFilePath());
+        QVERIFY(panel.corpusPath().isEmpty());
+        QVERIFY2(datasetRow(panel, "format").startsWith("Alpaca · json"), qPrintable(datasetRow(panel, "format")));
+        QCOMPARE(datasetRow(panel, "records"), n(91) + " conversations");
+        QCOMPARE(datasetRow(panel, "loaded"), n(91) + " read, " + n(91) + " kept");
+        QCOMPARE(datasetRow(panel, "duplicates"), QString("none"));
+        QCOMPARE(datasetRow(panel, "lengths"), n(33) + " / " + n(72) + " / " + n(133) + " characters");
+        // The plotted bars hold every record, and the record browser shows the first record's turns.
+        const DatasetView* view = panel.datasetView();
+        double total = 0;
+        for (const QPointF& bar : view->histogramBars())
+            total += bar.y();
+        QCOMPARE(total, 91.0);
+        QCOMPARE(view->currentRecord(), 0);
+        QVERIFY2(view->recordText().contains("user") && view->recordText().contains("assistant") &&
+                     view->recordText().contains("hi"),
+                 qPrintable(view->recordText()));
+        QVERIFY(panel.previewText().startsWith("["));
+        QVERIFY2(datasetRow(panel, "overlap").contains(" of " + n(9) + " val records"),
+                 qPrintable(datasetRow(panel, "overlap")));
+        // A new val fraction (from Run setup) splits the records anew for the overlap check.
+        tb::core::TokenizerConfig chars;
+        panel.setTokenization(chars, 0.5);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QVERIFY2(datasetRow(panel, "overlap").contains(" of " + n(46) + " val records"),
+                 qPrintable(datasetRow(panel, "overlap")));
+
+        auto* use = panel.findChild<QPushButton*>("useAsFineTuning");
+        QVERIFY(use && use->isEnabled());
+        use->click();
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(chosen.at(0).at(0).toString(), QFileInfo(file).absoluteFilePath());
+        QCOMPARE(chosen.at(0).at(1).toString(), QString("alpaca"));
+    }
+
+    void badRecordsAreListedAndSkippedOrStopTheLoad()
+    {
+        QTemporaryDir dir;
+        // Line 2: output is a number; line 3: invalid JSON; line 4 repeats line 1; line 5: no instruction.
+        const QString file = writeFile(dir, "bad.jsonl",
+                                       "{\"instruction\": \"Say hi\", \"output\": \"hi there\"}\n"
+                                       "{\"instruction\": \"Count\", \"output\": 3}\n"
+                                       "{\"instruction\": \"Broken\", \"output\": \"x\"\n"
+                                       "{\"instruction\": \"Say hi\", \"output\": \"hi there\"}\n"
+                                       "{\"output\": \"no question\"}\n"
+                                       "{\"instruction\": \"Name a colour\", \"input\": \"\", \"output\": \"blue\"}\n");
+        DataPanel panel;
+        panel.resize(1100, 700);
+        QCOMPARE(panel.errorPolicy(), tb::core::ErrorPolicy::Skip);
+        panel.openCorpus(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QVERIFY2(panel.errorText().isEmpty(), qPrintable(panel.errorText()));
+        QCOMPARE(datasetRow(panel, "records"), n(3) + " conversations");
+        QVERIFY2(datasetRow(panel, "loaded").startsWith(n(6) + " read, " + n(3) + " kept, " + n(3) + " skipped ("),
+                 qPrintable(datasetRow(panel, "loaded")));
+        QVERIFY2(datasetRow(panel, "duplicates").startsWith(n(1) + " (first: record 3 repeats record 0)"),
+                 qPrintable(datasetRow(panel, "duplicates")));
+        const QStringList problems = panel.datasetView()->problemLines();
+        QCOMPARE(problems.size(), 4); // three skipped records and one duplicate
+        QVERIFY2(problems[0].startsWith("bad.jsonl: line 2:") && problems[0].contains("\"output\""), qPrintable(problems[0]));
+        QVERIFY2(problems[1].startsWith("bad.jsonl: line 3:") && problems[1].contains("JSON"), qPrintable(problems[1]));
+        QVERIFY2(problems[2].startsWith("bad.jsonl: line 5:") && problems[2].contains("instruction"), qPrintable(problems[2]));
+        QVERIFY2(problems[3].startsWith("bad.jsonl: line 4:") && problems[3].contains("repeats record 0"),
+                 qPrintable(problems[3]));
+
+        // Activating a skipped record's problem shows its line in the file; a duplicate opens the record.
+        auto* list = panel.findChild<QListWidget*>("problems");
+        QVERIFY(list);
+        emit list->itemActivated(list->item(1));
+        auto* preview = panel.findChild<QPlainTextEdit*>("preview");
+        QCOMPARE(preview->textCursor().selectedText(), QString("{\"instruction\": \"Broken\", \"output\": \"x\""));
+        emit list->itemActivated(list->item(3));
+        QCOMPARE(panel.datasetView()->currentRecord(), 1); // kept records: lines 1, 4, 6
+        QVERIFY(panel.datasetView()->recordText().contains("hi there"));
+        panel.datasetView()->showRecord(2);
+        QVERIFY(panel.datasetView()->recordText().contains("Name a colour"));
+
+        panel.findChild<QTabWidget*>("dataTabs")->setCurrentIndex(1);
+        panel.findChild<QTabWidget*>("datasetTabs")->setCurrentIndex(0); // the problems
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        saveShot(panel, "data_panel_dataset_problems.png");
+
+        // Stop: the first bad record ends the load with its position, and what was on show stays.
+        QSignalSpy failed(&panel, &DataPanel::corpusFailed);
+        panel.setErrorPolicy(tb::core::ErrorPolicy::Stop);
+        panel.reload();
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(panel.errorText().contains("bad.jsonl:2") && panel.errorText().contains("output"),
+                 qPrintable(panel.errorText()));
+        QCOMPARE(datasetRow(panel, "records"), n(3) + " conversations");
+    }
+
+    void mapsCsvColumnsToFields()
+    {
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, "qa.csv",
+                                       "question,answer\n\"What is 2+2?\",4\n\"Capital of France, please\",Paris\n");
+        DataPanel panel;
+        QSignalSpy failed(&panel, &DataPanel::corpusFailed);
+        panel.openCorpus(file);
+        QVERIFY(failed.wait(20000)); // the columns name no format's fields
+        QVERIFY2(panel.errorText().contains("question"), qPrintable(panel.errorText()));
+        auto* columns = panel.findChild<QLabel*>("csvColumns");
+        QCOMPARE(columns->text(), QString("Columns: question, answer"));
+        QVERIFY(columns->isVisibleTo(&panel));
+
+        panel.setFieldMapping("prompt=question, completion=answer");
+        panel.reload();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QVERIFY2(panel.errorText().isEmpty(), qPrintable(panel.errorText()));
+        QVERIFY2(datasetRow(panel, "format").startsWith("Prompt/completion"), qPrintable(datasetRow(panel, "format")));
+        QCOMPARE(datasetRow(panel, "records"), n(2) + " conversations");
+        QVERIFY(panel.datasetView()->recordText().contains("What is 2+2?"));
+        panel.datasetView()->showRecord(1);
+        QVERIFY(panel.datasetView()->recordText().contains("Capital of France, please"));
+        QVERIFY(panel.datasetView()->recordText().contains("Paris"));
+
+        // A forced format that the records do not fit reports each record.
+        panel.setFieldMapping(QString());
+        panel.setDatasetFormat(tb::core::DatasetFormat::Alpaca);
+        panel.reload();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        QVERIFY2(datasetRow(panel, "loaded").startsWith(n(2) + " read, " + n(0) + " kept"),
+                 qPrintable(datasetRow(panel, "loaded")));
+        QCOMPARE(panel.datasetView()->problemLines().size(), 2);
+    }
+
+    void screenshotWithAPreferenceDataset()
+    {
+        const QString file = QStringLiteral(TB_SHARED_DATA_DIR) + "/preference/dpo_en_demo.json";
+        if (!QFileInfo::exists(file))
+            QSKIP("shared data not present");
+        DataPanel panel;
+        panel.resize(1100, 700);
+        panel.openCorpus(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 30000);
+        QCOMPARE(datasetRow(panel, "records"), n(300) + " preference pairs");
+        QVERIFY(datasetRow(panel, "duplicates").startsWith(n(5) + " "));
+        QCOMPARE(panel.datasetView()->problemLines().size(), 5);
+        const QString record = panel.datasetView()->recordText();
+        QVERIFY2(record.contains("Prompt") && record.contains("Chosen") && record.contains("Rejected"),
+                 qPrintable(record.left(300)));
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        saveShot(panel, "data_panel_dataset.png");
+        panel.resize(760, 400); // the size of the Data dock in the workbench's default layout
+        QTest::qWait(50);
+        saveShot(panel, "data_panel_dataset_dock.png");
     }
 };
 

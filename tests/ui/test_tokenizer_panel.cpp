@@ -46,6 +46,13 @@ QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArra
     return file.fileName();
 }
 
+/// setCorpus() reads in the background; the tests wait for it.
+void setCorpusAndWait(TokenizerPanel& panel, const QString& path)
+{
+    panel.setCorpus(path);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel.isReadingCorpus(), 30000);
+}
+
 QPalette darkPalette()
 {
     QPalette p;
@@ -76,7 +83,7 @@ private slots:
     void textBecomesPiecesIdsAndStats()
     {
         TokenizerPanel panel;
-        panel.setCorpus(shakespearePath());
+        setCorpusAndWait(panel, shakespearePath());
         const QString text = QStringLiteral("First Citizen:\nBefore we proceed any further, hear me speak.");
         panel.setText(text);
 
@@ -109,7 +116,7 @@ private slots:
         QTemporaryDir dir;
         const QString corpus = writeFile(dir, "corpus.txt", QStringLiteral("caf\u00E9 au lait, \u4E2D\u6587\n").toUtf8());
         TokenizerPanel panel;
-        panel.setCorpus(corpus);
+        setCorpusAndWait(panel, corpus);
         panel.setText(QStringLiteral("caf\u00E9 \u4E2D\u6587")); // 7 characters, 12 bytes
         const tb::core::TokenizerStats* a = panel.stats(0);
         const tb::core::TokenizerStats* b = panel.stats(1);
@@ -149,7 +156,7 @@ private slots:
     void typingUpdatesAfterAPause()
     {
         TokenizerPanel panel;
-        panel.setCorpus(shakespearePath());
+        setCorpusAndWait(panel, shakespearePath());
         QSignalSpy updated(&panel, &TokenizerPanel::tokenizationUpdated);
         QTest::keyClicks(panel.findChild<QPlainTextEdit*>("textInput"), "to be");
         QVERIFY(updated.wait(5000));
@@ -162,7 +169,7 @@ private slots:
         TokenizerPanel panel;
         auto* button = panel.findChild<QPushButton*>("sampleButton");
         QVERIFY(!button->isEnabled()); // nothing to sample from yet
-        panel.setCorpus(shakespearePath());
+        setCorpusAndWait(panel, shakespearePath());
         QVERIFY(button->isEnabled());
         panel.findChild<QSpinBox*>("sampleLength")->setValue(300);
         const std::string corpus = tb::core::loadCorpus(shakespearePath().toStdString()).text;
@@ -180,7 +187,7 @@ private slots:
     void longTextIsCappedWithANotice()
     {
         TokenizerPanel panel;
-        panel.setCorpus(shakespearePath());
+        setCorpusAndWait(panel, shakespearePath());
         panel.setText(QString(TokenizerPanel::kMaxCharacters + 5000, QLatin1Char('a')));
         auto* notice = panel.findChild<QLabel*>("notice");
         QVERIFY(!notice->isHidden());
@@ -223,11 +230,58 @@ private slots:
         QVERIFY(onSide<QLabel>(panel, 0, "statsLabel")->text().contains("corpus"));
     }
 
+    void unreadableCorpusIsReported()
+    {
+        QTemporaryDir dir;
+        const QString bad = writeFile(dir, "bad.txt", "fine\nbroken \xFF here\n");
+        TokenizerPanel panel;
+        QSignalSpy loaded(&panel, &TokenizerPanel::corpusLoaded);
+        panel.setCorpus(bad);
+        QVERIFY(panel.isReadingCorpus()); // read in the background
+        QVERIFY(loaded.wait(10000));
+        const QString label = panel.findChild<QLabel*>("corpusLabel")->text();
+        QVERIFY2(label.contains("bad.txt:2") && label.contains("UTF-8"), qPrintable(label));
+        QVERIFY(!panel.findChild<QPushButton*>("sampleButton")->isEnabled());
+        panel.setText("abc");
+        QVERIFY(panel.stats(0) == nullptr); // the char kind has nothing to train on
+        QVERIFY(onSide<QLabel>(panel, 0, "statsLabel")->text().contains("corpus"));
+    }
+
+    void sentencepieceTrainsOffTheGuiThread()
+    {
+        TokenizerPanel panel;
+        setCorpusAndWait(panel, shakespearePath());
+        panel.setText(QStringLiteral("First Citizen:\nBefore we proceed any further, hear me speak."));
+        QSignalSpy updated(&panel, &TokenizerPanel::tokenizationUpdated);
+        panel.setTokenizerKind(1, "bpe");
+        // setTokenizerKind returned with the training still to do: the side says so, and the GUI thread is free.
+        QVERIFY(panel.isTraining(1));
+        QVERIFY(panel.stats(1) == nullptr);
+        QVERIFY2(onSide<QLabel>(panel, 1, "statsLabel")->text().startsWith("Training SentencePiece BPE"),
+                 qPrintable(onSide<QLabel>(panel, 1, "statsLabel")->text()));
+        QVERIFY(panel.stats(0) != nullptr); // the other side is untouched
+        panel.setText(QStringLiteral("typing while it trains"));
+        QCOMPARE(panel.stats(0)->tokens, int64_t(22));
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isTraining(1), 120000);
+        QVERIFY(panel.stats(1) != nullptr);
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(1000));
+        QVERIFY(panel.stats(1)->tokens < 22); // subword pieces: fewer tokens than characters
+
+        // Choosing another kind while a training runs drops its result.
+        panel.setTokenizerKind(1, "unigram");
+        QVERIFY(panel.isTraining(1));
+        panel.setTokenizerKind(1, "byte");
+        QVERIFY(!panel.isTraining(1));
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(256));
+        QTest::qWait(100);
+        QCOMPARE(panel.stats(1)->vocabSize, int64_t(256));
+    }
+
     void screenshots()
     {
         TokenizerPanel panel;
         panel.resize(1200, 760);
-        panel.setCorpus(shakespearePath());
+        setCorpusAndWait(panel, shakespearePath());
         panel.findChild<QSpinBox*>("sampleLength")->setValue(600);
         panel.sampleFromCorpus();
         panel.setText(panel.text() + QStringLiteral("\n\u2014 Caf\u00E9 na\u00EFve \u4E2D\u6587!"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A cancellable background job that loads a corpus and counts its statistics (core::scanCorpusStats) without
-// freezing the GUI. Create and use it from one thread (the GUI thread); every signal arrives on that thread. A new
+// A cancellable background job that counts a corpus's statistics without freezing the GUI. A plain-text corpus is
+// streamed in chunks (core::scanCorpus: bounded memory, progress by bytes read, a prompt cancel) and only its first
+// kPreviewBytes are kept; a JSONL corpus is loaded whole (core::loadCorpus) and counted (core::scanCorpusStats). Create and use it from one thread (the GUI thread); every signal arrives on that thread. A new
 // start() or cancel() discards the scan in progress: its result never arrives. The destructor cancels and joins
 // every scan thread.
 #pragma once
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <stop_token>
 
 Q_DECLARE_METATYPE(tb::core::CorpusStats)
 
@@ -36,13 +38,13 @@ public:
 
     /// Loads and scans `path` on a worker thread. A scan still in progress is cancelled first.
     void start(const QString& path);
-    /// Cancels the scan in progress (a direct call; the worker stops within about a megabyte of text).
+    /// Cancels the scan in progress (a direct call; the worker stops within a chunk or about a megabyte of text).
     void cancel();
     /// From start() until finished(), failed() or cancel().
     bool isRunning() const { return m_running; }
 
 signals:
-    /// Percent of the counting done; the load before it has no progress.
+    /// Percent of the file read (plain text) or counted (JSONL, after its load).
     void progressed(int percent);
     /// The statistics and the first kPreviewBytes of the normalised text.
     void finished(const tb::core::CorpusStats& stats, const QString& preview);
@@ -52,6 +54,7 @@ signals:
 private:
     struct Job {
         std::atomic<bool> cancelled{false};
+        std::stop_source stop; // ends the streaming pass of a plain-text corpus
     };
 
     void post(quint64 generation, std::function<void()> deliver);

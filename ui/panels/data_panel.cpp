@@ -3,8 +3,11 @@
 
 #include "core/train/preflight.h"
 #include "ui/bridge/corpus_scan.h"
+#include "ui/panels/dataset_view.h"
 
+#include <QComboBox>
 #include <QDir>
+#include <QFile>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -15,6 +18,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -22,9 +26,13 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QStyle>
+#include <QTabWidget>
+#include <QTextBlock>
 #include <QTextOption>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace tb::ui {
 namespace {
@@ -55,15 +63,41 @@ constexpr StatRow kRows[StatCount] = {
 
 QString count(int64_t v) { return QLocale().toString(static_cast<qlonglong>(v)); }
 
+/// Plain text goes to the streaming corpus scan; JSON, JSONL, CSV and gzip files to the dataset reader. Decided by
+/// the extension, else by the first non-blank byte of the file (as core::loadDataset decides).
+bool looksLikePlainText(const QString& path)
+{
+    const QString name = path.toLower();
+    for (const char* text : {".txt", ".md", ".text"})
+        if (name.endsWith(QLatin1String(text)))
+            return true;
+    for (const char* data : {".json", ".jsonl", ".csv", ".gz"})
+        if (name.endsWith(QLatin1String(data)))
+            return false;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return true; // the corpus scan reports why it cannot be read
+    const QByteArray head = file.read(4096);
+    if (head.startsWith("\x1f\x8b"))
+        return false;
+    for (const char c : head) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\xEF' || c == '\xBB' || c == '\xBF')
+            continue;
+        return c != '[' && c != '{';
+    }
+    return true;
+}
+
 } // namespace
 
-DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(this))
+DataPanel::DataPanel(QWidget* parent)
+    : QWidget(parent), m_scan(new CorpusScan(this)), m_datasetScan(new DatasetScan(this))
 {
     setAcceptDrops(true);
 
-    m_openButton = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open corpus..."), this);
-    m_openButton->setToolTip(tr("Open a UTF-8 text file or a .jsonl file of {\"text\": ...} records. "
-                                "You can also drop a file onto this panel."));
+    m_openButton = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Open..."), this);
+    m_openButton->setToolTip(tr("Open a UTF-8 text corpus, or a dataset: JSON, JSONL or CSV records in any "
+                                "supported format, optionally .gz. You can also drop a file onto this panel."));
     m_pathLabel = new QLabel(tr("No corpus yet"), this);
     m_pathLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_pathLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
@@ -74,11 +108,49 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     m_progress->hide();
     m_cancelButton->hide();
 
+    m_formatBox = new QComboBox(this);
+    m_formatBox->setObjectName("datasetFormat");
+    m_formatBox->setToolTip(tr("The file's format: detected from its first records, or chosen here"));
+    m_formatBox->addItem(tr("Auto-detect format"), QStringLiteral("auto"));
+    for (const core::DatasetFormat f : core::allDatasetFormats())
+        m_formatBox->addItem(datasetFormatTitle(f), QString::fromUtf8(core::datasetFormatName(f)));
+    m_formatBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_formatBox->setMinimumContentsLength(14); // the list itself shows the full names
+    m_policyBox = new QComboBox(this);
+    m_policyBox->setObjectName("errorPolicy");
+    m_policyBox->setToolTip(tr("What a malformed record does: skipped and listed under Problems, or the load stops "
+                               "at the first one"));
+    m_policyBox->addItem(tr("Skip bad records"), int(core::ErrorPolicy::Skip));
+    m_policyBox->addItem(tr("Stop at the first bad record"), int(core::ErrorPolicy::Stop));
+    m_policyBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_policyBox->setMinimumContentsLength(14);
+
     auto* top = new QHBoxLayout;
     top->addWidget(m_openButton);
     top->addWidget(m_pathLabel, 1);
     top->addWidget(m_progress);
     top->addWidget(m_cancelButton);
+    top->addWidget(m_formatBox);
+    top->addWidget(m_policyBox);
+
+    // Field mapping for files whose keys or columns are named differently from the format's fields (CSV above all).
+    m_mapRow = new QWidget(this);
+    m_mapEdit = new QLineEdit(m_mapRow);
+    m_mapEdit->setObjectName("fieldMapping");
+    m_mapEdit->setPlaceholderText(tr("field=column, e.g. prompt=question, completion=answer"));
+    m_mapEdit->setToolTip(tr("Maps the fields a format reads to this file's columns or keys (as --map in "
+                             "tunebench-cli data check); docs/formats.md lists each format's fields"));
+    m_columnsLabel = new QLabel(m_mapRow);
+    m_columnsLabel->setObjectName("csvColumns");
+    m_columnsLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* apply = new QPushButton(tr("Apply"), m_mapRow);
+    auto* mapLayout = new QHBoxLayout(m_mapRow);
+    mapLayout->setContentsMargins(0, 0, 0, 0);
+    mapLayout->addWidget(new QLabel(tr("Map fields:"), m_mapRow));
+    mapLayout->addWidget(m_mapEdit, 2);
+    mapLayout->addWidget(apply);
+    mapLayout->addWidget(m_columnsLabel, 1);
+    m_mapRow->hide();
 
     // An inline message, as desktop tools show load errors, in the palette's colours.
     m_errorBox = new QFrame(this);
@@ -110,7 +182,8 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     m_preview->setReadOnly(true);
     m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_preview->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_preview->setPlaceholderText(tr("Drop a text or JSONL file here, or click Open corpus..."));
+    m_preview->setPlaceholderText(tr("Drop a text corpus or a dataset (JSON, JSONL, CSV, .gz) here, or click "
+                                     "Open..."));
     QTextOption option = m_preview->document()->defaultTextOption();
     option.setFlags(option.flags() | QTextOption::ShowTabsAndSpaces | QTextOption::ShowLineAndParagraphSeparators);
     m_preview->document()->setDefaultTextOption(option);
@@ -121,6 +194,7 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     previewLayout->addWidget(m_preview, 1);
 
     auto* statsBox = new QGroupBox(tr("Statistics"), this);
+    m_statsBox = statsBox;
     m_statsForm = new QFormLayout(statsBox);
     m_statsForm->setLabelAlignment(Qt::AlignLeft);
     for (int i = 0; i < StatCount; ++i) {
@@ -142,10 +216,19 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     splitter->setStretchFactor(1, 1);
     splitter->setChildrenCollapsible(false);
 
+    m_datasetView = new DatasetView(this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName("dataTabs");
+    m_tabs->setDocumentMode(true);
+    m_tabs->addTab(splitter, tr("Preview"));
+    m_tabs->addTab(m_datasetView, tr("Dataset"));
+    m_tabs->setTabEnabled(1, false);
+
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
+    layout->addWidget(m_mapRow);
     layout->addWidget(m_errorBox);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(m_tabs, 1);
 
     connect(m_openButton, &QPushButton::clicked, this, &DataPanel::browseForCorpus);
     connect(m_cancelButton, &QPushButton::clicked, this, &DataPanel::cancelLoading);
@@ -158,13 +241,19 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
         setLoading(false);
         m_errorBox->hide();
         m_errorLabel->clear();
-        m_path = m_loadingPath;
+        m_path = m_shownPath = m_loadingPath;
+        m_failedPath.clear();
+        m_datasetPath.clear();
         m_stats = stats;
-        m_preview->setPlainText(preview);
+        m_datasetView->setReport(nullptr);
+        m_tabs->setTabEnabled(1, false);
+        m_tabs->setCurrentIndex(0);
+        m_statsBox->show();
+        m_mapRow->hide();
         const bool cut = stats.textBytes > static_cast<int64_t>(CorpusScan::kPreviewBytes);
-        m_previewTitle->setText(cut ? tr("Preview (first 64 KB of %1)").arg(QString::fromStdString(
-                                                                            core::formatBytes(stats.textBytes)))
-                                    : tr("Preview (whole corpus)"));
+        setPreview(preview, cut ? tr("Preview (first 64 KB of %1)")
+                                      .arg(QString::fromStdString(core::formatBytes(stats.textBytes)))
+                                : tr("Preview (whole corpus)"));
         m_pathLabel->setText(QDir::toNativeSeparators(m_path));
         m_pathLabel->setToolTip(QDir::toNativeSeparators(m_path));
         showStats();
@@ -173,9 +262,129 @@ DataPanel::DataPanel(QWidget* parent) : QWidget(parent), m_scan(new CorpusScan(t
     });
     connect(m_scan, &CorpusScan::failed, this, [this](const QString& path, const QString& message) {
         setLoading(false);
+        m_failedPath = path;
         showError(path, message);
         emit corpusFailed(path, message);
     });
+    connect(m_datasetScan, &DatasetScan::columnsFound, this,
+            [this](const QString&, const QStringList& columns) { setColumns(columns); });
+    connect(m_datasetScan, &DatasetScan::finished, this, &DataPanel::showDataset);
+    connect(m_datasetScan, &DatasetScan::failed, this, [this](const QString& path, const QString& message) {
+        setLoading(false);
+        m_failedPath = path;
+        m_mapRow->show(); // a mapping is how an undetectable format or a renamed field gets read
+        showError(path, message);
+        emit corpusFailed(path, message);
+    });
+    connect(m_datasetView, &DatasetView::problemActivated, this, [this](qint64 line, qint64) { showFileLine(line); });
+    connect(m_datasetView, &DatasetView::useAsFineTuningRequested, this, [this] {
+        if (const DatasetReportPtr& r = m_datasetView->report())
+            emit datasetChosen(m_datasetPath, QString::fromUtf8(core::datasetFormatName(r->dataset.format)));
+    });
+    connect(apply, &QPushButton::clicked, this, &DataPanel::reload);
+    connect(m_mapEdit, &QLineEdit::returnPressed, this, &DataPanel::reload);
+    connect(m_formatBox, &QComboBox::activated, this, &DataPanel::reload);
+    connect(m_policyBox, &QComboBox::activated, this, &DataPanel::reload);
+}
+
+core::DatasetFormat DataPanel::datasetFormat() const
+{
+    return core::parseDatasetFormat(m_formatBox->currentData().toString().toStdString())
+        .value_or(core::DatasetFormat::Auto);
+}
+
+core::ErrorPolicy DataPanel::errorPolicy() const
+{
+    return static_cast<core::ErrorPolicy>(m_policyBox->currentData().toInt());
+}
+
+void DataPanel::setDatasetFormat(core::DatasetFormat format)
+{
+    m_formatBox->setCurrentIndex(
+        std::max(0, m_formatBox->findData(QString::fromUtf8(core::datasetFormatName(format)))));
+}
+
+void DataPanel::setErrorPolicy(core::ErrorPolicy policy)
+{
+    m_policyBox->setCurrentIndex(std::max(0, m_policyBox->findData(int(policy))));
+}
+
+void DataPanel::setFieldMapping(const QString& mapping)
+{
+    m_mapEdit->setText(mapping);
+    if (!mapping.trimmed().isEmpty())
+        m_mapRow->show();
+}
+
+void DataPanel::reload()
+{
+    const QString path = !m_failedPath.isEmpty() ? m_failedPath : m_shownPath;
+    if (!path.isEmpty() && !isLoading())
+        openCorpus(path);
+}
+
+void DataPanel::showDataset(const DatasetReportPtr& report)
+{
+    setLoading(false);
+    m_errorBox->hide();
+    m_errorLabel->clear();
+    m_failedPath.clear();
+    m_datasetPath = m_shownPath = m_loadingPath;
+    m_datasetView->setReport(report);
+    m_tabs->setTabEnabled(1, true);
+    const bool csv = report->dataset.container.starts_with("csv");
+    m_mapRow->setVisible(csv || !m_mapEdit->text().trimmed().isEmpty());
+    if (!csv)
+        setColumns({});
+    if (report->corpusStats) {
+        // {"text"} records: a pretraining corpus as well.
+        m_path = m_loadingPath;
+        m_stats = *report->corpusStats;
+        m_statsBox->show();
+        const bool cut = m_stats->textBytes > static_cast<int64_t>(DatasetScan::kPreviewBytes);
+        setPreview(report->corpusPreview, cut ? tr("Preview (first 64 KB of the text)") : tr("Preview (whole corpus)"));
+        showStats();
+        m_tabs->setCurrentIndex(0);
+    } else {
+        m_statsBox->hide();
+        setPreview(report->rawPreview, report->rawPreviewCut ? tr("The file (first 64 KB)") : tr("The file"));
+        m_tabs->setCurrentIndex(1);
+    }
+    m_pathLabel->setText(QDir::toNativeSeparators(m_shownPath));
+    m_pathLabel->setToolTip(QDir::toNativeSeparators(m_shownPath));
+    if (report->corpusStats) {
+        emit statsChanged(*m_stats);
+        emit corpusChanged(m_path);
+    }
+}
+
+void DataPanel::setPreview(const QString& text, const QString& title)
+{
+    m_preview->setPlainText(text);
+    m_previewTitle->setText(title);
+}
+
+void DataPanel::setColumns(const QStringList& columns)
+{
+    m_columnsLabel->setText(columns.isEmpty() ? QString() : tr("Columns: %1").arg(columns.join(QStringLiteral(", "))));
+    if (!columns.isEmpty())
+        m_mapRow->show();
+}
+
+void DataPanel::showFileLine(qint64 line)
+{
+    m_tabs->setCurrentIndex(0);
+    const QTextBlock block = m_preview->document()->findBlockByNumber(static_cast<int>(line - 1));
+    if (line < 1 || !block.isValid()) {
+        m_previewTitle->setText(line < 1 ? tr("The file (the problem has no line)")
+                                         : tr("The file (line %1 is past the preview)").arg(line));
+        return;
+    }
+    QTextCursor cursor(block);
+    cursor.movePosition(QTextCursor::EndOfBlock, QTextCursor::KeepAnchor);
+    m_preview->setTextCursor(cursor);
+    m_preview->centerCursor();
+    m_previewTitle->setText(tr("The file, line %1").arg(line));
 }
 
 core::TokenSplit DataPanel::tokenSplit() const
@@ -187,20 +396,41 @@ QString DataPanel::errorText() const { return m_errorBox->isHidden() ? QString()
 
 QString DataPanel::previewText() const { return m_preview->toPlainText(); }
 
-bool DataPanel::isLoading() const { return m_scan->isRunning(); }
+
+bool DataPanel::isLoading() const { return m_scan->isRunning() || m_datasetScan->isRunning(); }
 
 void DataPanel::openCorpus(const QString& path)
 {
     m_loadingPath = QFileInfo(path).absoluteFilePath();
+    const core::DatasetFormat format = datasetFormat();
+    core::DatasetLoadOptions options;
+    options.format = format;
+    options.policy = errorPolicy();
+    try {
+        for (const QString& assignment : m_mapEdit->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+            if (!assignment.trimmed().isEmpty())
+                core::addFieldMapping(options.fieldMap, assignment.trimmed().toStdString(), "Map fields");
+    } catch (const std::exception& e) {
+        m_failedPath = m_loadingPath;
+        showError(m_loadingPath, QString::fromStdString(e.what()));
+        return;
+    }
+    m_scan->cancel();
+    m_datasetScan->cancel();
     setLoading(true);
-    m_scan->start(m_loadingPath);
+    if (format == core::DatasetFormat::Text ||
+        (format == core::DatasetFormat::Auto && options.fieldMap.empty() && looksLikePlainText(m_loadingPath)))
+        m_scan->start(m_loadingPath);
+    else
+        m_datasetScan->start(m_loadingPath, options, m_valFraction);
 }
 
 void DataPanel::browseForCorpus()
 {
     const QString start = m_path.isEmpty() ? QString() : QFileInfo(m_path).absolutePath();
-    const QString file = QFileDialog::getOpenFileName(this, tr("Open corpus"), start,
-                                                      tr("Corpora (*.txt *.jsonl *.md);;All files (*)"));
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open corpus or dataset"), start,
+        tr("Corpora and datasets (*.txt *.md *.json *.jsonl *.csv *.gz);;All files (*)"));
     if (!file.isEmpty())
         openCorpus(file);
 }
@@ -208,14 +438,20 @@ void DataPanel::browseForCorpus()
 void DataPanel::cancelLoading()
 {
     m_scan->cancel();
+    m_datasetScan->cancel();
     setLoading(false);
 }
 
 void DataPanel::setTokenization(const core::TokenizerConfig& tokenizer, double valFraction)
 {
     m_tokenizer = tokenizer;
+    const bool splitChanged = valFraction != m_valFraction;
     m_valFraction = valFraction;
     showStats();
+    // The overlap check splits the records by the val fraction: a dataset on show is checked again.
+    if (splitChanged && !m_datasetPath.isEmpty() && m_shownPath == m_datasetPath && m_failedPath.isEmpty() &&
+        !isLoading())
+        openCorpus(m_datasetPath);
 }
 
 void DataPanel::dragEnterEvent(QDragEnterEvent* event)
@@ -256,11 +492,17 @@ void DataPanel::showStats()
     m_values[Documents]->setText(count(s.documents));
     m_values[Tokenizer]->setText(QString::fromStdString(m_tokenizer.kind));
     if (split.tokens > 0) {
-        m_values[Tokens]->setText(count(split.tokens));
+        // SentencePiece counts are estimates (core::subwordBytesPerToken) until a run tokenizes the corpus.
+        const QString about = split.estimated ? tr("about ") : QString();
+        m_values[Tokens]->setText(about + count(split.tokens));
+        m_values[Tokens]->setToolTip(split.estimated ? tr("Estimated from the text's bytes and the vocabulary size; "
+                                                          "a run counts them exactly")
+                                                     : tr(kRows[Tokens].tip));
         const double valPercent = 100.0 * double(split.valTokens) / double(split.tokens);
         m_values[TrainTokens]->setText(
-            tr("%1 (%2%)").arg(count(split.trainTokens), QLocale().toString(100.0 - valPercent, 'f', 1)));
-        m_values[ValTokens]->setText(tr("%1 (%2%)").arg(count(split.valTokens), QLocale().toString(valPercent, 'f', 1)));
+            about + tr("%1 (%2%)").arg(count(split.trainTokens), QLocale().toString(100.0 - valPercent, 'f', 1)));
+        m_values[ValTokens]->setText(
+            about + tr("%1 (%2%)").arg(count(split.valTokens), QLocale().toString(valPercent, 'f', 1)));
         m_values[Vocabulary]->setText(count(split.vocabSize));
     } else {
         for (int i : {Tokens, TrainTokens, ValTokens, Vocabulary})
@@ -271,7 +513,8 @@ void DataPanel::showStats()
 void DataPanel::showError(const QString& path, const QString& message)
 {
     const QString title = tr("Could not open %1.").arg(QFileInfo(path).fileName());
-    const QString kept = m_path.isEmpty() ? QString() : tr("Still using %1.").arg(QFileInfo(m_path).fileName());
+    const QString kept =
+        m_shownPath.isEmpty() ? QString() : tr("Still showing %1.").arg(QFileInfo(m_shownPath).fileName());
     m_errorText = title + QLatin1Char('\n') + message + (kept.isEmpty() ? QString() : QLatin1Char('\n') + kept);
     m_errorLabel->setText(QStringLiteral("<b>%1</b><br>%2%3")
                               .arg(title.toHtmlEscaped(), message.toHtmlEscaped(),
@@ -284,11 +527,13 @@ void DataPanel::setLoading(bool loading)
     m_progress->setVisible(loading);
     m_cancelButton->setVisible(loading);
     m_openButton->setEnabled(!loading);
+    m_formatBox->setEnabled(!loading);
+    m_policyBox->setEnabled(!loading);
     if (loading) {
         m_progress->setRange(0, 0); // busy until the count starts
         m_pathLabel->setText(tr("Loading %1...").arg(QFileInfo(m_loadingPath).fileName()));
     } else {
-        m_pathLabel->setText(m_path.isEmpty() ? tr("No corpus yet") : QDir::toNativeSeparators(m_path));
+        m_pathLabel->setText(m_shownPath.isEmpty() ? tr("No corpus yet") : QDir::toNativeSeparators(m_shownPath));
     }
 }
 

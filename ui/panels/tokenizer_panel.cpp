@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/data/corpus.h"
 #include "core/tokenizer/tokenizer.h"
+#include "ui/bridge/tokenizer_training.h"
 #include "ui/panels/token_piece_view.h"
 
 #include <QComboBox>
@@ -26,17 +27,19 @@
 namespace tb::ui {
 namespace {
 
-/// The kinds a side can train on the current corpus. Sentencepiece kinds train on the GUI thread for now (a second or two on a small corpus).
+/// The kinds a side can train on the current corpus. `background`: trained on a TokenizerTraining thread (seconds
+/// to minutes); the others take milliseconds.
 struct KindEntry {
     const char* kind;
     const char* label;
     bool needsCorpus;
+    bool background = false;
 };
 const KindEntry kKinds[] = {
     {"char", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Character-level (corpus)"), true},
     {"byte", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "Byte-level (256 ids)"), false},
-    {"bpe", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece BPE (trained on the corpus)"), true},
-    {"unigram", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece unigram (trained on the corpus)"), true},
+    {"bpe", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece BPE (trained on the corpus)"), true, true},
+    {"unigram", QT_TRANSLATE_NOOP("tb::ui::TokenizerPanel", "SentencePiece unigram (trained on the corpus)"), true, true},
 };
 
 const KindEntry* findKind(const QString& kind)
@@ -80,13 +83,54 @@ struct TokenizerPanel::Side {
     int current = -1;
     std::shared_ptr<const core::Tokenizer> tokenizer; // of the current choice (a kind: trained on the corpus)
     QString error;                                    // why there is no tokenizer
+    quint64 trainingJob = 0;                          // the TokenizerTraining job this side waits for, or 0
+    bool waiting = false;                             // for a training or the corpus; `error` says which
     std::optional<core::TokenizerStats> stats;
 };
 
-TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent)
+TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(new TokenizerTraining(this))
 {
     for (auto& side : m_sides)
         side = std::make_unique<Side>();
+    // A training's result goes to the side still waiting for it (cancelled jobs never report).
+    connect(m_training, &TokenizerTraining::finished, this,
+            [this](quint64 id, const std::shared_ptr<const core::Tokenizer>& tokenizer) {
+                for (auto& side : m_sides)
+                    if (side->trainingJob == id) {
+                        side->trainingJob = 0;
+                        side->waiting = false;
+                        side->error.clear();
+                        side->tokenizer = tokenizer;
+                    }
+                refresh();
+            });
+    connect(m_training, &TokenizerTraining::corpusRead, this,
+            [this](quint64 id, const std::shared_ptr<const TokenizerCorpus>& corpus) {
+                if (id != m_corpusJob)
+                    return;
+                m_corpusJob = 0;
+                m_corpus = corpus;
+                showCorpusState();
+                rebuildKindTokenizers();
+                emit corpusLoaded();
+            });
+    connect(m_training, &TokenizerTraining::failed, this, [this](quint64 id, const QString& message) {
+        if (id == m_corpusJob) {
+            m_corpusJob = 0;
+            m_corpusError = message;
+            showCorpusState();
+            rebuildKindTokenizers();
+            emit corpusLoaded();
+            return;
+        }
+        for (auto& side : m_sides)
+            if (side->trainingJob == id) {
+                side->trainingJob = 0;
+                side->waiting = false;
+                side->error = message;
+            }
+        refresh();
+    });
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
 
     auto* title = new QLabel(tr("<b>Text</b>"), this);
@@ -246,16 +290,27 @@ void TokenizerPanel::chooseOnSide(int side, int comboIndex)
     const Choice& choice = s.choices[static_cast<size_t>(comboIndex)];
     s.error.clear();
     s.tokenizer = choice.tokenizer;
+    m_training->cancel(s.trainingJob); // a training still running for this side no longer matters
+    s.trainingJob = 0;
+    s.waiting = false;
     if (!choice.kind.isEmpty()) {
         s.tokenizer.reset();
         const KindEntry* entry = findKind(choice.kind);
-        if (entry && entry->needsCorpus && m_corpusText.empty()) {
-            s.error = tr("Set a corpus to train this tokenizer on.");
+        if (entry && entry->needsCorpus && !m_corpus) {
+            s.waiting = m_corpusJob != 0;
+            s.error = s.waiting ? tr("Reading the corpus...") : tr("Set a corpus to train this tokenizer on.");
+        } else if (entry && entry->background) {
+            core::TokenizerConfig config;
+            config.kind = choice.kind.toStdString();
+            // Shares the corpus's text with the job (aliasing), no copy.
+            s.trainingJob = m_training->start(config, std::shared_ptr<const std::string>(m_corpus, &m_corpus->text));
+            s.waiting = true;
+            s.error = tr("Training %1 on the corpus...").arg(choice.label.section(QStringLiteral(" ("), 0, 0));
         } else {
             core::TokenizerConfig config;
             config.kind = choice.kind.toStdString();
             try {
-                s.tokenizer = core::makeTokenizer(config, m_corpusText);
+                s.tokenizer = core::makeTokenizer(config, m_corpus ? std::string_view(m_corpus->text) : std::string_view());
             } catch (const std::exception& e) {
                 s.error = QString::fromUtf8(e.what());
             }
@@ -319,33 +374,38 @@ void TokenizerPanel::setTokenizerKind(int side, const QString& kind)
             chooseOnSide(side, static_cast<int>(i));
 }
 
+bool TokenizerPanel::isTraining(int side) const
+{
+    return side >= 0 && side < kSides && m_sides[static_cast<size_t>(side)]->trainingJob != 0;
+}
+
 void TokenizerPanel::setCorpus(const QString& path)
 {
+    m_training->cancel(m_corpusJob);
     m_corpusPath = path;
-    m_corpusText.clear();
+    m_corpus.reset();
     m_corpusError.clear();
-    try {
-        m_corpusText = core::loadCorpus(path.toStdString()).text;
-    } catch (const std::exception& e) {
-        m_corpusError = QString::fromUtf8(e.what());
-    }
+    m_corpusJob = m_training->readCorpus(path);
     showCorpusState();
     rebuildKindTokenizers();
 }
 
 void TokenizerPanel::showCorpusState()
 {
-    m_sampleButton->setEnabled(!m_corpusText.empty());
+    m_sampleButton->setEnabled(m_corpus != nullptr);
     if (!m_corpusError.isEmpty()) {
         m_corpusLabel->setText(QStringLiteral("<span style='color:#d32f2f'>%1</span>").arg(m_corpusError.toHtmlEscaped()));
         m_corpusLabel->setToolTip(m_corpusError);
-    } else if (m_corpusText.empty()) {
+    } else if (m_corpusJob != 0) {
+        m_corpusLabel->setText(tr("Reading %1...").arg(QFileInfo(m_corpusPath).fileName()));
+        m_corpusLabel->setToolTip(m_corpusPath);
+    } else if (!m_corpus) {
         m_corpusLabel->setText(tr("No corpus set"));
         m_corpusLabel->setToolTip(QString());
     } else {
-        m_corpusLabel->setText(tr("Corpus: %1 · %2 characters")
-                                   .arg(QFileInfo(m_corpusPath).fileName(),
-                                        number(core::countCodePoints(m_corpusText))));
+        m_corpusLabel->setText(tr("Corpus: %1 · %2 characters%3")
+                                   .arg(QFileInfo(m_corpusPath).fileName(), number(m_corpus->characters),
+                                        m_corpus->whole ? QString() : tr(" (samples and training use the first 32 MB)")));
         m_corpusLabel->setToolTip(m_corpusPath);
     }
 }
@@ -361,9 +421,10 @@ void TokenizerPanel::rebuildKindTokenizers()
 
 void TokenizerPanel::sampleFromCorpus()
 {
-    if (m_corpusText.empty())
+    if (!m_corpus)
         return;
-    setText(QString::fromStdString(core::sampleCorpusText(m_corpusText, m_sampleLength->value(), m_sampleSeed++)));
+    const std::string_view text = std::string_view(m_corpus->text).substr(m_corpus->headOffset);
+    setText(QString::fromStdString(core::sampleCorpusText(text, m_sampleLength->value(), m_sampleSeed++)));
 }
 
 void TokenizerPanel::setText(const QString& text)
@@ -414,6 +475,12 @@ void TokenizerPanel::updateSide(int side, const std::string& text)
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }
+    }
+    if (!s.stats && s.waiting) { // not an error: the tokenizer is on its way
+        s.statsLabel->setText(s.error.toHtmlEscaped());
+        s.view->showMessage(s.error);
+        s.ids->clear();
+        return;
     }
     if (!s.stats) {
         s.statsLabel->setText(QStringLiteral("<span style='color:#d32f2f'>%1</span>").arg(error.toHtmlEscaped()));

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+#include "ui/panels/dataset_view.h"
+
+#include "ui/panels/plot_style.h"
+
+#include <QEvent>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QLocale>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace tb::ui {
+namespace {
+
+enum Row { Format, Records, Loaded, Duplicates, Overlap, Lengths, RowCount };
+
+struct RowText {
+    const char* name; // objectName "dataset.<name>", for tests
+    const char* label;
+    const char* tip;
+};
+
+constexpr RowText kRows[RowCount] = {
+    {"format", "Format", "Detected from the first records, or the format chosen above"},
+    {"records", "Records", "Records kept, by kind: documents, conversations, preference pairs, labelled completions"},
+    {"loaded", "Read", "Records found in the file, kept, and skipped (with the reasons)"},
+    {"duplicates", "Duplicates", "Records whose content exactly repeats an earlier record"},
+    {"overlap", "Train/val overlap",
+     "Validation records (the last data.val_fraction) sharing a 13-word sequence with a training record"},
+    {"lengths", "Lengths", "Characters per record (all its turns), shortest / mean / longest"},
+};
+
+constexpr int kLineRole = Qt::UserRole;
+constexpr int kRecordRole = Qt::UserRole + 1;
+
+QString count(int64_t v) { return QLocale().toString(static_cast<qlonglong>(v)); }
+
+QString plural(int64_t n, const char* one, const char* many)
+{
+    return count(n) + QLatin1Char(' ') + QString::fromLatin1(n == 1 ? one : many);
+}
+
+QString formatTitle(core::DatasetFormat format)
+{
+    switch (format) {
+    case core::DatasetFormat::Auto: return QObject::tr("unknown");
+    case core::DatasetFormat::Text: return QObject::tr("Plain text");
+    case core::DatasetFormat::JsonlText: return QObject::tr("Text records {\"text\"}");
+    case core::DatasetFormat::Alpaca: return QObject::tr("Alpaca");
+    case core::DatasetFormat::ShareGpt: return QObject::tr("ShareGPT");
+    case core::DatasetFormat::Messages: return QObject::tr("Messages (role/content)");
+    case core::DatasetFormat::PromptCompletion: return QObject::tr("Prompt/completion (TRL)");
+    case core::DatasetFormat::Preference: return QObject::tr("Preference, explicit prompt (TRL)");
+    case core::DatasetFormat::PreferenceImplicit: return QObject::tr("Preference, implicit prompt (TRL)");
+    case core::DatasetFormat::LlamaFactoryPreference: return QObject::tr("LLaMA-Factory preference");
+    case core::DatasetFormat::HhRlhf: return QObject::tr("hh-rlhf transcripts");
+    case core::DatasetFormat::Kto: return QObject::tr("KTO, unpaired labelled (TRL)");
+    }
+    return {};
+}
+
+QString turnsHtml(const std::vector<core::Turn>& turns)
+{
+    QString html;
+    for (const core::Turn& t : turns) {
+        html += QStringLiteral("<p><b>%1</b></p><pre style=\"white-space: pre-wrap\">%2</pre>")
+                    .arg(QString::fromUtf8(core::roleName(t.role)).toHtmlEscaped(),
+                         QString::fromStdString(t.content).toHtmlEscaped());
+    }
+    return html;
+}
+
+QString sectionHtml(const QString& title, const std::vector<core::Turn>& turns)
+{
+    return QStringLiteral("<h4>%1</h4>").arg(title.toHtmlEscaped()) + turnsHtml(turns);
+}
+
+} // namespace
+
+QString datasetFormatTitle(core::DatasetFormat format) { return formatTitle(format); }
+
+DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
+{
+    auto* summary = new QWidget(this);
+    m_form = new QFormLayout(summary);
+    m_form->setContentsMargins(0, 0, 0, 0);
+    for (int i = 0; i < RowCount; ++i) {
+        m_values[i] = new QLabel(QStringLiteral("-"), summary);
+        m_values[i]->setObjectName(QStringLiteral("dataset.") + kRows[i].name);
+        m_values[i]->setWordWrap(true);
+        m_values[i]->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        m_values[i]->setToolTip(tr(kRows[i].tip));
+        auto* label = new QLabel(tr(kRows[i].label), summary);
+        label->setToolTip(tr(kRows[i].tip));
+        m_form->addRow(label, m_values[i]);
+    }
+    m_useButton = new QPushButton(tr("Use as fine-tuning data"), summary);
+    m_useButton->setObjectName("useAsFineTuning");
+    m_useButton->setToolTip(tr("Sets this file and format as the run's fine-tuning data (data.train, data.format)"));
+    auto* useRow = new QHBoxLayout;
+    useRow->addWidget(m_useButton);
+    useRow->addStretch(1);
+    m_form->addRow(QString(), useRow);
+
+    m_plot = new QCustomPlot(this);
+    m_plot->setObjectName("lengthHistogram");
+    m_plot->setMinimumSize(220, 150);
+    m_bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+    m_bars->setPen(QPen(seriesColor::kBlue.darker(120)));
+    m_bars->setBrush(seriesColor::kBlue);
+    m_plot->xAxis->setLabel(tr("characters per record"));
+    m_plot->yAxis->setLabel(tr("records"));
+    auto counts = QSharedPointer<QCPAxisTickerFixed>::create(); // whole records: integer ticks only
+    counts->setTickStep(1.0);
+    counts->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_plot->yAxis->setTicker(counts);
+    auto lengths = QSharedPointer<SiAxisTicker>::create();
+    lengths->setTickCount(4); // labels like 12.5k must not run into each other in a narrow dock
+    m_plot->xAxis->setTicker(lengths);
+    applyPlotPalette(m_plot, palette());
+
+    auto* top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(summary);
+    top->addWidget(m_plot);
+    top->setStretchFactor(0, 1);
+    top->setStretchFactor(1, 1);
+    top->setChildrenCollapsible(false);
+
+    m_problems = new QListWidget(this);
+    m_problems->setObjectName("problems");
+    m_problems->setWordWrap(true);
+    const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize);
+    m_problems->setIconSize(QSize(iconSize, iconSize));
+    m_problems->setToolTip(tr("Double-click a problem to see its line or record"));
+
+    auto* recordBox = new QWidget(this);
+    m_recordIndex = new QSpinBox(recordBox);
+    m_recordIndex->setObjectName("recordIndex");
+    m_recordIndex->setPrefix(tr("Record "));
+    m_recordWhere = new QLabel(recordBox);
+    m_record = new QTextBrowser(recordBox);
+    m_record->setObjectName("record");
+    m_record->setOpenLinks(false);
+    auto* recordBar = new QHBoxLayout;
+    recordBar->addWidget(m_recordIndex);
+    recordBar->addWidget(m_recordWhere, 1);
+    auto* recordLayout = new QVBoxLayout(recordBox);
+    recordLayout->setContentsMargins(0, 0, 0, 0);
+    recordLayout->addLayout(recordBar);
+    recordLayout->addWidget(m_record, 1);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName("datasetTabs");
+    m_tabs->addTab(m_problems, tr("Problems"));
+    m_tabs->addTab(recordBox, tr("Records"));
+
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(top);
+    split->addWidget(m_tabs);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    split->setChildrenCollapsible(false);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(m_useButton, &QPushButton::clicked, this, &DatasetView::useAsFineTuningRequested);
+    connect(m_problems, &QListWidget::itemActivated, this, &DatasetView::activateProblem);
+    connect(m_recordIndex, &QSpinBox::valueChanged, this, [this](int value) { showRecord(value - 1); });
+    setReport(nullptr);
+}
+
+void DatasetView::setReport(DatasetReportPtr report)
+{
+    m_report = std::move(report);
+    showSummary();
+    fillProblems();
+    plotLengths();
+    const int records = m_report ? static_cast<int>(m_report->dataset.records.size()) : 0;
+    const QSignalBlocker block(m_recordIndex);
+    m_recordIndex->setRange(records > 0 ? 1 : 0, records);
+    m_recordIndex->setSuffix(tr(" of %1").arg(count(records)));
+    m_recordIndex->setEnabled(records > 0);
+    showRecord(0);
+}
+
+void DatasetView::showSummary()
+{
+    for (int i = 0; i < RowCount; ++i) {
+        m_values[i]->setText(QStringLiteral("-"));
+        m_values[i]->setToolTip(tr(kRows[i].tip));
+    }
+    const bool tunable = m_report && m_report->dataset.format != core::DatasetFormat::Text &&
+                         m_report->dataset.format != core::DatasetFormat::JsonlText &&
+                         !m_report->dataset.records.empty();
+    m_useButton->setEnabled(tunable);
+    if (!m_report)
+        return;
+    const DatasetReport& r = *m_report;
+    const core::Dataset& d = r.dataset;
+    m_values[Format]->setText(tr("%1 · %2").arg(formatTitle(d.format), QString::fromStdString(d.container)));
+    m_values[Format]->setToolTip(tr("Format name: %1 (data.format, --format)")
+                                     .arg(QString::fromUtf8(core::datasetFormatName(d.format))));
+    QStringList kinds;
+    if (r.documents)
+        kinds << plural(r.documents, "document", "documents");
+    if (r.conversations)
+        kinds << plural(r.conversations, "conversation", "conversations");
+    if (r.pairs)
+        kinds << plural(r.pairs, "preference pair", "preference pairs");
+    if (r.labelled)
+        kinds << plural(r.labelled, "labelled completion", "labelled completions");
+    m_values[Records]->setText(kinds.isEmpty() ? tr("none") : kinds.join(QStringLiteral(", ")));
+
+    QString loaded = tr("%1 read, %2 kept").arg(count(d.summary.read), count(d.summary.kept));
+    if (d.summary.skipped > 0) {
+        QStringList reasons;
+        for (const auto& [reason, n] : d.summary.skippedByReason)
+            reasons << QStringLiteral("%1 %2").arg(count(n), QString::fromStdString(reason));
+        loaded += tr(", %1 skipped (%2)").arg(count(d.summary.skipped), reasons.join(QStringLiteral(", ")));
+    }
+    m_values[Loaded]->setText(loaded);
+
+    if (r.duplicates.empty()) {
+        m_values[Duplicates]->setText(tr("none"));
+    } else {
+        const core::DuplicateRecord& first = r.duplicates.front();
+        m_values[Duplicates]->setText(tr("%1 (first: record %2 repeats record %3)")
+                                          .arg(count(static_cast<int64_t>(r.duplicates.size())))
+                                          .arg(first.record)
+                                          .arg(first.firstRecord));
+        m_values[Duplicates]->setToolTip(tr("Record %1 (line %2) repeats record %3 (line %4); the Problems tab lists "
+                                            "every repeat")
+                                             .arg(first.record)
+                                             .arg(first.line)
+                                             .arg(first.firstRecord)
+                                             .arg(first.firstLine));
+    }
+    const core::OverlapReport& o = r.overlap;
+    if (o.valRecords == 0)
+        m_values[Overlap]->setText(tr("no validation records at val fraction %1").arg(r.valFraction));
+    else
+    {
+        m_values[Overlap]->setText(tr("%1 of %2 val records share a %3-gram with train")
+                                       .arg(count(o.overlappingRecords), count(o.valRecords))
+                                       .arg(o.n));
+        m_values[Overlap]->setToolTip(tr("%1 of the %2 distinct %3-grams of the last %4% of the records also occur "
+                                         "in the records before them")
+                                          .arg(count(o.sharedNgrams), count(o.valNgrams))
+                                          .arg(o.n)
+                                          .arg(r.valFraction * 100));
+    }
+    const core::LengthHistogram& h = r.lengths;
+    m_values[Lengths]->setText(h.count == 0 ? tr("-")
+                                            : tr("%1 / %2 / %3 characters")
+                                                  .arg(count(h.min), QLocale().toString(h.mean, 'f', 0), count(h.max)));
+}
+
+void DatasetView::fillProblems()
+{
+    m_problems->clear();
+    if (!m_report) {
+        m_tabs->setTabText(0, tr("Problems"));
+        return;
+    }
+    const DatasetReport& r = *m_report;
+    const QIcon error = style()->standardIcon(QStyle::SP_MessageBoxCritical);
+    const QIcon warning = style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    auto add = [&](const QString& text, bool isWarning, int64_t line, int64_t record) {
+        auto* item = new QListWidgetItem(isWarning ? warning : error, text, m_problems);
+        item->setData(kLineRole, static_cast<qlonglong>(line));
+        item->setData(kRecordRole, static_cast<qlonglong>(record));
+        item->setToolTip(text);
+    };
+    const QString file = QFileInfo(QString::fromStdString(r.dataset.path)).fileName();
+    for (core::DatasetProblem p : r.dataset.problems) {
+        p.file = file.toStdString(); // the header names the whole path already
+        add(QString::fromStdString(p.describe()), p.warning, p.line, p.warning ? p.record : -1);
+    }
+    for (const core::DuplicateRecord& dup : r.duplicates)
+        add(tr("%1: line %2: record %3 repeats record %4 (line %5) exactly")
+                .arg(file)
+                .arg(dup.line)
+                .arg(dup.record)
+                .arg(dup.firstRecord)
+                .arg(dup.firstLine),
+            true, dup.line, dup.record);
+    const int problems = static_cast<int>(r.dataset.problems.size() + r.duplicates.size());
+    m_tabs->setTabText(0, problems == 0 ? tr("Problems (none)") : tr("Problems (%1)").arg(count(problems)));
+    if (problems == 0)
+        new QListWidgetItem(tr("Every record was read."), m_problems);
+}
+
+void DatasetView::plotLengths()
+{
+    QVector<double> keys;
+    QVector<double> values;
+    double top = 1;
+    if (m_report) {
+        const core::LengthHistogram& h = m_report->lengths;
+        for (size_t i = 0; i < h.counts.size(); ++i) {
+            keys << (double(i) + 0.5) * double(h.bucketWidth);
+            values << double(h.counts[i]);
+            top = std::max(top, double(h.counts[i]));
+        }
+        m_bars->setWidth(double(h.bucketWidth) * 0.9);
+        m_plot->xAxis->setRange(0, std::max<double>(1, double(h.counts.size()) * double(h.bucketWidth)));
+    }
+    m_bars->setData(keys, values, true);
+    m_plot->yAxis->setRange(0, top * 1.1);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void DatasetView::activateProblem(QListWidgetItem* item)
+{
+    if (!m_report || item == nullptr || !item->data(kLineRole).isValid())
+        return;
+    const qint64 record = item->data(kRecordRole).toLongLong();
+    const auto& records = m_report->dataset.records;
+    // A kept record (a duplicate, a warning) opens in the record browser; a skipped one at its line in the file.
+    const auto it = std::lower_bound(records.begin(), records.end(), record,
+                                     [](const core::DatasetRecord& r, qint64 index) { return r.index < index; });
+    if (record >= 0 && it != records.end() && it->index == record) {
+        m_recordIndex->setValue(static_cast<int>(it - records.begin()) + 1);
+        m_tabs->setCurrentIndex(1);
+        return;
+    }
+    emit problemActivated(item->data(kLineRole).toLongLong(), record);
+}
+
+int DatasetView::currentRecord() const { return m_recordIndex->value() - 1; }
+
+QString DatasetView::recordText() const { return m_record->toPlainText(); }
+
+QStringList DatasetView::problemLines() const
+{
+    QStringList lines;
+    for (int i = 0; i < m_problems->count(); ++i)
+        if (m_problems->item(i)->data(kLineRole).isValid())
+            lines << m_problems->item(i)->text();
+    return lines;
+}
+
+QList<QPointF> DatasetView::histogramBars() const
+{
+    QList<QPointF> bars;
+    if (!m_report)
+        return bars;
+    const core::LengthHistogram& h = m_report->lengths;
+    for (size_t i = 0; i < h.counts.size(); ++i)
+        bars << QPointF(double(i) * double(h.bucketWidth), double(h.counts[i]));
+    return bars;
+}
+
+void DatasetView::showRecord(int index)
+{
+    if (!m_report || index < 0 || index >= static_cast<int>(m_report->dataset.records.size())) {
+        m_record->clear();
+        m_recordWhere->clear();
+        return;
+    }
+    if (m_recordIndex->value() != index + 1) {
+        m_recordIndex->setValue(index + 1); // comes back here through valueChanged
+        return;
+    }
+    const core::DatasetRecord& r = m_report->dataset.records[static_cast<size_t>(index)];
+    m_recordWhere->setText(tr("%1, record %2 in the file, line %3")
+                               .arg(QString::fromUtf8(core::recordKindName(r.kind)))
+                               .arg(r.index)
+                               .arg(r.line));
+    QString html;
+    switch (r.kind) {
+    case core::RecordKind::Document: {
+        constexpr qsizetype kShown = 20000;
+        QString text = QString::fromStdString(r.text);
+        const bool cut = text.size() > kShown;
+        text.truncate(kShown);
+        html = QStringLiteral("<pre style=\"white-space: pre-wrap\">%1</pre>").arg(text.toHtmlEscaped());
+        if (cut)
+            html += tr("<p><i>(first %1 characters shown)</i></p>").arg(count(kShown));
+        break;
+    }
+    case core::RecordKind::Conversation: html = turnsHtml(r.turns); break;
+    case core::RecordKind::Preference:
+        html = sectionHtml(tr("Prompt"), r.turns) + sectionHtml(tr("Chosen"), r.chosen) +
+               sectionHtml(tr("Rejected"), r.rejected);
+        break;
+    case core::RecordKind::Labelled:
+        html = sectionHtml(tr("Prompt"), r.turns) +
+               sectionHtml(r.label ? tr("Completion (desirable)") : tr("Completion (undesirable)"), r.completion);
+        break;
+    }
+    m_record->setHtml(html);
+}
+
+void DatasetView::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_plot) {
+        applyPlotPalette(m_plot, palette());
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+} // namespace tb::ui
