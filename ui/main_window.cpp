@@ -183,6 +183,7 @@ void MainWindow::connectPanels()
 {
     // Data → setup and tokenizer.
     connect(m_data, &DataPanel::corpusChanged, m_setup, &RunSetupPanel::setCorpus);
+    connect(m_data, &DataPanel::datasetChosen, m_setup, &RunSetupPanel::setFineTuningData);
     connect(m_data, &DataPanel::corpusChanged, m_tokenizer, &TokenizerPanel::setCorpus);
     connect(m_data, &DataPanel::statsChanged, m_setup, &RunSetupPanel::setCorpusStats);
     connect(m_data, &DataPanel::corpusFailed, this,

@@ -166,6 +166,24 @@ private slots:
         QCOMPARE(method->currentData().toString(), QString("pretrain"));
     }
 
+    void datasetFromTheDataPanelBecomesFineTuningData()
+    {
+        RunSetupPanel panel;
+        panel.setFineTuningData("/data/identity.json", "alpaca");
+        QCOMPARE(panel.config().method, std::string("sft"));
+        QCOMPARE(panel.config().data.train, std::string("/data/identity.json"));
+        QCOMPARE(panel.config().data.format, std::string("alpaca"));
+        QCOMPARE(panel.findChild<QComboBox*>("method")->currentData().toString(), QString("sft"));
+        // A LoRA setup stays LoRA.
+        core::RunConfig lora = panel.config();
+        lora.method = "lora";
+        panel.setConfig(lora);
+        panel.setFineTuningData("/data/other.jsonl", "");
+        QCOMPARE(panel.config().method, std::string("lora"));
+        QCOMPARE(panel.config().data.train, std::string("/data/other.jsonl"));
+        QVERIFY(panel.config().data.format.empty());
+    }
+
     void presetChangesTheFields()
     {
         RunSetupPanel panel;

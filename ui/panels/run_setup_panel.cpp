@@ -786,6 +786,16 @@ void RunSetupPanel::setCorpus(const QString& path)
             setEditorText(f, path);
 }
 
+void RunSetupPanel::setFineTuningData(const QString& path, const QString& format)
+{
+    core::RunConfig c = m_config;
+    c.data.train = path.toStdString();
+    c.data.format = format.toStdString();
+    if (!c.isFineTuning())
+        c.method = "sft";
+    setConfig(c);
+}
+
 void RunSetupPanel::setCorpusStats(const core::CorpusStats& stats)
 {
     m_corpusStats = stats;

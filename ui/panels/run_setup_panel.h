@@ -76,6 +76,9 @@ public:
 public slots:
     /// Sets data.corpus (from the Data panel).
     void setCorpus(const QString& path);
+    /// Sets data.train and data.format (the Data panel's "Use as fine-tuning data"); a pretraining setup becomes
+    /// full SFT, since a dataset is only used by fine-tuning methods.
+    void setFineTuningData(const QString& path, const QString& format);
     /// Token counts for the pre-flight checks and estimates (from the Data panel); used while data.corpus is
     /// the scanned file.
     void setCorpusStats(const tb::core::CorpusStats& stats);
