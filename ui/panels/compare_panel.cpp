@@ -20,6 +20,7 @@
 #include <QMouseEvent>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -202,10 +203,15 @@ void ComparePanel::buildUi()
 
 void ComparePanel::buildInspectTabs()
 {
-    m_nextToken = new NextTokenView(m_tabs);
+    // In a scroll area: two models' bars (plus the chosen token's) can be taller than the tab.
+    auto* nextScroll = new QScrollArea(m_tabs);
+    nextScroll->setWidgetResizable(true);
+    nextScroll->setFrameShape(QFrame::NoFrame);
+    m_nextToken = new NextTokenView(nextScroll);
     m_nextToken->showMessage(tr("Click a token of an output (or of the KL view) to see what the models predicted "
                                 "there; click a bar to branch the text with that token."));
-    m_tabs->addTab(m_nextToken, tr("Next token"));
+    nextScroll->setWidget(m_nextToken);
+    m_tabs->addTab(nextScroll, tr("Next token"));
     m_tabs->setTabToolTip(NextTokenTab, tr("The next-token distributions at the token clicked in an output"));
 
     m_kl = new KlTextView(m_tabs);
@@ -228,15 +234,14 @@ void ComparePanel::buildInspectTabs()
     m_seedFanCount->setToolTip(tr("How many samples, with seeds seed, seed + 1, …"));
     countLabel->setBuddy(m_seedFanCount);
     m_seedFanRun = new QPushButton(tr("&Run seed fan"), fan);
-    m_seedFanRun->setToolTip(tr("Sample the prompt with the settings above, once per seed"));
-    auto* hint = new QLabel(tr("The prompt and the settings above; seeds from the seed above."), fan);
-    hint->setEnabled(false);
+    m_seedFanRun->setToolTip(tr("Sample the prompt with the settings above, once per seed starting at the seed "
+                                "above"));
     fanRow->addWidget(modelLabel);
     fanRow->addWidget(m_seedFanModel);
     fanRow->addWidget(countLabel);
     fanRow->addWidget(m_seedFanCount);
     fanRow->addWidget(m_seedFanRun);
-    fanRow->addWidget(hint, 1);
+    fanRow->addStretch();
     m_seedFan = new SeedFanView(fan);
     fanLayout->addLayout(fanRow);
     fanLayout->addWidget(m_seedFan, 1);
@@ -1093,7 +1098,7 @@ void ComparePanel::updateSeedFanModels()
     for (int i = 0; i < columnCount(); ++i) {
         const QString path = m_columns[size_t(i)].model->currentData().toString();
         if (!path.isEmpty() && path != kBrowse)
-            entries.emplace_back(i, tr("%1 (column %2)").arg(labelFor(path)).arg(i + 1));
+            entries.emplace_back(i, labelFor(path));
     }
     bool same = int(entries.size()) == m_seedFanModel->count();
     for (int i = 0; same && i < int(entries.size()); ++i)
