@@ -309,7 +309,8 @@ private slots:
         QSignalSpy nextShown(&panel, &ComparePanel::nextTokenShown);
         panel.generate();
         QVERIFY(ended.wait(60000));
-        core::LoadedModel models[2] = {core::loadModel(m_runs[0].runDir, true), core::loadModel(m_runs[1].runDir, true)};
+        core::LoadedModel models[2] = {core::loadModel(m_runs[0].runDir, true),
+                                       core::loadModel(m_runs[1].runDir, true)};
         QTest::qWait(50);
         QVERIFY(panel.grab().save(outputDir() + "/compare_outputs.png"));
 

@@ -309,8 +309,8 @@ core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedM
 }
 
 quint64 InferenceSession::branch(const core::CompareModel& model, size_t modelIndex,
-                                 const std::vector<core::TokenId>& promptIds, const std::vector<core::TokenId>& prefix,
-                                 const core::CompareSettings& settings)
+                                 const std::vector<core::TokenId>& promptIds,
+                                 const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings)
 {
     return enqueue(Kind::Generation, [this, model, modelIndex, promptIds, prefix, settings](Worker& w, Job& job) {
         checkSettings(settings);
@@ -343,7 +343,8 @@ quint64 InferenceSession::nextToken(const core::CompareModel& model, const std::
         core::LoadedModel& m = w.model(model);
         for (core::TokenId t : context)
             if (t < 0 || t >= m.tokenizer->vocabSize())
-                throw core::InputError("", "context", "token " + std::to_string(t) + " is not in the model's vocabulary");
+                throw core::InputError("", "context",
+                                       "token " + std::to_string(t) + " is not in the model's vocabulary");
         const torch::Tensor logits = core::nextTokenLogits(m.model, context).select(0, int64_t(context.size()) - 1);
         const auto dist = core::tokenDistribution(torch::softmax(logits.to(torch::kDouble), 0), k, chosen);
         NextTokenResult r;
@@ -379,7 +380,8 @@ quint64 InferenceSession::tokenKl(const core::CompareModel& p, const core::Compa
 quint64 InferenceSession::tokenKl(const core::CompareModel& p, const core::CompareModel& q,
                                   const std::vector<core::TokenId>& tokens)
 {
-    return enqueue(Kind::Analysis, [this, p, q, tokens](Worker& w, Job& job) { runKl(w, job, w.model(p), q, tokens); });
+    return enqueue(Kind::Analysis,
+                   [this, p, q, tokens](Worker& w, Job& job) { runKl(w, job, w.model(p), q, tokens); });
 }
 
 void InferenceSession::runKl(Worker& w, Job& job, core::LoadedModel& mp, const core::CompareModel& q,

@@ -194,7 +194,8 @@ private:
     void endJob(quint64 id);
     /// Worker thread: generates one model's output after promptIds + prefix (streamed as model `model` of `job`;
     /// the output and its text start with the prefix).
-    core::CompareOutput generateOne(Job& job, int model, core::LoadedModel& m, const std::vector<core::TokenId>& promptIds,
+    core::CompareOutput generateOne(Job& job, int model, core::LoadedModel& m,
+                                    const std::vector<core::TokenId>& promptIds,
                                     const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings,
                                     uint64_t seed);
     /// Worker thread: per-token KL of `tokens` between mp and q, then klReady.
