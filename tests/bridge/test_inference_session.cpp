@@ -2,7 +2,8 @@
 // InferenceSession on two tiny models trained here: streamed tokens arrive in order and equal core::generate with
 // the same seed (lock-step and independent seeds), stop ends within a token, a new generation stops the old one,
 // greedy is the same for every seed of a seed fan, and next-token, KL, battery and memorization results equal the
-// core functions they wrap. Bad input arrives as failed().
+// core functions they wrap; a branch continues prompt + prefix exactly as core::generate does. Bad input arrives as
+// failed().
 #include "core/eval/diversity.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
@@ -205,6 +206,80 @@ private slots:
         QVERIFY(distinct.size() > 1); // different seeds, different samples
         QVERIFY(cancelled.isEmpty());
         QVERIFY(sampled.distinct2 > greedy.distinct2);
+    }
+
+    void branchContinuesAPrefix()
+    {
+        core::LoadedModel b = core::loadModel(m_models[1].path, false);
+        const auto prompt = b.tokenizer->encode(kPrompt);
+        const auto prefix = b.tokenizer->encode("sat ox");
+        core::CompareSettings settings;
+        settings.temperature = 0.9;
+        settings.maxNewTokens = 30;
+        settings.seed = 3;
+        settings.seedMode = core::SeedMode::Independent;
+        InferenceSession session;
+        QSignalSpy started(&session, &InferenceSession::generationStarted);
+        QSignalSpy tokens(&session, &InferenceSession::tokensGenerated);
+        QSignalSpy finished(&session, &InferenceSession::generationFinished);
+        QSignalSpy next(&session, &InferenceSession::nextTokenReady);
+        QSignalSpy kl(&session, &InferenceSession::klReady);
+        QSignalSpy failed(&session, &InferenceSession::failed);
+        const quint64 job = session.branch(m_models[1], 1, prompt, prefix, settings);
+        QVERIFY(finished.wait(60000));
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(started.size(), 1);
+        QCOMPARE(started.first().at(1).toInt(), 0);
+        const auto startedIds = started.first().at(2).value<QList<int>>();
+        QCOMPARE(std::vector<core::TokenId>(startedIds.begin(), startedIds.end()), prompt);
+
+        // The output is the prefix, then what core::generate continues prompt + prefix with (model index 1's seed).
+        std::vector<core::TokenId> context = prompt;
+        context.insert(context.end(), prefix.begin(), prefix.end());
+        std::vector<core::TokenId> expected = prefix;
+        const auto more = core::generate(b.model, context, optionsFor(settings, 1));
+        expected.insert(expected.end(), more.begin(), more.end());
+        QCOMPARE(finished.first().at(0).value<quint64>(), job);
+        const auto outputs = finished.first().at(1).value<std::vector<core::CompareOutput>>();
+        QCOMPARE(outputs.size(), size_t(1));
+        QCOMPARE(outputs[0].tokens, expected);
+        QCOMPARE(outputs[0].text, b.tokenizer->decode(expected));
+        QVERIFY(!outputs[0].stopped);
+        // Streamed: the prefix first, on its own; all updates together are the output, the last text the whole.
+        const auto first = tokens.first().at(2).value<QList<int>>();
+        QCOMPARE(std::vector<core::TokenId>(first.begin(), first.end()), prefix);
+        std::vector<core::TokenId> streamed;
+        QList<int> ends;
+        for (const auto& update : tokens) {
+            const auto ids = update.at(2).value<QList<int>>();
+            streamed.insert(streamed.end(), ids.begin(), ids.end());
+            ends.append(update.at(4).value<QList<int>>());
+        }
+        QCOMPARE(streamed, expected);
+        QCOMPARE(tokens.last().at(3).toString(), QString::fromStdString(outputs[0].text));
+        QCOMPARE(ends.size(), qsizetype(expected.size()));
+        QCOMPARE(ends.last(), int(tokens.last().at(3).toString().size()));
+
+        // Token ids out of the vocabulary fail with a message naming the field.
+        session.branch(m_models[1], 1, prompt, {core::TokenId(b.tokenizer->vocabSize())}, settings);
+        QVERIFY(failed.wait(60000));
+        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("prefix")));
+
+        // Next token with the vocabulary: every id's display text; KL of ids = KL of the same text.
+        session.nextToken(m_models[1], context, -1, 3, settings, true);
+        session.nextToken(m_models[1], context, -1, 3, settings);
+        session.tokenKl(m_models[0], m_models[1], expected);
+        QVERIFY(kl.wait(60000));
+        QCOMPARE(next.size(), 2);
+        const auto withVocabulary = next.at(0).at(1).value<ui::NextTokenResult>();
+        QCOMPARE(withVocabulary.vocabulary.size(), qsizetype(b.tokenizer->vocabSize()));
+        for (core::TokenId v = 0; v < core::TokenId(b.tokenizer->vocabSize()); ++v)
+            QCOMPARE(withVocabulary.vocabulary[v], QString::fromStdString(b.tokenizer->tokenText(v)));
+        QVERIFY(next.at(1).at(1).value<ui::NextTokenResult>().vocabulary.isEmpty());
+        core::LoadedModel a = core::loadModel(m_models[0].path, false);
+        const auto ids = kl.first().at(1).value<ui::KlResult>();
+        QCOMPARE(ids.tokens, expected);
+        QCOMPARE(ids.kl, core::tokenKl(a.model, b.model, expected));
     }
 
     void nextTokenKlAndBatteryEqualCore()

@@ -233,57 +233,7 @@ quint64 InferenceSession::generate(const std::vector<core::CompareModel>& models
         for (size_t i = 0; i < loaded.size() && !stop.stop_requested(); ++i) {
             core::LoadedModel& m = *loaded[i];
             const auto promptIds = w.encodePrompt(m, prompt, settings.chatTemplate);
-            post([this, id, i, ids = QList<int>(promptIds.begin(), promptIds.end())] {
-                emit generationStarted(id, int(i), ids);
-            });
-            std::vector<core::TokenId> all;
-            QList<int> pending;
-            QList<int> ends;
-            qsizetype textLength = 0;
-            QElapsedTimer sinceFlush;
-            QElapsedTimer clock;
-            clock.start();
-            auto flush = [&] {
-                const double seconds = double(clock.nsecsElapsed()) / 1e9;
-                const double speed = seconds > 0 ? double(all.size()) / seconds : 0.0;
-                const QString text = decoded(*m.tokenizer, all);
-                post([this, id, i, ids = pending, text, ends, speed] {
-                    emit tokensGenerated(id, int(i), ids, text, ends, speed);
-                });
-                pending.clear();
-                ends.clear();
-                sinceFlush.start();
-            };
-            auto track = [&](core::TokenId token) {
-                // Where the token ends in the decoded text: its own text's length when it decodes on its own
-                // (char and sentencepiece pieces), else the length of the whole prefix (a byte inside a character).
-                const QString piece = QString::fromStdString(m.tokenizer->decode({token}));
-                if (!piece.contains(QChar(0xFFFD)))
-                    textLength += piece.size();
-                else
-                    textLength = decoded(*m.tokenizer, all).size();
-                ends.push_back(int(textLength));
-            };
-            const auto tokens = core::generate(m.model, promptIds, sampleOptions(settings, core::compareSeed(settings, i)),
-                                               [&](core::TokenId token) {
-                                                   all.push_back(token);
-                                                   pending.push_back(token);
-                                                   track(token);
-                                                   ++m_tokenCount;
-                                                   if (!sinceFlush.isValid() ||
-                                                       sinceFlush.elapsed() >= kMinTokenIntervalMs)
-                                                       flush();
-                                                   return !stop.stop_requested();
-                                               });
-            const double seconds = double(clock.nsecsElapsed()) / 1e9;
-            if (!pending.isEmpty())
-                flush();
-            core::CompareOutput out;
-            out.tokens = tokens;
-            out.text = m.tokenizer->decode(tokens);
-            out.tokensPerSecond = seconds > 0 ? double(tokens.size()) / seconds : 0.0;
-            out.stopped = int64_t(tokens.size()) < settings.maxNewTokens;
-            outputs.push_back(std::move(out));
+            outputs.push_back(generateOne(job, int(i), m, promptIds, {}, settings, core::compareSeed(settings, i)));
         }
         const bool stopped = stop.stop_requested();
         post([this, id, outputs = std::move(outputs), stopped] {
@@ -293,13 +243,108 @@ quint64 InferenceSession::generate(const std::vector<core::CompareModel>& models
     });
 }
 
-quint64 InferenceSession::nextToken(const core::CompareModel& model, const std::vector<core::TokenId>& context,
-                                    core::TokenId chosen, int k, const core::CompareSettings& settings)
+core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedModel& m,
+                                                 const std::vector<core::TokenId>& promptIds,
+                                                 const std::vector<core::TokenId>& prefix,
+                                                 const core::CompareSettings& settings, uint64_t seed)
 {
-    return enqueue(Kind::Analysis, [this, model, context, chosen, k, settings](Worker& w, Job& job) {
+    const quint64 id = job.id;
+    const auto stop = job.stop.get_token();
+    post([this, id, i, ids = QList<int>(promptIds.begin(), promptIds.end())] { emit generationStarted(id, i, ids); });
+    std::vector<core::TokenId> all;
+    QList<int> pending;
+    QList<int> ends;
+    qsizetype textLength = 0;
+    QElapsedTimer sinceFlush;
+    QElapsedTimer clock;
+    auto flush = [&] {
+        const double seconds = double(clock.nsecsElapsed()) / 1e9;
+        const int64_t generated = int64_t(all.size()) - int64_t(prefix.size());
+        const double speed = seconds > 0 ? double(generated) / seconds : 0.0;
+        const QString text = decoded(*m.tokenizer, all);
+        post([this, id, i, ids = pending, text, ends, speed] {
+            emit tokensGenerated(id, i, ids, text, ends, speed);
+        });
+        pending.clear();
+        ends.clear();
+        sinceFlush.start();
+    };
+    auto track = [&](core::TokenId token) {
+        // Where the token ends in the decoded text: its own text's length when it decodes on its own (char and
+        // sentencepiece pieces), else the length of the whole prefix (a byte inside a character).
+        all.push_back(token);
+        pending.push_back(token);
+        const QString piece = QString::fromStdString(m.tokenizer->decode({token}));
+        if (!piece.contains(QChar(0xFFFD)))
+            textLength += piece.size();
+        else
+            textLength = decoded(*m.tokenizer, all).size();
+        ends.push_back(int(textLength));
+    };
+    // A branch's kept tokens go out first, as one update.
+    for (core::TokenId token : prefix)
+        track(token);
+    if (!prefix.empty())
+        flush();
+    std::vector<core::TokenId> context = promptIds;
+    context.insert(context.end(), prefix.begin(), prefix.end());
+    clock.start();
+    const auto tokens = core::generate(m.model, context, sampleOptions(settings, seed), [&](core::TokenId token) {
+        track(token);
+        ++m_tokenCount;
+        if (!sinceFlush.isValid() || sinceFlush.elapsed() >= kMinTokenIntervalMs)
+            flush();
+        return !stop.stop_requested();
+    });
+    const double seconds = double(clock.nsecsElapsed()) / 1e9;
+    if (!pending.isEmpty())
+        flush();
+    core::CompareOutput out;
+    out.tokens = prefix;
+    out.tokens.insert(out.tokens.end(), tokens.begin(), tokens.end());
+    out.text = m.tokenizer->decode(out.tokens);
+    out.tokensPerSecond = seconds > 0 ? double(tokens.size()) / seconds : 0.0;
+    out.stopped = int64_t(tokens.size()) < settings.maxNewTokens;
+    return out;
+}
+
+quint64 InferenceSession::branch(const core::CompareModel& model, size_t modelIndex,
+                                 const std::vector<core::TokenId>& promptIds,
+                                 const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings)
+{
+    return enqueue(Kind::Generation, [this, model, modelIndex, promptIds, prefix, settings](Worker& w, Job& job) {
+        checkSettings(settings);
+        if (promptIds.empty() && prefix.empty())
+            throw core::InputError("", "prompt", "is empty: a branch needs at least one token to start from");
+        core::LoadedModel& m = w.model(model);
+        for (const auto* ids : {&promptIds, &prefix})
+            for (core::TokenId t : *ids)
+                if (t < 0 || t >= m.tokenizer->vocabSize())
+                    throw core::InputError("", "prefix",
+                                           "token " + std::to_string(t) + " is not in the model's vocabulary");
+        const quint64 id = job.id;
+        std::vector<core::CompareOutput> outputs{
+            generateOne(job, 0, m, promptIds, prefix, settings, core::compareSeed(settings, modelIndex))};
+        const bool stopped = job.stop.stop_requested();
+        post([this, id, outputs = std::move(outputs), stopped] {
+            endJob(id);
+            emit generationFinished(id, outputs, stopped);
+        });
+    });
+}
+
+quint64 InferenceSession::nextToken(const core::CompareModel& model, const std::vector<core::TokenId>& context,
+                                    core::TokenId chosen, int k, const core::CompareSettings& settings,
+                                    bool withVocabulary)
+{
+    return enqueue(Kind::Analysis, [this, model, context, chosen, k, settings, withVocabulary](Worker& w, Job& job) {
         if (context.empty())
             throw core::InputError("", "context", "is empty: the next-token view needs at least one token before it");
         core::LoadedModel& m = w.model(model);
+        for (core::TokenId t : context)
+            if (t < 0 || t >= m.tokenizer->vocabSize())
+                throw core::InputError("", "context",
+                                       "token " + std::to_string(t) + " is not in the model's vocabulary");
         const torch::Tensor logits = core::nextTokenLogits(m.model, context).select(0, int64_t(context.size()) - 1);
         const auto dist = core::tokenDistribution(torch::softmax(logits.to(torch::kDouble), 0), k, chosen);
         NextTokenResult r;
@@ -312,6 +357,11 @@ quint64 InferenceSession::nextToken(const core::CompareModel& model, const std::
         r.entropy = dist.entropy;
         r.chosenRank = dist.chosenRank;
         r.chosenProb = dist.chosenProb;
+        if (withVocabulary) {
+            r.vocabulary.reserve(qsizetype(m.tokenizer->vocabSize()));
+            for (core::TokenId v = 0; v < core::TokenId(m.tokenizer->vocabSize()); ++v)
+                r.vocabulary << QString::fromStdString(m.tokenizer->tokenText(v));
+        }
         post([this, id = job.id, r = std::move(r)] {
             endJob(id);
             emit nextTokenReady(id, r);
@@ -323,20 +373,36 @@ quint64 InferenceSession::tokenKl(const core::CompareModel& p, const core::Compa
 {
     return enqueue(Kind::Analysis, [this, p, q, text](Worker& w, Job& job) {
         core::LoadedModel& mp = w.model(p);
-        core::LoadedModel& mq = w.model(q);
-        if (mp.tokenizer->serialize() != mq.tokenizer->serialize())
-            throw core::Error("the two models use different tokenizers; per-token KL needs the same one");
-        KlResult r;
-        r.tokens = mp.tokenizer->encode(text.toStdString());
-        if (r.tokens.empty())
-            throw core::InputError("", "text", "is empty");
-        r.kl = core::tokenKl(mp.model, mq.model, r.tokens);
-        for (core::TokenId id : r.tokens)
-            r.pieces << QString::fromStdString(mp.tokenizer->tokenText(id));
-        post([this, id = job.id, r = std::move(r)] {
-            endJob(id);
-            emit klReady(id, r);
-        });
+        runKl(w, job, mp, q, mp.tokenizer->encode(text.toStdString()));
+    });
+}
+
+quint64 InferenceSession::tokenKl(const core::CompareModel& p, const core::CompareModel& q,
+                                  const std::vector<core::TokenId>& tokens)
+{
+    return enqueue(Kind::Analysis,
+                   [this, p, q, tokens](Worker& w, Job& job) { runKl(w, job, w.model(p), q, tokens); });
+}
+
+void InferenceSession::runKl(Worker& w, Job& job, core::LoadedModel& mp, const core::CompareModel& q,
+                             const std::vector<core::TokenId>& tokens)
+{
+    core::LoadedModel& mq = w.model(q);
+    if (mp.tokenizer->serialize() != mq.tokenizer->serialize())
+        throw core::Error("the two models use different tokenizers; per-token KL needs the same one");
+    KlResult r;
+    r.tokens = tokens;
+    if (r.tokens.empty())
+        throw core::InputError("", "text", "is empty");
+    for (core::TokenId t : r.tokens)
+        if (t < 0 || t >= mp.tokenizer->vocabSize())
+            throw core::InputError("", "text", "token " + std::to_string(t) + " is not in the model's vocabulary");
+    r.kl = core::tokenKl(mp.model, mq.model, r.tokens);
+    for (core::TokenId id : r.tokens)
+        r.pieces << QString::fromStdString(mp.tokenizer->tokenText(id));
+    post([this, id = job.id, r = std::move(r)] {
+        endJob(id);
+        emit klReady(id, r);
     });
 }
 

@@ -34,6 +34,7 @@
 #include <vector>
 
 namespace tb::core {
+struct LoadedModel;
 struct RunConfig;
 }
 
@@ -59,6 +60,7 @@ struct NextTokenResult {
     double entropy = 0.0;                    // nats, of softmax(logits)
     qint64 chosenRank = 0;                   // rank of the chosen token (1 = top); 0 when none was given
     double chosenProb = 0.0;
+    QStringList vocabulary;                  // every token id's display text (tokenText); only when asked for
 };
 
 /// Per-token KL(P || Q) along a text: kl[i] compares the models' predictions of token i + 1.
@@ -118,10 +120,19 @@ public:
                      const core::CompareSettings& settings);
     /// The model's top-k next tokens after `context` (which must not be empty), the rank of `chosen` (< 0: none),
     /// and the full raw logits and filtered probabilities under `settings` (temperature, top-k, top-p, greedy).
+    /// `withVocabulary`: the result also carries every token's display text (ask once per model).
     quint64 nextToken(const core::CompareModel& model, const std::vector<core::TokenId>& context,
-                      core::TokenId chosen, int k, const core::CompareSettings& settings);
+                      core::TokenId chosen, int k, const core::CompareSettings& settings, bool withVocabulary = false);
     /// KL(P || Q) at each token of `text` (encoded with P's tokenizer; the vocabularies must have the same size).
     quint64 tokenKl(const core::CompareModel& p, const core::CompareModel& q, const QString& text);
+    /// The same for a text given as token ids (of P's tokenizer, e.g. a column's prompt and output).
+    quint64 tokenKl(const core::CompareModel& p, const core::CompareModel& q, const std::vector<core::TokenId>& tokens);
+    /// Continues a text of one model from `promptIds` + `prefix` (a branch: the output up to a position plus another
+    /// token there) with compareSeed(settings, modelIndex). Signals as generate() with model 0: generationStarted
+    /// with `promptIds`, tokensGenerated whose ids and text start with `prefix`, and one output (prefix + new tokens,
+    /// up to settings.maxNewTokens new ones). Stops the generation, seed fan or battery in progress.
+    quint64 branch(const core::CompareModel& model, size_t modelIndex, const std::vector<core::TokenId>& promptIds,
+                   const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings);
     /// `count` samples of `prompt` from one model with seeds settings.seed + i. Stops the generation in progress.
     quint64 seedFan(const core::CompareModel& model, const QString& prompt, const core::CompareSettings& settings,
                     int count);
@@ -181,6 +192,15 @@ private:
     /// Worker thread: queues `deliver` to the GUI thread, where it runs unless the session is gone.
     void post(std::function<void()> deliver);
     void endJob(quint64 id);
+    /// Worker thread: generates one model's output after promptIds + prefix (streamed as model `model` of `job`;
+    /// the output and its text start with the prefix).
+    core::CompareOutput generateOne(Job& job, int model, core::LoadedModel& m,
+                                    const std::vector<core::TokenId>& promptIds,
+                                    const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings,
+                                    uint64_t seed);
+    /// Worker thread: per-token KL of `tokens` between mp and q, then klReady.
+    void runKl(Worker& w, Job& job, core::LoadedModel& mp, const core::CompareModel& q,
+               const std::vector<core::TokenId>& tokens);
 
     QThread m_thread;
     QObject* m_context = nullptr;           // lives on m_thread; queued jobs are invoked on it

@@ -3,6 +3,10 @@
 
 #include "core/common/atomic_file.h"
 #include "ui/bridge/inference_session.h"
+#include "ui/panels/kl_text_view.h"
+#include "ui/panels/next_token_view.h"
+#include "ui/panels/phrasing_view.h"
+#include "ui/panels/seed_fan_view.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,8 +20,10 @@
 #include <QMouseEvent>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTextBlock>
 #include <QTextCursor>
 #include <QTextEdit>
@@ -41,6 +47,14 @@ QString footerText(size_t tokens, double tokensPerSecond, bool stopped)
         .arg(tokensPerSecond, 0, 'f', 1)
         .arg(stopped ? ComparePanel::tr(" · stopped") : QString());
 }
+
+core::SamplingParams samplingOf(const core::CompareSettings& s)
+{
+    // core::samplingParams(SampleOptions) without SampleOptions' header (it pulls in torch).
+    return {s.temperature, s.topK, s.topP, s.greedy};
+}
+
+std::string modelKey(const core::CompareModel& m) { return m.path + '\n' + m.checkpoint; }
 
 } // namespace
 
@@ -152,9 +166,14 @@ void ComparePanel::buildUi()
     actions->addWidget(m_stop);
     layout->addLayout(actions);
 
-    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("CompareTabs"));
+    m_tabs->setDocumentMode(true);
+    m_splitter = new QSplitter(Qt::Horizontal, m_tabs);
     m_splitter->setChildrenCollapsible(false);
-    layout->addWidget(m_splitter, 1);
+    m_tabs->addTab(m_splitter, tr("Outputs"));
+    buildInspectTabs();
+    layout->addWidget(m_tabs, 1);
 
     auto* bottom = new QHBoxLayout;
     m_status = new QLabel(this);
@@ -182,13 +201,85 @@ void ComparePanel::buildUi()
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &ComparePanel::updateControls);
 }
 
+void ComparePanel::buildInspectTabs()
+{
+    // In a scroll area: two models' bars (plus the chosen token's) can be taller than the tab.
+    auto* nextScroll = new QScrollArea(m_tabs);
+    nextScroll->setWidgetResizable(true);
+    nextScroll->setFrameShape(QFrame::NoFrame);
+    m_nextToken = new NextTokenView(nextScroll);
+    m_nextToken->showMessage(tr("Click a token of an output (or of the KL view) to see what the models predicted "
+                                "there; click a bar to branch the text with that token."));
+    nextScroll->setWidget(m_nextToken);
+    m_tabs->addTab(nextScroll, tr("Next token"));
+    m_tabs->setTabToolTip(NextTokenTab, tr("The next-token distributions at the token clicked in an output"));
+
+    m_kl = new KlTextView(m_tabs);
+    m_kl->showMessage(tr("Generate with two models to see, token by token, where they disagree."));
+    m_tabs->addTab(m_kl, tr("KL"));
+    m_tabs->setTabToolTip(KlTab, tr("The first output coloured by the KL divergence between the first two models"));
+
+    auto* fan = new QWidget(m_tabs);
+    auto* fanLayout = new QVBoxLayout(fan);
+    auto* fanRow = new QHBoxLayout;
+    auto* modelLabel = new QLabel(tr("&Model"), fan);
+    m_seedFanModel = new QComboBox(fan);
+    m_seedFanModel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_seedFanModel->setToolTip(tr("The model that samples the prompt"));
+    modelLabel->setBuddy(m_seedFanModel);
+    auto* countLabel = new QLabel(tr("Sa&mples"), fan);
+    m_seedFanCount = new QSpinBox(fan);
+    m_seedFanCount->setRange(1, 64);
+    m_seedFanCount->setValue(8);
+    m_seedFanCount->setToolTip(tr("How many samples, with seeds seed, seed + 1, …"));
+    countLabel->setBuddy(m_seedFanCount);
+    m_seedFanRun = new QPushButton(tr("&Run seed fan"), fan);
+    m_seedFanRun->setToolTip(tr("Sample the prompt with the settings above, once per seed starting at the seed "
+                                "above"));
+    fanRow->addWidget(modelLabel);
+    fanRow->addWidget(m_seedFanModel);
+    fanRow->addWidget(countLabel);
+    fanRow->addWidget(m_seedFanCount);
+    fanRow->addWidget(m_seedFanRun);
+    fanRow->addStretch();
+    m_seedFan = new SeedFanView(fan);
+    fanLayout->addLayout(fanRow);
+    fanLayout->addWidget(m_seedFan, 1);
+    m_tabs->addTab(fan, tr("Seed fan"));
+    m_tabs->setTabToolTip(SeedFanTab, tr("Several samples of the prompt from one model, one per seed"));
+
+    m_phrasing = new PhrasingView(m_tabs);
+    m_tabs->addTab(m_phrasing, tr("Phrasings"));
+    m_tabs->setTabToolTip(PhrasingsTab, tr("Several phrasings of one request through every model"));
+
+    m_nextToken->setSampling(samplingOf(settings()));
+
+    connect(this, &ComparePanel::tokenActivated, this, [this](int column, int position) {
+        showNextToken(column, position);
+        m_tabs->setCurrentIndex(NextTokenTab);
+    });
+    connect(m_nextToken, &NextTokenView::branchRequested, this,
+            [this](int token) { branch(m_inspect.column, m_inspect.position, token); });
+    connect(m_kl, &KlTextView::positionActivated, this, [this](int index) {
+        if (m_klColumn < 0)
+            return;
+        showNextToken(m_klColumn, index - m_klPromptTokens);
+        m_tabs->setCurrentIndex(NextTokenTab);
+    });
+    connect(m_seedFanRun, &QPushButton::clicked, this, &ComparePanel::runSeedFan);
+    connect(m_phrasing, &PhrasingView::runRequested, this, &ComparePanel::runBattery);
+}
+
 void ComparePanel::setSession(InferenceSession* session)
 {
     if (m_session)
         disconnect(m_session, nullptr, this, nullptr);
     m_session = session;
     m_generationJob = 0;
+    m_branchColumn = -1;
     m_memorizationJobs.clear();
+    m_inspect = {};
+    m_klJob = m_seedFanJob = m_batteryJob = 0;
     if (session) {
         connect(session, &InferenceSession::modelLoaded, this, &ComparePanel::onModelLoaded);
         connect(session, &InferenceSession::generationStarted, this, &ComparePanel::onGenerationStarted);
@@ -201,9 +292,48 @@ void ComparePanel::setSession(InferenceSession* session)
                         setStatus(tr("%1… %2%").arg(stage).arg(percent));
                 });
         connect(session, &InferenceSession::failed, this, &ComparePanel::onFailed);
+        connect(session, &InferenceSession::nextTokenReady, this, &ComparePanel::onNextToken);
+        connect(session, &InferenceSession::klReady, this, &ComparePanel::onKl);
+        connect(session, &InferenceSession::seedSampleReady, this, [this](quint64 job, int index, const QString&) {
+            if (job == m_seedFanJob)
+                setStatus(tr("Seed fan: %1 of %2 samples…").arg(index + 1).arg(m_seedFanCount->value()));
+        });
+        connect(session, &InferenceSession::seedFanReady, this, &ComparePanel::onSeedFan);
+        connect(session, &InferenceSession::batteryCellReady, this,
+                [this](quint64 job, int phrasing, int model, const QString& output, double logProb) {
+                    if (job == m_batteryJob)
+                        m_phrasing->setResult(phrasing, model, output, logProb);
+                });
+        connect(session, &InferenceSession::batteryReady, this, [this](quint64 job, const BatteryResult&) {
+            if (job != m_batteryJob)
+                return;
+            m_batteryJob = 0;
+            setStatus(tr("Phrasing battery done."));
+            updateControls();
+            emit batteryEnded();
+        });
         connect(session, &InferenceSession::cancelled, this, [this](quint64 job) {
             if (m_memorizationJobs.erase(job) && m_memorizationJobs.empty())
                 emit memorizationChecked();
+            if (job == m_seedFanJob) {
+                m_seedFanJob = 0;
+                setStatus(tr("Seed fan stopped."));
+                updateControls();
+                emit seedFanEnded();
+            } else if (job == m_batteryJob) {
+                m_batteryJob = 0;
+                setStatus(tr("Phrasing battery stopped."));
+                updateControls();
+                emit batteryEnded();
+            } else if (std::find(m_inspect.jobs.begin(), m_inspect.jobs.end(), job) != m_inspect.jobs.end()) {
+                m_inspect.jobs.clear();
+                m_nextToken->showMessage(tr("Stopped."));
+                emit nextTokenShown();
+            } else if (job == m_klJob) {
+                m_klJob = 0;
+                m_kl->showMessage(tr("Stopped."));
+                emit klShown();
+            }
         });
     }
     updateControls();
@@ -376,7 +506,9 @@ void ComparePanel::updateControls()
     const bool busy = isGenerating();
     const auto picked = models();
     m_generate->setEnabled(m_session && !busy && !picked.empty() && !prompt().isEmpty());
-    m_stop->setEnabled(busy);
+    m_stop->setEnabled(busy || m_seedFanJob != 0 || m_batteryJob != 0);
+    updateSeedFanModels();
+    m_seedFanRun->setEnabled(m_session && m_seedFanJob == 0 && !picked.empty() && !prompt().isEmpty());
     m_add->setEnabled(!busy && columnCount() < kMaxColumns);
     m_remove->setEnabled(!busy && columnCount() > kMinColumns);
     for (QWidget* w : std::initializer_list<QWidget*>{m_temperature, m_topK, m_topP})
@@ -461,12 +593,14 @@ void ComparePanel::generate()
 
 void ComparePanel::stop()
 {
-    if (m_session && isGenerating())
+    if (m_session && (isGenerating() || m_seedFanJob != 0 || m_batteryJob != 0))
         m_session->stop();
 }
 
 ComparePanel::Column* ComparePanel::columnOf(int model)
 {
+    if (m_branchColumn >= 0)
+        return model == 0 && m_branchColumn < columnCount() ? &m_columns[size_t(m_branchColumn)] : nullptr;
     if (model < 0 || model >= int(m_modelColumns.size()) || m_modelColumns[size_t(model)] >= columnCount())
         return nullptr;
     return &m_columns[size_t(m_modelColumns[size_t(model)])];
@@ -488,8 +622,16 @@ void ComparePanel::onModelLoaded(quint64 job, int model, const LoadedModelInfo& 
 
 void ComparePanel::onGenerationStarted(quint64 job, int model, const QList<int>& promptIds)
 {
-    if (Column* c = job == m_generationJob ? columnOf(model) : nullptr)
-        c->prompt.assign(promptIds.begin(), promptIds.end());
+    Column* c = job == m_generationJob ? columnOf(model) : nullptr;
+    if (!c)
+        return;
+    c->prompt.assign(promptIds.begin(), promptIds.end());
+    if (m_branchColumn >= 0) {
+        // A branch streams the kept tokens again, then the new ones.
+        c->tokens.clear();
+        c->ends.clear();
+        c->memorized = 0;
+    }
 }
 
 void ComparePanel::onTokens(quint64 job, int model, const QList<int>& ids, const QString& text,
@@ -521,18 +663,34 @@ void ComparePanel::onGenerationFinished(quint64 job, const std::vector<core::Com
         setColumnText(c, QString::fromStdString(outputs[i].text));
         c.footer->setText(footerText(c.tokens.size(), c.tokensPerSecond, outputs[i].stopped));
     }
-    core::ComparePrompt entry{prompt().toStdString(), outputs};
-    m_prompts.push_back(std::move(entry));
+    // The model index of each output: a branch has one, of its column's model.
+    const int branchModel = m_branchColumn >= 0 ? modelOfColumn(m_branchColumn) : -1;
+    const bool branched = m_branchColumn >= 0;
+    m_branchColumn = -1;
+    std::vector<int> modelOf;
+    for (size_t i = 0; i < outputs.size(); ++i)
+        modelOf.push_back(branched ? branchModel : int(i));
+    if (!branched) {
+        core::ComparePrompt entry{prompt().toStdString(), outputs};
+        m_prompts.push_back(std::move(entry));
+        m_nextToken->setSampling(samplingOf(m_promptSettings));
+    } else if (!outputs.empty() && branchModel >= 0 && !m_prompts.empty() &&
+               size_t(branchModel) < m_prompts.back().outputs.size()) {
+        m_prompts.back().outputs[size_t(branchModel)] = outputs[0]; // the branch replaces that model's output
+    }
     setStatus(stopped ? tr("Stopped.") : tr("Done."));
     updateControls();
     emit generationEnded();
+    if (!branched || branchModel == 0)
+        requestKl();
     if (m_memorization->isChecked() && m_session) {
-        for (size_t i = 0; i < outputs.size() && i < m_generatingModels.size(); ++i) {
-            if (outputs[i].tokens.empty())
+        for (size_t i = 0; i < outputs.size(); ++i) {
+            const int model = modelOf[i];
+            if (outputs[i].tokens.empty() || model < 0 || size_t(model) >= m_generatingModels.size())
                 continue;
-            const quint64 memo =
-                m_session->memorization(m_generatingModels[i], outputs[i].tokens, m_memorizationLength->value());
-            m_memorizationJobs[memo] = int(i); // a model index; columnOf() finds its column
+            const quint64 memo = m_session->memorization(m_generatingModels[size_t(model)], outputs[i].tokens,
+                                                         m_memorizationLength->value());
+            m_memorizationJobs[memo] = model; // a model index; columnOf() finds its column
         }
         if (!m_memorizationJobs.empty())
             setStatus(tr("Checking memorization…"));
@@ -588,9 +746,28 @@ void ComparePanel::onFailed(quint64 job, const QString& message)
 {
     if (job == m_generationJob) {
         m_generationJob = 0;
+        m_branchColumn = -1;
         setStatus(tr("Generation failed: %1").arg(message));
         updateControls();
         emit generationEnded();
+    } else if (std::find(m_inspect.jobs.begin(), m_inspect.jobs.end(), job) != m_inspect.jobs.end()) {
+        m_inspect.jobs.clear();
+        m_nextToken->showMessage(tr("The next-token distribution failed: %1").arg(message));
+        emit nextTokenShown();
+    } else if (job == m_klJob) {
+        m_klJob = 0;
+        m_kl->showMessage(tr("Per-token KL failed: %1").arg(message));
+        emit klShown();
+    } else if (job == m_seedFanJob) {
+        m_seedFanJob = 0;
+        setStatus(tr("Seed fan failed: %1").arg(message));
+        updateControls();
+        emit seedFanEnded();
+    } else if (job == m_batteryJob) {
+        m_batteryJob = 0;
+        setStatus(tr("Phrasing battery failed: %1").arg(message));
+        updateControls();
+        emit batteryEnded();
     } else if (m_memorizationJobs.erase(job)) {
         setStatus(tr("Memorization check failed: %1").arg(message));
         if (m_memorizationJobs.empty())
@@ -663,6 +840,7 @@ bool ComparePanel::openSession(const QString& file, QString* error)
     if (isGenerating())
         stop();
     m_generationJob = 0;
+    m_branchColumn = -1;
     setColumnCount(int(s.models.size()));
     for (size_t i = 0; i < s.models.size(); ++i)
         setModel(int(i), QString::fromStdString(s.models[i].path), QString::fromStdString(s.models[i].label));
@@ -762,6 +940,244 @@ std::vector<core::TokenId> ComparePanel::generatedTokens(int column) const
 int ComparePanel::memorizedSpanCount(int column) const
 {
     return column >= 0 && column < columnCount() ? m_columns[size_t(column)].memorized : 0;
+}
+
+int ComparePanel::modelOfColumn(int column) const
+{
+    const auto it = std::find(m_modelColumns.begin(), m_modelColumns.end(), column);
+    return it == m_modelColumns.end() || size_t(it - m_modelColumns.begin()) >= m_generatingModels.size()
+               ? -1
+               : int(it - m_modelColumns.begin());
+}
+
+void ComparePanel::showNextToken(int column, int position)
+{
+    m_inspect = {};
+    m_inspect.column = column;
+    m_inspect.position = position;
+    auto unavailable = [this](const QString& why) {
+        m_nextToken->showMessage(why);
+        emit nextTokenShown();
+    };
+    if (!m_session || column < 0 || column >= columnCount())
+        return unavailable(tr("No model column %1.").arg(column + 1));
+    const Column& c = m_columns[size_t(column)];
+    const int model = modelOfColumn(column);
+    if (model < 0 || c.prompt.empty())
+        return unavailable(tr("Generate first: the next-token view looks inside a text generated here."));
+    const int absolute = int(c.prompt.size()) + position;
+    if (absolute < 1 || position > int(c.tokens.size()))
+        return unavailable(tr("Nothing comes before that token: pick a later one."));
+    std::vector<core::TokenId> context = c.prompt;
+    if (position >= 0)
+        context.insert(context.end(), c.tokens.begin(), c.tokens.begin() + position);
+    else
+        context.resize(size_t(absolute));
+    m_inspect.chosen = position >= 0 ? (position < int(c.tokens.size()) ? c.tokens[size_t(position)] : -1)
+                                     : c.prompt[size_t(absolute)];
+    if (position >= 0)
+        m_inspect.context = c.promptText + c.generated.left(position > 0 && position <= c.ends.size()
+                                                                 ? c.ends[position - 1]
+                                                                 : 0);
+    // The clicked column's model, and a second one at the same prefix: the first model, or the second when the
+    // click was in the first's column.
+    std::vector<int> asked{model};
+    if (m_generatingModels.size() >= 2)
+        asked.push_back(model == 0 ? 1 : 0);
+    for (int m : asked) {
+        const core::CompareModel& cm = m_generatingModels[size_t(m)];
+        const std::string key = modelKey(cm);
+        m_inspect.labels.push_back(QString::fromStdString(cm.label));
+        m_inspect.keys.push_back(key);
+        m_inspect.jobs.push_back(m_session->nextToken(cm, context, m_inspect.chosen, NextTokenView::kDefaultBarCount,
+                                                      m_promptSettings, m_vocabularies.count(key) == 0));
+    }
+    m_inspect.logits.resize(asked.size());
+    m_inspect.pending = int(asked.size());
+    m_nextToken->showMessage(tr("Computing the next-token distribution…"));
+}
+
+void ComparePanel::onNextToken(quint64 job, const NextTokenResult& result)
+{
+    const auto it = std::find(m_inspect.jobs.begin(), m_inspect.jobs.end(), job);
+    if (it == m_inspect.jobs.end())
+        return;
+    const size_t slot = size_t(it - m_inspect.jobs.begin());
+    m_inspect.logits[slot] = result.logits;
+    if (!result.vocabulary.isEmpty())
+        m_vocabularies[m_inspect.keys[slot]] = result.vocabulary;
+    if (--m_inspect.pending > 0)
+        return;
+    const QStringList& vocabulary = m_vocabularies[m_inspect.keys[0]];
+    std::vector<NextTokenLogits> shown{{m_inspect.labels[0], m_inspect.logits[0]}};
+    bool sameVocabulary = true;
+    if (m_inspect.logits.size() > 1) {
+        // Side by side only when the ids mean the same tokens in both models.
+        sameVocabulary = m_vocabularies[m_inspect.keys[1]] == vocabulary;
+        if (sameVocabulary)
+            shown.push_back({m_inspect.labels[1], m_inspect.logits[1]});
+    }
+    m_nextToken->setVocabulary(vocabulary);
+    m_nextToken->setLogits(std::move(shown), m_inspect.chosen, m_inspect.context);
+    if (!sameVocabulary)
+        setStatus(tr("%1 uses another tokenizer: only %2 is shown.").arg(m_inspect.labels[1], m_inspect.labels[0]));
+    emit nextTokenShown();
+}
+
+void ComparePanel::branch(int column, int position, int tokenId)
+{
+    if (!m_session)
+        return;
+    if (isGenerating()) {
+        setStatus(tr("Stop the generation (or wait for it) before branching."));
+        return;
+    }
+    const int model = modelOfColumn(column);
+    if (model < 0 || position < 0 || position > int(m_columns[size_t(column)].tokens.size()) ||
+        m_columns[size_t(column)].prompt.empty()) {
+        setStatus(tr("Branch from a token of an output generated here (not from the prompt)."));
+        return;
+    }
+    Column& c = m_columns[size_t(column)];
+    std::vector<core::TokenId> prefix(c.tokens.begin(), c.tokens.begin() + position);
+    prefix.push_back(tokenId);
+    m_memorizationJobs.clear();
+    m_branchColumn = column;
+    m_generationJob = m_session->branch(m_generatingModels[size_t(model)], size_t(model), c.prompt, prefix,
+                                        m_promptSettings);
+    c.footer->clear();
+    setStatus(tr("Branching %1 at token %2…").arg(QString::fromStdString(m_generatingModels[size_t(model)].label))
+                  .arg(position + 1));
+    m_tabs->setCurrentIndex(OutputsTab);
+    updateControls();
+}
+
+void ComparePanel::requestKl()
+{
+    m_klJob = 0;
+    m_klColumn = -1;
+    Column* first = m_generatingModels.size() >= 2 ? columnOf(0) : nullptr;
+    if (!m_session || !first || first->prompt.empty()) {
+        m_kl->showMessage(tr("Generate with two models to see, token by token, where they disagree."));
+        emit klShown();
+        return;
+    }
+    std::vector<core::TokenId> text = first->prompt;
+    text.insert(text.end(), first->tokens.begin(), first->tokens.end());
+    m_klColumn = m_modelColumns[0];
+    m_klPromptTokens = int(first->prompt.size());
+    m_klJob = m_session->tokenKl(m_generatingModels[0], m_generatingModels[1], text);
+    m_kl->showMessage(tr("Computing the per-token KL…"));
+}
+
+void ComparePanel::onKl(quint64 job, const KlResult& result)
+{
+    if (job != m_klJob)
+        return;
+    m_klJob = 0;
+    m_kl->showTokens(result.pieces, KlTextView::klPerToken(result.kl), m_klPromptTokens,
+                     QString::fromStdString(m_generatingModels[0].label),
+                     QString::fromStdString(m_generatingModels[1].label));
+    emit klShown();
+}
+
+void ComparePanel::setSeedFanCount(int count) { m_seedFanCount->setValue(count); }
+
+void ComparePanel::setSeedFanColumn(int column)
+{
+    updateSeedFanModels();
+    const int index = m_seedFanModel->findData(column);
+    if (index >= 0)
+        m_seedFanModel->setCurrentIndex(index);
+}
+
+void ComparePanel::updateSeedFanModels()
+{
+    // One entry per column with a model (its data: the column), kept while the columns stay the same.
+    std::vector<std::pair<int, QString>> entries;
+    for (int i = 0; i < columnCount(); ++i) {
+        const QString path = m_columns[size_t(i)].model->currentData().toString();
+        if (!path.isEmpty() && path != kBrowse)
+            entries.emplace_back(i, labelFor(path));
+    }
+    bool same = int(entries.size()) == m_seedFanModel->count();
+    for (int i = 0; same && i < int(entries.size()); ++i)
+        same = m_seedFanModel->itemData(i).toInt() == entries[size_t(i)].first &&
+               m_seedFanModel->itemText(i) == entries[size_t(i)].second;
+    if (same)
+        return;
+    const int keep = m_seedFanModel->currentData().isValid() ? m_seedFanModel->currentData().toInt() : -1;
+    const QSignalBlocker block(m_seedFanModel);
+    m_seedFanModel->clear();
+    for (const auto& [column, label] : entries)
+        m_seedFanModel->addItem(label, column);
+    m_seedFanModel->setCurrentIndex(std::max(0, m_seedFanModel->findData(keep)));
+}
+
+void ComparePanel::runSeedFan()
+{
+    if (!m_session || m_seedFanJob != 0)
+        return;
+    updateSeedFanModels();
+    const int column = m_seedFanModel->currentData().isValid() ? m_seedFanModel->currentData().toInt() : -1;
+    if (column < 0 || column >= columnCount() || prompt().isEmpty()) {
+        setStatus(tr("Pick a model and write a prompt for the seed fan."));
+        return;
+    }
+    if (const std::string problem = core::validateCompareSettings(settings()); !problem.empty()) {
+        setStatus(QString::fromStdString(problem));
+        return;
+    }
+    const QString path = m_columns[size_t(column)].model->currentData().toString();
+    const core::CompareModel model{path.toStdString(), labelFor(path).toStdString(),
+                                   m_checkpoint->currentData().toString().toStdString()};
+    m_seedFanPrompt = prompt();
+    m_seedFanGreedy = settings().greedy;
+    m_seedFanJob = m_session->seedFan(model, m_seedFanPrompt, settings(), m_seedFanCount->value());
+    setStatus(tr("Seed fan: 0 of %1 samples…").arg(m_seedFanCount->value()));
+    m_tabs->setCurrentIndex(SeedFanTab);
+    updateControls();
+}
+
+void ComparePanel::onSeedFan(quint64 job, const SeedFanResult& result)
+{
+    if (job != m_seedFanJob)
+        return;
+    m_seedFanJob = 0;
+    std::vector<SeedSample> samples;
+    for (size_t i = 0; i < result.seeds.size() && i < size_t(result.texts.size()) && i < result.tokens.size(); ++i)
+        samples.push_back({result.seeds[i], result.texts[qsizetype(i)], result.tokens[i]});
+    m_seedFan->setSamples(m_seedFanPrompt, std::move(samples), m_seedFanGreedy);
+    setStatus(tr("Seed fan done: %n sample(s).", nullptr, int(result.seeds.size())));
+    updateControls();
+    emit seedFanEnded();
+}
+
+void ComparePanel::runBattery(const QStringList& phrasings, const QString& reference)
+{
+    if (!m_session)
+        return;
+    const auto picked = models();
+    if (picked.empty() || phrasings.isEmpty()) {
+        setStatus(tr("Pick at least one model and write at least one phrasing."));
+        return;
+    }
+    if (const std::string problem = core::validateCompareSettings(settings()); !problem.empty()) {
+        setStatus(QString::fromStdString(problem));
+        return;
+    }
+    if (m_phrasing->phrasings() != phrasings)
+        m_phrasing->setPhrasings(phrasings);
+    if (m_phrasing->reference() != reference)
+        m_phrasing->setReference(reference);
+    QStringList labels;
+    for (const core::CompareModel& m : picked)
+        labels << QString::fromStdString(m.label);
+    m_phrasing->setModels(labels);
+    m_batteryJob = m_session->battery(picked, phrasings, reference, settings());
+    setStatus(tr("Phrasing battery: %1 phrasing(s) × %2 model(s)…").arg(phrasings.size()).arg(picked.size()));
+    m_tabs->setCurrentIndex(PhrasingsTab);
+    updateControls();
 }
 
 } // namespace tb::ui

@@ -4,7 +4,10 @@
 // independent seeds, Stop, an optional memorization check that highlights spans found verbatim in the model's
 // training data (the tooltip says where), and sessions saved as JSON, reopened, and exported as Markdown or HTML.
 // Generation runs on an InferenceSession handed in with setSession() (the panel never blocks). Clicking a token in
-// a column emits tokenActivated(). GUI thread only.
+// a column emits tokenActivated() and opens the inspection tabs' next-token view there (both models' distributions
+// at that prefix; clicking a bar branches the column from there with that token). The other tabs show the first
+// column coloured by per-token KL between the first two models, a seed fan of one model and a phrasing battery over
+// every model. GUI thread only.
 #pragma once
 
 #include "core/eval/compare_session.h"
@@ -25,14 +28,22 @@ class QPlainTextEdit;
 class QPushButton;
 class QSpinBox;
 class QSplitter;
+class QTabWidget;
 class QTextEdit;
 class QToolButton;
 
 namespace tb::ui {
 
 class InferenceSession;
+class KlTextView;
+class NextTokenView;
+class PhrasingView;
+class SeedFanView;
+struct KlResult;
 struct LoadedModelInfo;
 struct MemorizedSpanInfo;
+struct NextTokenResult;
+struct SeedFanResult;
 
 class ComparePanel : public QWidget {
     Q_OBJECT
@@ -79,6 +90,20 @@ public:
     int memorizedSpanCount(int column) const;
     QString statusText() const;
 
+    // The tabs: Outputs (the columns), Next token, KL, Seed fan, Phrasings.
+    enum Tab { OutputsTab, NextTokenTab, KlTab, SeedFanTab, PhrasingsTab };
+    QTabWidget* tabs() const { return m_tabs; }
+    NextTokenView* nextTokenView() const { return m_nextToken; }
+    KlTextView* klView() const { return m_kl; }
+    SeedFanView* seedFanView() const { return m_seedFan; }
+    PhrasingView* phrasingView() const { return m_phrasing; }
+    /// The samples of the next seed fan (default 8) and the column whose model it runs.
+    void setSeedFanCount(int count);
+    void setSeedFanColumn(int column);
+    /// The position the next-token view shows: its column (-1: none) and token position (as tokenActivated).
+    int inspectedColumn() const { return m_inspect.column; }
+    int inspectedPosition() const { return m_inspect.position; }
+
 public slots:
     void generate();
     void stop();
@@ -87,6 +112,17 @@ public slots:
     void chooseOpenSession();
     void chooseSaveSession();
     void chooseExport();
+    /// Shows the next-token distributions before the token at `position` of `column` (0 = the first generated
+    /// token; negative: a prompt token, -1 the last one) of the column's model and, with two or more models, of a
+    /// second one (the first model, or the second when `column` shows the first) at the same prefix.
+    void showNextToken(int column, int position);
+    /// Regenerates `column` from its output up to `position`, then `tokenId`, then new tokens (the comparison's
+    /// settings).
+    void branch(int column, int position, int tokenId);
+    /// A seed fan of the seed-fan column's model with the prompt and settings above.
+    void runSeedFan();
+    /// Each phrasing through every picked model, scoring `reference` after it.
+    void runBattery(const QStringList& phrasings, const QString& reference);
 
 signals:
     /// The user clicked the token at `position` (0 = the first generated token) of model column `model`.
@@ -95,6 +131,14 @@ signals:
     void generationEnded();
     /// The memorization check of every column has reported.
     void memorizationChecked();
+    /// The next-token view shows the distributions asked for by showNextToken() (or why it cannot).
+    void nextTokenShown();
+    /// The KL view shows the last generation's first column coloured by KL (or why it cannot).
+    void klShown();
+    /// The seed fan ended (shown, stopped or failed).
+    void seedFanEnded();
+    /// The phrasing battery ended (every cell filled, stopped or failed).
+    void batteryEnded();
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -135,6 +179,14 @@ private:
     void highlight(Column& column, const std::vector<MemorizedSpanInfo>& spans);
     QString labelFor(const QString& path) const;
     void setStatus(const QString& text);
+    void buildInspectTabs();
+    /// Index of the generation's model shown in `column`, or -1.
+    int modelOfColumn(int column) const;
+    void onNextToken(quint64 job, const NextTokenResult& result);
+    void onKl(quint64 job, const KlResult& result);
+    void onSeedFan(quint64 job, const SeedFanResult& result);
+    void requestKl();
+    void updateSeedFanModels();
 
     InferenceSession* m_session = nullptr;
     std::vector<core::RunRecord> m_runs;
@@ -147,8 +199,38 @@ private:
 
     quint64 m_generationJob = 0;
     std::map<quint64, int> m_memorizationJobs;  // job -> model index of the generation
+    int m_branchColumn = -1;                    // while m_generationJob is a branch: the column it regenerates
+
+    // The next-token view's request: up to two models at one prefix.
+    struct Inspect {
+        int column = -1;
+        int position = 0;
+        std::vector<quint64> jobs;               // one per model asked
+        std::vector<QString> labels;
+        std::vector<std::string> keys;           // vocabulary cache keys
+        std::vector<std::vector<float>> logits;  // filled as results come
+        int pending = 0;
+        int chosen = -1;
+        QString context;
+    } m_inspect;
+    std::map<std::string, QStringList> m_vocabularies; // model path + checkpoint -> every token's text
+    quint64 m_klJob = 0;
+    int m_klColumn = -1;
+    int m_klPromptTokens = 0;
+    quint64 m_seedFanJob = 0;
+    QString m_seedFanPrompt;
+    bool m_seedFanGreedy = false;
+    quint64 m_batteryJob = 0;
 
     QSplitter* m_splitter = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    NextTokenView* m_nextToken = nullptr;
+    KlTextView* m_kl = nullptr;
+    SeedFanView* m_seedFan = nullptr;
+    PhrasingView* m_phrasing = nullptr;
+    QComboBox* m_seedFanModel = nullptr;
+    QSpinBox* m_seedFanCount = nullptr;
+    QPushButton* m_seedFanRun = nullptr;
     QPlainTextEdit* m_prompt = nullptr;
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_topK = nullptr;
