@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/store/registry_observer.h"
 #include "core/store/run_registry.h"
+#include "core/train/finetune.h"
 #include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
@@ -150,10 +151,19 @@ int runTrainer(core::Trainer& trainer, ProgressPrinter& printer, core::RegistryO
 
 /// Prints pre-flight warnings and refuses pre-flight errors (exit 2). Config problems that validate() finds are
 /// left to Trainer::create, which names them all in one message.
-void checkPreflight(const core::RunConfig& config, const std::string& configFile)
+void checkPreflight(const core::RunConfig& configIn, const std::string& configFile)
 {
-    if (!config.validate().empty())
+    if (!configIn.validate().empty())
         return;
+    core::RunConfig config = configIn;
+    if (config.isFineTuning()) {
+        // The model's shape is the parent's; a parent that cannot be read is left to Trainer::create to report.
+        try {
+            core::inheritFromParent(config, core::loadParent(config.initFrom).config);
+        } catch (const core::Error&) {
+            return;
+        }
+    }
     const auto findings = core::preflight(config, core::probeMachine());
     for (const auto& f : findings)
         if (f.severity == core::Severity::Warning)

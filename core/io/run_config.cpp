@@ -390,7 +390,9 @@ const std::vector<KeySpec>& keySpecs()
                 [](const RunConfig& c) { return c.sft.chatTemplate; },
                 KeyType::Text,
                 "How a conversation becomes text for the model; stored with the run and applied the same "
-                "way when sampling. Empty uses the built-in template (docs/fine-tuning.md)."},
+                "way when sampling (sample --chat). One section per role, [[system]], [[user]], [[assistant]], "
+                "each with {content} where the turn's text goes; \\n is a newline. Empty uses the built-in "
+                "template, User: ... / Assistant: ... lines (docs/fine-tuning.md)."},
         KeySpec{"sft.packing",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.sft.packing = parseBool("sft.packing", v, o); },
                 [](const RunConfig& c) { return std::string(c.sft.packing ? "true" : "false"); },

@@ -34,17 +34,17 @@ private slots:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        // The demo preset, shortened: 2 layers and 300 steps learn the corpus's words and spacing.
+        // The demo preset, shortened: 2 layers and 200 steps learn the corpus's words and spacing.
         const auto base = runCli({"train", "--config", source("resources/demo/demo.yaml"), "--set",
-                                  "train.max_steps=300", "--set", "model.n_layer=2", "--set", "train.eval_interval=100",
+                                  "train.max_steps=200", "--set", "model.n_layer=2", "--set", "train.eval_interval=100",
                                   "--set", "train.threads=2", "--out", dir.filePath("base")},
-                                 dir.path(), 600000);
+                                 dir.path(), 1500000);
         QVERIFY2(base.exitCode == 0, qPrintable(base.err));
 
         const auto tuned = runCli({"train", "--config", source("resources/demo/identity_sft.yaml"), "--set",
                                    "init_from=" + dir.filePath("base"), "--set", "data.train=" + identityData(),
                                    "--set", "train.threads=2", "--out", dir.filePath("sft")},
-                                  dir.path(), 600000);
+                                  dir.path(), 1500000);
         QVERIFY2(tuned.exitCode == 0, qPrintable(tuned.err));
         // The progress printer shows the forgetting meter; the summary holds before/after and the lineage.
         QVERIFY2(tuned.err.contains("forgetting perplexity"), qPrintable(tuned.err));
