@@ -18,11 +18,12 @@ const char* const kMainHelp = R"(usage: tunebench-cli COMMAND [options]
 Pretrain and inspect small GPT language models from the command line (the engine of the TuneBench workbench).
 
 commands:
-  pretrain   train a model from a config file (alias: train)
+  train      pretrain or fine-tune (sft, lora, prompt_tuning) a model from a config file (alias: pretrain)
   resume     continue a stopped or interrupted run from its latest checkpoint
   sample     generate text from a trained run
   demo       train a small model on the built-in demo corpus and watch it learn
-  data       check a dataset file: its format, records and every problem (data check FILE)
+  data       check a dataset file: its format, records and every problem (data check FILE), or preview
+             a record as fine-tuning renders it, loss tokens marked (data preview FILE)
   compare    the same prompt and seed through several runs' models, side by side
   runs       list the runs of a project folder (status, steps, best val loss)
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids

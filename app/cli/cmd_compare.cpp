@@ -5,6 +5,7 @@
 #include "sample_args.h"
 
 #include "core/common/runtime.h"
+#include "core/data/chat_template.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
 #include "core/store/model_loader.h"
@@ -38,6 +39,8 @@ random numbers) and prints the outputs side by side, or one after another when t
   --repetition-penalty R   > 1 discourages tokens already in the text (default 1 = off)
   --seed S                 random seed shared by all models (default 1337)
   --greedy                 always take the most likely token
+  --chat                   the prompt is a user turn in each run's chat template (sft.chat_template; the
+                           built-in one for a pretrained run) and each answer ends with its turn
   --no-cache               generate without the KV cache (same text, slower)
   --window sliding|chunked context past the block size: the last block_size tokens (default, as nanoGPT), or
                            restart from the last half when full (faster, less context)
@@ -54,6 +57,7 @@ struct Output {
     std::string run;
     core::LoadedModel loaded;
     std::vector<core::TokenId> promptIds;
+    std::string answerEnd; // --chat: the text ends where the assistant's turn does
     std::vector<core::TokenId> tokens;
     std::string text;
     double seconds = 0.0;
@@ -163,7 +167,7 @@ int runCompare(const std::vector<std::string>& args)
     const Args a(args,
                  {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "repetition-penalty", "seed", "window",
                   "checkpoint", "probs", "width", "threads"},
-                 {"greedy", "no-cache", "json"});
+                 {"greedy", "no-cache", "json", "chat"});
     if (a.positional().empty())
         throw UsageError{"compare needs at least one run directory or checkpoint"};
     const auto prompt = a.value("prompt");
@@ -197,7 +201,9 @@ int runCompare(const std::vector<std::string>& args)
         Output o;
         o.run = run;
         o.loaded = core::loadModel(run, checkpoint == "best");
-        o.promptIds = o.loaded.tokenizer->encode(*prompt);
+        const auto chatTemplate = core::ChatTemplate::parse(o.loaded.config.sft.chatTemplate);
+        o.promptIds = o.loaded.tokenizer->encode(a.has("chat") ? chatTemplate.promptFor(*prompt) : *prompt);
+        o.answerEnd = a.has("chat") ? chatTemplate.answerEnd() : std::string();
         if (o.promptIds.empty())
             throw UsageError{"--prompt is empty: give at least one character to start from"};
         outputs.push_back(std::move(o));
@@ -217,6 +223,9 @@ int runCompare(const std::vector<std::string>& args)
         });
         o.seconds = std::chrono::duration<double>(Clock::now() - begin - inspecting).count();
         o.text = o.loaded.tokenizer->decode(o.tokens);
+        if (const size_t end = o.answerEnd.empty() ? std::string::npos : o.text.find(o.answerEnd);
+            end != std::string::npos)
+            o.text.resize(end);
     }
 
     if (!a.has("json")) {

@@ -15,6 +15,8 @@
 namespace tb::cli {
 
 const char* const kDataHelp = R"(usage: tunebench-cli data check FILE [options]
+       tunebench-cli data preview FILE [--record N] [--template TEXT] [--replace FROM=TO ...]
+                                       [--loss-on completion|all] [--format F] [--run RUN_DIR]
 
 Reads a dataset (plain text, JSON, JSONL or CSV, optionally .gz) and prints its format, the number of records
 and every problem: malformed records (file, line, field and what was expected), exact duplicates and, with --val
@@ -30,6 +32,11 @@ Exit code: 0 clean, 1 problems found, 2 the file cannot be read at all (or a bad
   --ngram N           words per n-gram for the overlap check (default 13)
   --json              print one JSON object {format, records, skipped, problems: [{file, line, field, message}],
                       ...} instead of text
+
+data preview prints one record (--record N, from 0; default 0) the way fine-tuning renders it: the chat
+template applied (--template, default the built-in one; see docs/fine-tuning.md), placeholders replaced
+(--replace {{name}}=TuneBench, as data.replace) and the characters the loss counts between « and ».
+--run also shows the tokens of that run's tokenizer, marked the same way.
 )";
 
 namespace {
@@ -197,8 +204,11 @@ void printText(const Report& report)
 
 int runData(const std::vector<std::string>& args)
 {
+    if (!args.empty() && args.front() == "preview")
+        return runDataPreview(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args.empty() || args.front() != "check")
-        throw UsageError{args.empty() ? "data needs a subcommand: check" : "unknown data subcommand '" + args.front() + "'"};
+        throw UsageError{args.empty() ? "data needs a subcommand: check or preview"
+                                      : "unknown data subcommand '" + args.front() + "'"};
     const Args a(std::vector<std::string>(args.begin() + 1, args.end()), {"format", "map", "val", "val-fraction", "ngram"},
                  {"json"});
     if (a.positional().size() != 1)

@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/data/chat_template.h"
 #include "core/eval/generate.h"
 #include "core/store/model_loader.h"
 
@@ -24,6 +25,9 @@ Generates text from a trained model (a run's best checkpoint, else its latest, o
   --top-p P              sample from the smallest set of tokens whose probability reaches P (default 1)
   --seed S               random seed; the same seed gives the same text (default 1337)
   --greedy               always take the most likely token (deterministic; ignores temperature/top-k/top-p)
+  --chat                 the prompt is a user turn in the run's chat template (sft.chat_template) and the
+                         answer is generated after the assistant's prefix, up to the end of its turn
+  --template TEXT        with --chat: use this chat template instead of the run's (warns when it differs)
   --latest               use the latest checkpoint instead of the best
   --threads N            CPU threads (default: all cores)
 )";
@@ -42,8 +46,8 @@ core::SampleOptions readSampleOptions(const Args& a)
 
 int runSample(const std::vector<std::string>& args)
 {
-    const Args a(args, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "threads"},
-                 {"greedy", "latest"});
+    const Args a(args, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "threads", "template"},
+                 {"greedy", "latest", "chat"});
     if (a.positional().size() != 1)
         throw UsageError{"sample takes exactly one run directory or checkpoint"};
     const auto prompt = a.value("prompt");
@@ -60,11 +64,30 @@ int runSample(const std::vector<std::string>& args)
         throw UsageError{"--top-p must be in (0, 1]"};
     core::configureThreads(a.intValue("threads").value_or(0));
 
+    if (a.has("template") && !a.has("chat"))
+        throw UsageError{"--template needs --chat"};
     core::LoadedModel loaded = core::loadModel(a.positional().front(), !a.has("latest"));
-    const std::vector<core::TokenId> ids = loaded.tokenizer->encode(*prompt);
+    const bool chat = a.has("chat");
+    std::string text = *prompt;
+    std::string answerEnd;
+    if (chat) {
+        const std::string& trained = loaded.config.sft.chatTemplate;
+        const std::string chosen = a.value("template").value_or(trained);
+        const auto chatTemplate = core::ChatTemplate::parse(chosen, "--template", "--template");
+        if (chatTemplate.text() != core::ChatTemplate::parse(trained).text())
+            std::fprintf(stderr, "warning: --template differs from the chat template this run was trained with; "
+                                 "the answers may suffer\n");
+        if (!loaded.config.isFineTuning())
+            std::fprintf(stderr, "warning: this run was not fine-tuned (method %s): it has not learnt a chat "
+                                 "template\n", loaded.config.method.c_str());
+        text = chatTemplate.promptFor(*prompt);
+        answerEnd = chatTemplate.answerEnd();
+    }
+    const std::vector<core::TokenId> ids = loaded.tokenizer->encode(text);
     if (ids.empty())
         throw UsageError{"--prompt is empty: give at least one character to start from"};
-    std::fputs(prompt->c_str(), stdout);
+    if (!chat)
+        std::fputs(prompt->c_str(), stdout);
     std::fflush(stdout);
     // Stream decoded text as it comes; decode the whole continuation each time so multi-byte characters
     // split across byte tokens print correctly.
@@ -72,17 +95,23 @@ int runSample(const std::vector<std::string>& args)
     std::string printed;
     core::generate(loaded.model, ids, options, [&](core::TokenId id) {
         generated.push_back(id);
-        const std::string text = loaded.tokenizer->decode(generated);
-        if (text.size() > printed.size() && text.compare(0, printed.size(), printed) == 0) {
-            std::fputs(text.c_str() + printed.size(), stdout);
+        std::string out = loaded.tokenizer->decode(generated);
+        // A chat answer ends where the assistant's turn does (its suffix, e.g. the newline).
+        const size_t end = answerEnd.empty() ? std::string::npos : out.find(answerEnd);
+        if (end != std::string::npos)
+            out.resize(end);
+        if (out.size() > printed.size() && out.compare(0, printed.size(), printed) == 0) {
+            std::fputs(out.c_str() + printed.size(), stdout);
             std::fflush(stdout);
-            printed = text;
+            printed = out;
         }
-        return true;
+        return end == std::string::npos;
     });
-    const std::string text = loaded.tokenizer->decode(generated);
-    if (text.size() > printed.size())
-        std::fputs(text.c_str() + printed.size(), stdout);
+    std::string out = loaded.tokenizer->decode(generated);
+    if (const size_t end = answerEnd.empty() ? std::string::npos : out.find(answerEnd); end != std::string::npos)
+        out.resize(end);
+    if (out.size() > printed.size())
+        std::fputs(out.c_str() + printed.size(), stdout);
     std::fputs("\n", stdout);
     return kExitOk;
 }

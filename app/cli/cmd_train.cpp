@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/store/registry_observer.h"
 #include "core/store/run_registry.h"
+#include "core/train/finetune.h"
 #include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
@@ -30,12 +31,16 @@ const char* const kTrainHelp = R"(usage: tunebench-cli pretrain --config FILE [-
        tunebench-cli pretrain --config FILE [--set key=value ...] --project DIR [--name NAME]
        tunebench-cli train    (the same options)
 
-Trains a model as the config describes and writes the run into DIR (default runs/<config name>-<time>):
+Trains a model as the config describes: method pretrain (from random weights on data.corpus), or fine-tunes
+the model that init_from names on data.train with method sft (every weight), lora (low-rank adapters) or
+prompt_tuning (virtual tokens); docs/fine-tuning.md. `pretrain` accepts method pretrain only.
+Writes the run into DIR (default runs/<config name>-<time>):
 config.yaml, metrics.jsonl, summary.json, tokenizer.json and checkpoints/{latest,best}.safetensors.
 With --project, the run gets an id and lives in <project>/runs/<id>, and the project's registry
 (<project>/tunebench.db, created if needed) records its status, curves and checkpoints as it trains.
 
-  --config FILE     YAML or JSON run config (keys: model.*, train.*, data.*, tokenizer.*; see docs/config.md)
+  --config FILE     YAML or JSON run config (keys: method, init_from, model.*, train.*, data.*, tokenizer.*,
+                    sft.*, lora.*, prompt_tuning.*; see docs/config.md)
   --set KEY=VALUE   override one key, e.g. --set train.max_steps=200 (repeatable; relative paths are
                     resolved against the current folder)
   --out DIR         run directory to create (must not already hold a run)
@@ -146,10 +151,19 @@ int runTrainer(core::Trainer& trainer, ProgressPrinter& printer, core::RegistryO
 
 /// Prints pre-flight warnings and refuses pre-flight errors (exit 2). Config problems that validate() finds are
 /// left to Trainer::create, which names them all in one message.
-void checkPreflight(const core::RunConfig& config, const std::string& configFile)
+void checkPreflight(const core::RunConfig& configIn, const std::string& configFile)
 {
-    if (!config.validate().empty())
+    if (!configIn.validate().empty())
         return;
+    core::RunConfig config = configIn;
+    if (config.isFineTuning()) {
+        // The model's shape is the parent's; a parent that cannot be read is left to Trainer::create to report.
+        try {
+            core::inheritFromParent(config, core::loadParent(config.initFrom).config);
+        } catch (const core::Error&) {
+            return;
+        }
+    }
     const auto findings = core::preflight(config, core::probeMachine());
     for (const auto& f : findings)
         if (f.severity == core::Severity::Warning)

@@ -19,6 +19,7 @@ int runResume(const std::vector<std::string>& args);
 int runSample(const std::vector<std::string>& args);
 int runDemo(const std::vector<std::string>& args);
 int runData(const std::vector<std::string>& args);
+int runDataPreview(const std::vector<std::string>& args);
 int runCompare(const std::vector<std::string>& args);
 int runRuns(const std::vector<std::string>& args);
 int runTokenizer(const std::vector<std::string>& args);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "progress_printer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unistd.h>
@@ -53,6 +54,11 @@ void ProgressPrinter::onStart(const core::RunInfo& info)
                  static_cast<long long>(info.vocabSize), formatCount(double(info.trainTokens)).c_str(),
                  formatCount(double(info.valTokens)).c_str(), info.tokensFromCache ? " (cached)" : "", info.threads,
                  info.threads == 1 ? "" : "s");
+    if (info.trainableParameters > 0 && info.trainableParameters != info.parameterCount)
+        std::fprintf(stderr, "trainable: %s of %s parameters (%.2f%%)\n",
+                     formatCount(double(info.trainableParameters)).c_str(),
+                     formatCount(double(info.parameterCount)).c_str(),
+                     100.0 * double(info.trainableParameters) / double(std::max<int64_t>(info.parameterCount, 1)));
     if (info.startStep > 0)
         std::fprintf(stderr, "continuing at step %lld of %lld\n", static_cast<long long>(info.startStep),
                      static_cast<long long>(info.maxSteps));
@@ -85,11 +91,24 @@ void ProgressPrinter::onStep(const core::StepMetrics& m)
     }
 }
 
+namespace {
+
+std::string fixed2(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+} // namespace
+
 void ProgressPrinter::onEval(const core::EvalMetrics& m)
 {
     clearLine();
-    std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s\n", static_cast<long long>(m.step),
-                 m.trainLoss, m.valLoss, m.improved ? " (best so far)" : "");
+    const std::string forgetting =
+        m.forgettingPerplexity ? ", forgetting perplexity " + fixed2(*m.forgettingPerplexity) : std::string();
+    std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s%s\n", static_cast<long long>(m.step),
+                 m.trainLoss, m.valLoss, forgetting.c_str(), m.improved ? " (best so far)" : "");
     if (m_sampler) {
         const std::string text = m_sampler();
         std::fprintf(stderr, "  sample: %s\n", text.c_str());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace tb::core {
 
@@ -11,6 +12,7 @@ struct DataConfig {
     double valFraction = 0.1;    // the last fraction of the token stream is validation (nanoGPT: first 90% train)
     std::string train;           // fine-tuning: a dataset in any supported format (docs/formats.md)
     std::string format;          // fine-tuning: the format of data.train; empty detects it
+    std::vector<std::string> replace; // fine-tuning: "{{name}}=TuneBench" placeholder replacements in data.train
     std::string cacheDir;        // token cache; empty means $XDG_CACHE_HOME/tunebench/tokens (or ~/.cache/...)
 };
 

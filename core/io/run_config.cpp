@@ -3,6 +3,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/data/chat_template.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -335,6 +336,10 @@ const std::vector<KeySpec>& keySpecs()
                 KeyType::Text,
                 "Fine-tuning: the format of data.train (e.g. alpaca, sharegpt, messages); empty detects it "
                 "from the records."},
+        listKey("data.replace", [](RunConfig& c) -> std::vector<std::string>& { return c.data.replace; },
+                "Fine-tuning: placeholder replacements applied to every text of data.train before it is "
+                "formatted, each item placeholder=text, e.g. {{name}}=TuneBench (LLaMA-Factory's identity data "
+                "uses {{name}} and {{author}}). Empty by default: the data is used as it is."),
         KeySpec{"data.cache_dir",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.cacheDir = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.data.cacheDir; },
@@ -385,7 +390,9 @@ const std::vector<KeySpec>& keySpecs()
                 [](const RunConfig& c) { return c.sft.chatTemplate; },
                 KeyType::Text,
                 "How a conversation becomes text for the model; stored with the run and applied the same "
-                "way when sampling. Empty uses the built-in template (docs/fine-tuning.md)."},
+                "way when sampling (sample --chat). One section per role, [[system]], [[user]], [[assistant]], "
+                "each with {content} where the turn's text goes; \\n is a newline. Empty uses the built-in "
+                "template, User: ... / Assistant: ... lines (docs/fine-tuning.md)."},
         KeySpec{"sft.packing",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.sft.packing = parseBool("sft.packing", v, o); },
                 [](const RunConfig& c) { return std::string(c.sft.packing ? "true" : "false"); },
@@ -487,8 +494,6 @@ std::vector<std::string> RunConfig::validate() const
     std::vector<std::string> problems;
     if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning")
         problems.push_back("method '" + method + "' is unknown (expected pretrain, sft, lora or prompt_tuning)");
-    else if (method != "pretrain")
-        problems.push_back("method '" + method + "' is not supported yet (supported: pretrain)");
     if (isFineTuning()) {
         if (initFrom.empty())
             problems.push_back("init_from is not set: method " + method +
@@ -497,6 +502,16 @@ std::vector<std::string> RunConfig::validate() const
             problems.push_back("data.train is not set: name the dataset to fine-tune on");
         if (sft.lossOn != "completion" && sft.lossOn != "all")
             problems.push_back("sft.loss_on '" + sft.lossOn + "' is unknown (expected completion or all)");
+        try {
+            ChatTemplate::parse(sft.chatTemplate);
+        } catch (const InputError& e) {
+            problems.push_back("sft.chat_template " + e.message());
+        }
+        try {
+            parseReplacements(data.replace);
+        } catch (const InputError& e) {
+            problems.push_back("data.replace " + e.message());
+        }
     }
     if (method == "lora") {
         if (lora.r < 1)

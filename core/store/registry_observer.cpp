@@ -16,6 +16,24 @@ RegistryObserver::RegistryObserver(std::unique_ptr<RunRegistry> registry, std::s
 {
 }
 
+namespace {
+
+/// A fine-tuning run's parent: the id of the project's run that init_from names (empty when it lies outside the
+/// project) and the checkpoint file it starts from (a run directory's latest, as the trainer takes it).
+std::pair<std::string, std::string> parentOf(const RunRegistry& registry, const RunConfig& config)
+{
+    if (!config.isFineTuning() || config.initFrom.empty())
+        return {};
+    std::error_code ec;
+    const fs::path from = fs::absolute(config.initFrom).lexically_normal();
+    const bool isDir = fs::is_directory(from, ec);
+    const fs::path checkpoint = isDir ? RunDirectory(from).latestCheckpoint() : from;
+    const fs::path runDir = isDir ? from : from.parent_path().parent_path();
+    return {registry.findRunByDirectory(runDir).value_or(""), checkpoint.string()};
+}
+
+} // namespace
+
 std::unique_ptr<RegistryObserver> RegistryObserver::createRun(const fs::path& projectDir, const RunConfig& config,
                                                               const std::string& name, TrainingObserver* next,
                                                               const std::string& idIn)
@@ -30,7 +48,8 @@ std::unique_ptr<RegistryObserver> RegistryObserver::createRun(const fs::path& pr
     const bool existed = fs::exists(dir, ec);
     RunLock lock(dir);
     try {
-        registry->createRun(config, name, {}, {}, id);
+        const auto [parentId, parentCheckpoint] = parentOf(*registry, config);
+        registry->createRun(config, name, parentId, parentCheckpoint, id);
     } catch (...) {
         lock.release();
         if (!existed)

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <ctime>
 #include <sstream>
+#include <utility>
 
 namespace tb::core {
 namespace fs = std::filesystem;
@@ -75,6 +76,18 @@ void RunDirectory::writeSummary(const RunSummary& s) const
         {"started_at", s.startedAt},
         {"updated_at", s.updatedAt.empty() ? utcTimestamp() : s.updatedAt},
     };
+    if (s.trainableParameters > 0)
+        j["trainable_parameters"] = s.trainableParameters;
+    if (!s.parentRun.empty())
+        j["parent_run"] = s.parentRun;
+    if (!s.parentCheckpoint.empty())
+        j["parent_checkpoint"] = s.parentCheckpoint;
+    for (const auto& [key, value] : {std::pair{"forgetting_before", &s.forgettingBefore},
+                                     std::pair{"forgetting_after", &s.forgettingAfter},
+                                     std::pair{"adapter_kl", &s.adapterKl},
+                                     std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement}})
+        if (*value)
+            j[key] = optionalNumber(*value);
     if (!s.error.empty())
         j["error"] = s.error;
     writeFileAtomically(summaryFile(), j.dump(2) + "\n");
@@ -115,6 +128,15 @@ RunSummary RunDirectory::readSummary() const
         s.tokensPerSecond = j.value("tokens_per_second", 0.0);
         s.tokensSeen = j.value("tokens_seen", int64_t{0});
         s.parameterCount = j.value("parameters", int64_t{0});
+        s.trainableParameters = j.value("trainable_parameters", int64_t{0});
+        s.parentRun = j.value("parent_run", "");
+        s.parentCheckpoint = j.value("parent_checkpoint", "");
+        for (const auto& [key, value] : {std::pair{"forgetting_before", &s.forgettingBefore},
+                                         std::pair{"forgetting_after", &s.forgettingAfter},
+                                         std::pair{"adapter_kl", &s.adapterKl},
+                                         std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement}})
+            if (j.contains(key) && j[key].is_number())
+                *value = j[key].get<double>();
         s.error = j.value("error", "");
         s.startedAt = j.value("started_at", "");
         s.updatedAt = j.value("updated_at", "");

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <random>
 #include <utility>
 
@@ -20,7 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Version 1. A later version adds a migration step in initialize() and bumps kSchemaVersion.
+// Version 1; kMigrations bring it to kSchemaVersion. A new version appends a migration (never edits this schema or an
+// old migration), so a new database and a migrated one are the same.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE runs (
     id                TEXT PRIMARY KEY,
@@ -74,9 +76,22 @@ CREATE TABLE samples (
 CREATE INDEX runs_by_parent ON runs(parent_run_id);
 )sql";
 
+/// kMigrations[i] takes a database from version i + 1 to i + 2.
+constexpr const char* kMigrations[] = {
+    // 2: fine-tuning: trainable parameters and the forgetting meter (before/after per run, per eval point).
+    R"sql(
+ALTER TABLE runs ADD COLUMN trainable_parameters INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN forgetting_before REAL;
+ALTER TABLE runs ADD COLUMN forgetting_after REAL;
+ALTER TABLE metrics ADD COLUMN forgetting_perplexity REAL;
+)sql",
+};
+static_assert(std::size(kMigrations) + 1 == RunRegistry::kSchemaVersion);
+
 constexpr const char* kRunColumns =
     "id, name, method, status, parent_run_id, parent_checkpoint, run_dir, config_yaml, created_at, updated_at, "
-    "steps, max_steps, best_val_loss, final_val_loss, wall_seconds, tokens_per_second, parameter_count, error";
+    "steps, max_steps, best_val_loss, final_val_loss, wall_seconds, tokens_per_second, parameter_count, error, "
+    "trainable_parameters, forgetting_before, forgetting_after";
 
 /// "<database file>: <SQLite's message>", for errors after the database was opened.
 std::string sqliteError(sqlite3* db, const std::string& what = {})
@@ -317,9 +332,14 @@ void RunRegistry::initialize()
         if (tables > 0)
             throw InputError(databaseFile().string(), "", "is an SQLite database but not a TuneBench run registry");
         exec(m_db, kSchema);
-        exec(m_db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+        version = 1;
     } else if (!hasRuns) {
         throw InputError(databaseFile().string(), "", "is not a TuneBench run registry (it has no runs table)");
+    }
+    if (version < kSchemaVersion) {
+        for (int v = version; v < kSchemaVersion; ++v)
+            exec(m_db, kMigrations[v - 1]);
+        exec(m_db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     }
     tx.commit();
 }
@@ -381,6 +401,9 @@ RunRecord readRun(const Statement& s, const fs::path& projectDir)
     r.tokensPerSecond = s.real(15);
     r.parameterCount = s.integer(16);
     r.error = s.text(17);
+    r.trainableParameters = s.integer(18);
+    r.forgettingBefore = s.optionalReal(19);
+    r.forgettingAfter = s.optionalReal(20);
     return r;
 }
 
@@ -463,7 +486,7 @@ void RunRegistry::requireRun(const std::string& id) const
 std::vector<MetricPoint> RunRegistry::metrics(const std::string& id) const
 {
     Statement s(m_db, "SELECT step, loss, eval_loss, eval_train_loss, learning_rate, grad_norm, tokens_per_second, "
-                      "elapsed_seconds, tokens_seen FROM metrics WHERE run_id = ? ORDER BY step");
+                      "elapsed_seconds, tokens_seen, forgetting_perplexity FROM metrics WHERE run_id = ? ORDER BY step");
     s.bind(1, id);
     std::vector<MetricPoint> points;
     while (s.step()) {
@@ -477,6 +500,7 @@ std::vector<MetricPoint> RunRegistry::metrics(const std::string& id) const
         p.tokensPerSecond = s.optionalReal(6);
         p.elapsedSeconds = s.real(7);
         p.tokensSeen = s.integer(8);
+        p.forgettingPerplexity = s.optionalReal(9);
         points.push_back(p);
     }
     return points;
@@ -555,8 +579,9 @@ int64_t RunRegistry::importJournal(const std::string& id, const fs::path& runDir
     const RunDirectory dir(runDir);
     // Only values the registry lacks are filled in (COALESCE keeps what the run recorded itself).
     Statement upsert(m_db, "INSERT INTO metrics (run_id, step, loss, eval_loss, eval_train_loss, learning_rate, "
-                           "grad_norm, tokens_per_second, elapsed_seconds) VALUES (?,?,?,?,?,?,?,?,?) "
-                           "ON CONFLICT (run_id, step) DO UPDATE SET "
+                           "grad_norm, tokens_per_second, elapsed_seconds, forgetting_perplexity) "
+                           "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (run_id, step) DO UPDATE SET "
+                           "forgetting_perplexity = COALESCE(forgetting_perplexity, excluded.forgetting_perplexity), "
                            "loss = COALESCE(loss, excluded.loss), eval_loss = COALESCE(eval_loss, excluded.eval_loss), "
                            "eval_train_loss = COALESCE(eval_train_loss, excluded.eval_train_loss), "
                            "learning_rate = COALESCE(learning_rate, excluded.learning_rate), "
@@ -576,7 +601,8 @@ int64_t RunRegistry::importJournal(const std::string& id, const fs::path& runDir
             .bind(6, jsonNumber(line, "learning_rate"))
             .bind(7, jsonNumber(line, "grad_norm"))
             .bind(8, jsonNumber(line, "tokens_per_second"))
-            .bind(9, jsonNumber(line, "elapsed_s").value_or(0.0));
+            .bind(9, jsonNumber(line, "elapsed_s").value_or(0.0))
+            .bind(10, jsonNumber(line, "forgetting_perplexity"));
         upsert.run();
         journalStep = std::max(journalStep, static_cast<int64_t>(*step));
         if (const auto b = jsonNumber(line, "best_val_loss"))
@@ -648,13 +674,14 @@ void RunRegistry::recordStart(const std::string& id, const RunInfo& info)
         s.run();
     }
     Statement s(m_db, "UPDATE runs SET status = ?, error = '', final_val_loss = NULL, steps = ?, max_steps = ?, "
-                      "parameter_count = ?, updated_at = ? WHERE id = ?");
+                      "parameter_count = ?, trainable_parameters = ?, updated_at = ? WHERE id = ?");
     s.bind(1, toString(RunStatus::Running))
         .bind(2, info.startStep)
         .bind(3, info.maxSteps)
         .bind(4, info.parameterCount)
-        .bind(5, utcTimestamp())
-        .bind(6, id);
+        .bind(5, info.trainableParameters > 0 ? info.trainableParameters : info.parameterCount)
+        .bind(6, utcTimestamp())
+        .bind(7, id);
     s.run();
     tx.commit();
 }
@@ -688,15 +715,25 @@ void RunRegistry::recordEval(const std::string& id, const EvalMetrics& m)
 {
     Transaction tx(m_db);
     requireRun(id);
-    Statement upsert(m_db, "INSERT INTO metrics (run_id, step, eval_loss, eval_train_loss, elapsed_seconds) "
-                           "VALUES (?,?,?,?,?) ON CONFLICT (run_id, step) DO UPDATE SET "
-                           "eval_loss = excluded.eval_loss, eval_train_loss = excluded.eval_train_loss");
-    upsert.bind(1, id).bind(2, m.step).bind(3, m.valLoss).bind(4, m.trainLoss).bind(5, m.elapsedSeconds);
+    Statement upsert(m_db, "INSERT INTO metrics (run_id, step, eval_loss, eval_train_loss, elapsed_seconds, "
+                           "forgetting_perplexity) VALUES (?,?,?,?,?,?) ON CONFLICT (run_id, step) DO UPDATE SET "
+                           "eval_loss = excluded.eval_loss, eval_train_loss = excluded.eval_train_loss, "
+                           "forgetting_perplexity = excluded.forgetting_perplexity");
+    upsert.bind(1, id)
+        .bind(2, m.step)
+        .bind(3, m.valLoss)
+        .bind(4, m.trainLoss)
+        .bind(5, m.elapsedSeconds)
+        .bind(6, m.forgettingPerplexity);
     upsert.run();
-    Statement run(m_db, "UPDATE runs SET best_val_loss = ?, updated_at = ? WHERE id = ?");
+    // The first forgetting value is the "before" (step 0 is the parent's weights); the latest is the "after".
+    Statement run(m_db, "UPDATE runs SET best_val_loss = ?, forgetting_before = COALESCE(forgetting_before, ?), "
+                        "forgetting_after = COALESCE(?, forgetting_after), updated_at = ? WHERE id = ?");
     run.bind(1, std::isfinite(m.bestValLoss) ? std::optional<double>(m.bestValLoss) : std::nullopt)
-        .bind(2, utcTimestamp())
-        .bind(3, id);
+        .bind(2, m.forgettingPerplexity)
+        .bind(3, m.forgettingPerplexity)
+        .bind(4, utcTimestamp())
+        .bind(5, id);
     run.run();
     tx.commit();
 }
@@ -751,7 +788,9 @@ void RunRegistry::recordEnd(const std::string& id, const RunSummary& summary)
     Statement s(m_db, "UPDATE runs SET status = ?, steps = ?, best_val_loss = COALESCE(?, best_val_loss), "
                       "final_val_loss = ?, wall_seconds = ?, tokens_per_second = ?, "
                       "parameter_count = CASE WHEN ? > 0 THEN ? ELSE parameter_count END, error = ?, "
-                      "updated_at = ? WHERE id = ?");
+                      "updated_at = ?, trainable_parameters = CASE WHEN ? > 0 THEN ? ELSE trainable_parameters END, "
+                      "forgetting_before = COALESCE(?, forgetting_before), "
+                      "forgetting_after = COALESCE(?, forgetting_after) WHERE id = ?");
     s.bind(1, toString(summary.status))
         .bind(2, summary.steps)
         .bind(3, summary.bestValLoss)
@@ -762,7 +801,11 @@ void RunRegistry::recordEnd(const std::string& id, const RunSummary& summary)
         .bind(8, summary.parameterCount)
         .bind(9, summary.error)
         .bind(10, utcTimestamp())
-        .bind(11, id);
+        .bind(11, summary.trainableParameters)
+        .bind(12, summary.trainableParameters)
+        .bind(13, summary.forgettingBefore)
+        .bind(14, summary.forgettingAfter)
+        .bind(15, id);
     s.run();
     tx.commit();
 }

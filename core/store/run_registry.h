@@ -26,7 +26,7 @@ class RunRegistry {
 public:
     static constexpr const char* kDatabaseFileName = "tunebench.db";
     static constexpr const char* kRunsFolderName = "runs";
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     static constexpr int kBusyTimeoutMs = 10000;
 
     /// Opens the project in `projectDir`, creating the folder and an empty registry if needed. Throws InputError

@@ -14,6 +14,7 @@
 #include "core/store/checkpoint.h"
 #include "core/store/model_loader.h"
 #include "core/train/adamw.h"
+#include "core/train/finetune.h"
 #include "core/train/lr_schedule.h"
 
 #include <ATen/autocast_mode.h>
@@ -101,6 +102,13 @@ struct Trainer::Impl {
     int64_t tokensSeen = 0;
     int threads = 1;
     RunSummary summary;
+    // Fine-tuning only (core/train/finetune.h): the SFT rows, their fixed eval rows, the forgetting meter, and
+    // what to tell the observer when the run starts.
+    std::unique_ptr<SftData> sft;
+    std::vector<int64_t> evalRowsTrain;
+    std::vector<int64_t> evalRowsVal;
+    ForgettingMeter forgetting;
+    std::vector<std::string> startNotes;
 
     explicit Impl(fs::path root) : dir(std::move(root)) {}
 
@@ -133,7 +141,7 @@ struct Trainer::Impl {
         for (size_t i = 0; i < prompts.size(); ++i) {
             std::vector<TokenId> ids;
             try {
-                ids = tokenizer->encode(prompts[i]);
+                ids = tokenizer->encode(sft ? sft->chatTemplate.promptFor(prompts[i]) : prompts[i]);
             } catch (const InputError& e) {
                 throw InputError("config", "train.probe_prompts",
                                  "prompt " + std::to_string(i + 1) + " cannot be encoded (" + e.message() +
@@ -165,15 +173,25 @@ struct Trainer::Impl {
         return set;
     }
 
-    void buildModelAndOptimizer()
+    /// `parent`: a new fine-tuning run's starting weights, loaded before any adapter is added.
+    void buildModelAndOptimizer(const ParentModel* parent = nullptr)
     {
         torch::manual_seed(config.train.seed);
         model = Gpt(config.model);
         model->setActivationCheckpointing(config.train.activationCheckpointing);
+        if (parent)
+            loadWeights(model, parent->weights, parent->checkpoint);
+        if (config.method == "lora")
+            model->enableLora(config.lora);
+        else if (config.method == "prompt_tuning")
+            model->enablePromptTuning(config.promptTuning.numVirtualTokens);
         model->train();
         std::vector<std::pair<std::string, torch::Tensor>> params;
-        for (const auto& item : model->named_parameters())
-            params.emplace_back(item.key(), item.value());
+        if (config.isFineTuning())
+            params = model->trainableParameters();
+        else
+            for (const auto& item : model->named_parameters())
+                params.emplace_back(item.key(), item.value());
         optimizer = std::make_unique<AdamW>(
             params, AdamWOptions{config.train.beta1, config.train.beta2, 1e-8, config.train.weightDecay});
     }
@@ -184,6 +202,101 @@ struct Trainer::Impl {
         for (const auto& p : model->parameters())
             n += p.numel();
         return n;
+    }
+
+    int64_t trainableParameterCount() const
+    {
+        int64_t n = 0;
+        for (const auto& p : model->parameters())
+            if (p.requires_grad())
+                n += p.numel();
+        return n;
+    }
+
+    /// Fine-tuning: the SFT rows (rows as long as the model's input), the fixed eval rows and the forgetting
+    /// meter. The model must exist (its maxInputLength depends on the adapters).
+    void loadFinetuneData(double parentValFraction)
+    {
+        const int64_t rowLength = model->maxInputLength();
+        sft = std::make_unique<SftData>(loadSftData(config, *tokenizer, rowLength));
+        corpusHash = sft->hash;
+        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
+        evalRowsTrain = fixedRowIndices(static_cast<int64_t>(sft->train.size()), evalRows,
+                                        config.train.seed ^ kEvalTrainSeedSalt);
+        evalRowsVal.clear(); // every held-out row: the val set is small
+        std::string why;
+        forgetting = makeForgettingMeter(config, parentValFraction, *tokenizer, rowLength, why);
+        startNotes.clear();
+        if (!why.empty())
+            startNotes.push_back("forgetting meter off: " + why);
+        if (sft->examplesWithUnknown > 0)
+            startNotes.push_back(std::to_string(sft->examplesWithUnknown) + " of " +
+                                 std::to_string(sft->trainExamples + sft->valExamples) +
+                                 " examples have characters the parent's tokenizer cannot spell; the model sees "
+                                 "<unk> there");
+        if (sft->truncatedRows > 0)
+            startNotes.push_back(std::to_string(sft->truncatedRows) + " examples are longer than the model's " +
+                                 std::to_string(rowLength) + "-token context and were cut");
+    }
+
+    int64_t rowLength() const { return sft ? model->maxInputLength() : config.model.blockSize; }
+    int64_t trainTokenCount() const
+    {
+        return sft ? static_cast<int64_t>(sft->train.size()) * rowLength() : data.size(Split::Train);
+    }
+    int64_t valTokenCount() const
+    {
+        return sft ? static_cast<int64_t>(sft->val.size()) * rowLength() : data.size(Split::Val);
+    }
+
+    /// One micro-batch's loss: the SFT rows' masked loss, or next-token loss on the corpus.
+    torch::Tensor microBatchLoss()
+    {
+        if (!sft) {
+            auto [x, y] = data.batch(Split::Train, config.train.batchSize, config.model.blockSize, batchRng);
+            return languageModelLoss(model->forward(x), y);
+        }
+        std::vector<int64_t> rows(static_cast<size_t>(config.train.batchSize));
+        for (auto& r : rows)
+            r = static_cast<int64_t>(batchRng.below(sft->train.size()));
+        auto [x, y] = rowsBatch(sft->train, rows);
+        return maskedLanguageModelLoss(model->forward(x), y);
+    }
+
+    /// After a fine-tuning run: how far the tuned model moved from its parent on the probe prompts (each with the
+    /// tuned model's greedy answer), into the summary, with a warning when it barely moved.
+    void checkAdapterEffect(TrainingObserver& observer)
+    {
+        if (!sft || probeIds.empty() || summary.parentCheckpoint.empty())
+            return;
+        try {
+            const Checkpoint parent = loadCheckpoint(summary.parentCheckpoint);
+            Gpt base(config.model);
+            loadWeights(base, parent.model, summary.parentCheckpoint);
+            base->eval();
+            std::vector<std::vector<TokenId>> texts;
+            SampleOptions options;
+            options.greedy = true;
+            options.maxNewTokens = config.train.probeTokens;
+            for (const auto& ids : probeIds) {
+                std::vector<TokenId> text = ids;
+                const auto answer = generate(model, ids, options);
+                text.insert(text.end(), answer.begin(), answer.end());
+                if (static_cast<int64_t>(text.size()) > rowLength())
+                    text.resize(static_cast<size_t>(rowLength()));
+                texts.push_back(std::move(text));
+            }
+            const AdapterEffect effect = adapterEffect(model, base, texts);
+            summary.adapterKl = effect.meanKl;
+            summary.adapterTop1Agreement = effect.top1Agreement;
+            observer.onLog(LogLevel::Info, "effect of tuning on the probe prompts: mean KL(tuned || base) " +
+                                               std::to_string(effect.meanKl) + " nats, top-1 agreement " +
+                                               std::to_string(effect.top1Agreement * 100.0) + "%");
+            if (const std::string warning = adapterEffectWarning(effect); !warning.empty())
+                observer.onLog(LogLevel::Warning, warning);
+        } catch (const Error& e) {
+            observer.onLog(LogLevel::Warning, std::string("the effect of tuning was not measured: ") + e.what());
+        }
     }
 
     Checkpoint makeCheckpoint(double elapsed) const
@@ -235,10 +348,21 @@ struct Trainer::Impl {
         m.step = step;
         // Evaluation runs in fp32 whatever the training precision, so losses compare across runs.
         at::autocast::set_cpu_enabled(false);
-        m.trainLoss = estimateLoss(model, data, Split::Train, evalStartsTrain, config.model.blockSize,
-                                   config.train.batchSize);
-        m.valLoss =
-            estimateLoss(model, data, Split::Val, evalStartsVal, config.model.blockSize, config.train.batchSize);
+        if (sft) {
+            m.trainLoss = maskedLoss(model, sft->train, evalRowsTrain, config.train.batchSize);
+            m.valLoss = maskedLoss(model, sft->val, evalRowsVal, config.train.batchSize);
+            if (forgetting.enabled()) {
+                m.forgettingPerplexity = forgetting.perplexity(model, config.train.batchSize);
+                if (!summary.forgettingBefore)
+                    summary.forgettingBefore = m.forgettingPerplexity;
+                summary.forgettingAfter = m.forgettingPerplexity;
+            }
+        } else {
+            m.trainLoss = estimateLoss(model, data, Split::Train, evalStartsTrain, config.model.blockSize,
+                                       config.train.batchSize);
+            m.valLoss = estimateLoss(model, data, Split::Val, evalStartsVal, config.model.blockSize,
+                                     config.train.batchSize);
+        }
         at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
         m.improved = m.valLoss < bestValLoss;
         if (m.improved)
@@ -261,13 +385,30 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         throw InputError(runDir.string(), "", "already holds a run; resume it or choose another output folder");
     impl->config = configIn;
     impl->threads = configureThreads(impl->config.train.threads);
-    const CorpusSample corpus = sampleCorpus(impl->config.data.corpus);
-    impl->corpusHash = corpus.hash;
-    impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
-    impl->config.model.vocabSize = impl->tokenizer->vocabSize();
-    impl->loadData();
-    impl->encodeProbes();
-    impl->buildModelAndOptimizer();
+    if (impl->config.isFineTuning()) {
+        const ParentModel parent = loadParent(impl->config.initFrom);
+        if (parent.config.isFineTuning() && parent.config.sft.chatTemplate != impl->config.sft.chatTemplate)
+            impl->startNotes.push_back("the parent was tuned with another chat template; answers in the old "
+                                       "format may be lost");
+        inheritFromParent(impl->config, parent.config);
+        throwIfInvalid(impl->config);
+        impl->tokenizer = loadTokenizer(parent.tokenizer);
+        impl->summary.parentRun = parent.runDir.string();
+        impl->summary.parentCheckpoint = parent.checkpoint.string();
+        impl->buildModelAndOptimizer(&parent);
+        const auto notes = impl->startNotes;
+        impl->loadFinetuneData(parent.config.data.valFraction);
+        impl->startNotes.insert(impl->startNotes.begin(), notes.begin(), notes.end());
+        impl->encodeProbes();
+    } else {
+        const CorpusSample corpus = sampleCorpus(impl->config.data.corpus);
+        impl->corpusHash = corpus.hash;
+        impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
+        impl->config.model.vocabSize = impl->tokenizer->vocabSize();
+        impl->loadData();
+        impl->encodeProbes();
+        impl->buildModelAndOptimizer();
+    }
     impl->batchRng = SplitMix64(impl->config.train.seed ^ kBatchSeedSalt);
 
     fs::create_directories(runDir);
@@ -275,6 +416,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
     writeFileAtomically(impl->dir.tokenizerFile(), impl->tokenizer->serialize());
     impl->summary.method = impl->config.method;
     impl->summary.parameterCount = impl->parameterCount();
+    impl->summary.trainableParameters = impl->trainableParameterCount();
     impl->summary.startedAt = utcTimestamp();
     impl->updateSummary(RunStatus::Running, 0.0);
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
@@ -290,16 +432,36 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->config = c.config;
     throwIfInvalid(impl->config);
     impl->threads = configureThreads(impl->config.train.threads);
-    const std::string hash = corpusHash(impl->config.data.corpus);
-    if (hash != c.corpusHash)
-        throw InputError(impl->config.data.corpus, "data.corpus",
-                         "changed since the checkpoint was written (hash " + hash + ", checkpoint has " +
-                             c.corpusHash + "); resuming would train on different data");
-    impl->corpusHash = hash;
     impl->tokenizer = loadTokenizer(c.tokenizer);
-    impl->loadData();
-    impl->encodeProbes();
-    impl->buildModelAndOptimizer();
+    if (impl->config.isFineTuning()) {
+        impl->buildModelAndOptimizer();
+        // The meter's split needs the parent's val fraction; the parent checkpoint the run started from has it.
+        RunSummary before;
+        try {
+            before = impl->dir.readSummary();
+        } catch (const InputError&) {
+        }
+        double parentValFraction = impl->config.data.valFraction;
+        std::error_code exists;
+        if (!before.parentCheckpoint.empty() && fs::exists(before.parentCheckpoint, exists))
+            parentValFraction = loadCheckpoint(before.parentCheckpoint).config.data.valFraction;
+        impl->loadFinetuneData(parentValFraction);
+        if (impl->corpusHash != c.corpusHash)
+            throw InputError(impl->config.data.train, "data.train",
+                             "changed since the checkpoint was written (hash " + impl->corpusHash +
+                                 ", checkpoint has " + c.corpusHash + "); resuming would train on different data");
+        impl->encodeProbes();
+    } else {
+        const std::string hash = corpusHash(impl->config.data.corpus);
+        if (hash != c.corpusHash)
+            throw InputError(impl->config.data.corpus, "data.corpus",
+                             "changed since the checkpoint was written (hash " + hash + ", checkpoint has " +
+                                 c.corpusHash + "); resuming would train on different data");
+        impl->corpusHash = hash;
+        impl->loadData();
+        impl->encodeProbes();
+        impl->buildModelAndOptimizer();
+    }
     loadWeights(impl->model, c.model, impl->dir.latestCheckpoint());
     impl->optimizer->loadStateDict(c.optimizer);
     impl->batchRng.setState(c.batchRngState);
@@ -320,6 +482,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
         impl->summary.startedAt = utcTimestamp();
     }
     impl->summary.parameterCount = impl->parameterCount();
+    impl->summary.trainableParameters = impl->trainableParameterCount();
     impl->updateSummary(RunStatus::Running, impl->elapsedBefore);
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
@@ -344,20 +507,23 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
 {
     Impl& d = *m_impl;
     const TrainConfig& tc = d.config.train;
-    const int64_t tokensPerStep = tc.tokensPerStep(d.config.model.blockSize);
+    const int64_t tokensPerStep = tc.tokensPerStep(d.rowLength());
     configureThreads(tc.threads);
 
     RunInfo info;
     info.parameterCount = d.parameterCount();
     info.vocabSize = d.config.model.vocabSize;
-    info.trainTokens = d.data.size(Split::Train);
-    info.valTokens = d.data.size(Split::Val);
+    info.trainableParameters = d.trainableParameterCount();
+    info.trainTokens = d.trainTokenCount();
+    info.valTokens = d.valTokenCount();
     info.startStep = d.startStep;
     info.maxSteps = tc.maxSteps;
     info.tokensPerStep = tokensPerStep;
     info.threads = d.threads;
     info.tokensFromCache = d.data.loadedFromCache();
     observer.onStart(info);
+    for (const auto& note : d.startNotes)
+        observer.onLog(LogLevel::Warning, note);
 
     const auto loopStart = Clock::now();
     auto elapsed = [&] { return d.elapsedBefore + secondsSince(loopStart); };
@@ -374,12 +540,15 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
         int64_t lastCheckpointStep = d.startStep;
         auto evalAndCheckpoint = [&] {
             const EvalMetrics m = d.evaluate(elapsed());
-            d.dir.appendMetrics({{"step", m.step},
-                                 {"eval_loss", m.valLoss},
-                                 {"eval_train_loss", m.trainLoss},
-                                 {"best_val_loss", m.bestValLoss},
-                                 {"elapsed_s", m.elapsedSeconds},
-                                 {"epoch", double(d.tokensSeen) / double(d.data.size(Split::Train))}});
+            json line = {{"step", m.step},
+                         {"eval_loss", m.valLoss},
+                         {"eval_train_loss", m.trainLoss},
+                         {"best_val_loss", m.bestValLoss},
+                         {"elapsed_s", m.elapsedSeconds},
+                         {"epoch", double(d.tokensSeen) / double(d.trainTokenCount())}};
+            if (m.forgettingPerplexity)
+                line["forgetting_perplexity"] = *m.forgettingPerplexity;
+            d.dir.appendMetrics(line);
             observer.onEval(m);
             // Outside any step's timing, so tokens/s stays the training speed; it counts in the wall time.
             if (!d.probeIds.empty()) {
@@ -409,8 +578,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
             d.optimizer->zeroGrad();
             double loss = 0;
             for (int64_t micro = 0; micro < tc.gradAccum; ++micro) {
-                auto [x, y] = d.data.batch(Split::Train, tc.batchSize, d.config.model.blockSize, d.batchRng);
-                torch::Tensor microLoss = languageModelLoss(d.model->forward(x), y) / double(tc.gradAccum);
+                torch::Tensor microLoss = d.microBatchLoss() / double(tc.gradAccum);
                 microLoss.backward();
                 loss += microLoss.item<double>();
             }
@@ -462,15 +630,17 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                                      {"tokens_per_second", m.tokensPerSecond},
                                      {"elapsed_s", m.elapsedSeconds},
                                      {"eta_s", m.etaSeconds},
-                                     {"epoch", double(d.tokensSeen) / double(d.data.size(Split::Train))}});
+                                     {"epoch", double(d.tokensSeen) / double(d.trainTokenCount())}});
             observer.onStep(m);
         }
         // Final evaluation at max_steps (unless it just happened), then the whole val split.
         evalAndCheckpoint();
         const double wall = elapsed();
         at::autocast::set_cpu_enabled(false);
-        d.summary.finalValLoss = fullSplitLoss(d.model, d.data.tokens(Split::Val), d.config.model.blockSize,
-                                               tc.batchSize);
+        d.summary.finalValLoss = d.sft ? maskedLoss(d.model, d.sft->val, {}, tc.batchSize)
+                                       : fullSplitLoss(d.model, d.data.tokens(Split::Val), d.config.model.blockSize,
+                                                       tc.batchSize);
+        d.checkAdapterEffect(observer);
         d.updateSummary(RunStatus::Completed, wall);
         result.outcome = TrainOutcome::Completed;
         result.summary = d.summary;
