@@ -71,7 +71,7 @@ constexpr Group kGroups[] = {{"model.", "Model"},
                              {"train.", "Training"},
                              {"data.corpus data.val_fraction data.cache_dir", "Data"},
                              {"tokenizer.", "Tokenizer"},
-                             {"init_from data.train data.format sft.", "Fine-tuning"},
+                             {"init_from data.train data.format data.replace sft.", "Fine-tuning"},
                              {"lora.", "LoRA"},
                              {"prompt_tuning.", "Prompt tuning"}};
 constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
