@@ -102,13 +102,17 @@ std::vector<Finding> preflight(const RunConfig& config, const MachineInfo& machi
 
     if (corpus && corpus->tokens > 0) {
         const int64_t need = m.blockSize + 1;
+        // Subword counts are estimated before the tokenizer exists: a too-small split is then only likely, and the
+        // run itself refuses it once the real counts are known.
+        const Severity tooSmall = corpus->estimated ? Severity::Warning : Severity::Error;
+        const std::string about = corpus->estimated ? "about " : "";
         if (corpus->valTokens < need && config.data.valFraction > 0)
-            add(Severity::Error, "model.block_size",
-                "the validation split has " + num(corpus->valTokens) + " tokens, fewer than block_size + 1 = " +
+            add(tooSmall, "model.block_size",
+                "the validation split has " + about + num(corpus->valTokens) + " tokens, fewer than block_size + 1 = " +
                     num(need) + ": use a larger corpus, a smaller block size or a larger data.val_fraction");
         if (corpus->trainTokens < need)
-            add(Severity::Error, "model.block_size",
-                "the training split has " + num(corpus->trainTokens) + " tokens, fewer than block_size + 1 = " +
+            add(tooSmall, "model.block_size",
+                "the training split has " + about + num(corpus->trainTokens) + " tokens, fewer than block_size + 1 = " +
                     num(need) + ": use a larger corpus or a smaller block size");
         else if (t.batchSize * m.blockSize > corpus->trainTokens)
             add(Severity::Warning, "train.batch_size",

@@ -107,6 +107,19 @@ private slots:
             QVERIFY(int(findings[i - 1].severity) <= int(findings[i].severity));
     }
 
+    void estimatedSplitsWarnInsteadOfRefusing()
+    {
+        const RunConfig c = goodConfig();
+        TokenSplit split = corpus(c.model.blockSize * 5); // the val split (10%) is shorter than one block
+        const auto exact = preflight(c, machine(), split);
+        QVERIFY2(hasFinding(exact, Severity::Error, "model.block_size"), qPrintable(describe(exact)));
+        split.estimated = true; // a bpe/unigram count before the tokenizer exists
+        const auto estimated = preflight(c, machine(), split);
+        QVERIFY2(!hasErrors(estimated), qPrintable(describe(estimated)));
+        QVERIFY2(hasFinding(estimated, Severity::Warning, "model.block_size"), qPrintable(describe(estimated)));
+        QVERIFY2(describe(estimated).contains("about"), qPrintable(describe(estimated)));
+    }
+
     void memoryUsesTheCorpusVocabulary()
     {
         RunConfig c = goodConfig();
