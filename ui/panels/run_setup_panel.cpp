@@ -232,21 +232,18 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
     QFormLayout* forms[kGroupCount] = {};
-    // Left column: Fine-tuning, LoRA, Prompt tuning (each for its methods), Model, Data, Tokenizer; Training on the
-    // right.
-    constexpr int kGridRow[kGroupCount] = {3, 0, 4, 5, 0, 1, 2};
+    // One column, so no field is cut off in a narrow dock: Fine-tuning, LoRA, Prompt tuning (each shown for its
+    // methods), then Model, Training, Data, Tokenizer.
+    constexpr int kGridRow[kGroupCount] = {3, 4, 5, 6, 0, 1, 2};
     for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
         box->setObjectName(QStringLiteral("group ") + QString::fromLatin1(kGroups[g].title));
         forms[g] = new QFormLayout(box);
         forms[g]->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-        if (g == kTrainGroup)
-            grid->addWidget(box, 0, 1, 7, 1);
-        else
-            grid->addWidget(box, kGridRow[g], 0);
+        grid->addWidget(box, kGridRow[g], 0);
         m_groups.push_back(box);
     }
-    grid->setRowStretch(6, 1);
+    grid->setRowStretch(kGroupCount, 1);
     for (const auto& info : core::configKeyInfo()) {
         if (info.key == "method")
             continue;
