@@ -77,8 +77,8 @@ void showModelTab(DataPanel& panel)
 {
     if (auto* tabs = panel.findChild<QTabWidget*>("datasetTabs"))
         tabs->setCurrentIndex(1);
-    if (auto* tabs = panel.findChild<QTabWidget*>("recordTabs"))
-        tabs->setCurrentIndex(1);
+    if (auto* view = panel.findChild<QComboBox*>("recordView"))
+        view->setCurrentIndex(1);
 }
 
 } // namespace
@@ -400,6 +400,10 @@ private slots:
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         saveShot(panel, "data_panel_model_view.png");
+        panel.resize(760, 400); // the Data dock's size in the workbench's default layout
+        QTest::qWait(50);
+        saveShot(panel, "data_panel_model_view_dock.png");
+        panel.resize(760, 700);
 
         // loss_on: all counts every character.
         panel.setLossOn("all");

@@ -8,6 +8,7 @@
 #include "core/data/sft_examples.h"
 #include "core/tokenizer/tokenizer.h"
 
+#include <QComboBox>
 #include <QEvent>
 #include <QFontDatabase>
 #include <QPlainTextEdit>
@@ -207,6 +208,10 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
     tokensLayout->addWidget(m_tokens, 1);
     modelSplit->addWidget(m_modelText);
     modelSplit->addWidget(tokensBox);
+    // Small minimums so that the Data dock keeps the height it had without this view (the splitter gives room).
+    const int lines = 2 * fontMetrics().lineSpacing();
+    m_modelText->setMinimumHeight(lines);
+    m_tokens->setMinimumHeight(lines);
     modelSplit->setChildrenCollapsible(false);
     textLayout->addWidget(modelSplit);
     m_modelError = new QLabel(modelPage);
@@ -226,17 +231,22 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
     modelLayout->addWidget(m_modelLegend);
     modelLayout->addWidget(m_modelStack, 1);
 
-    m_recordTabs = new QTabWidget(recordBox);
-    m_recordTabs->setObjectName("recordTabs");
-    m_recordTabs->setDocumentMode(true);
-    m_recordTabs->addTab(m_record, tr("Turns"));
-    m_recordTabs->addTab(modelPage, tr("As the model sees it"));
-    m_recordTabs->setTabToolTip(1, tr("After the Run setup's chat template (sft.chat_template), loss_on and "
-                                      "data.replace"));
+    // The record as read (its turns) or as the model sees it, chosen in the record bar (a second tab bar would
+    // cost the narrow Data dock a row).
+    m_recordPages = new QStackedWidget(recordBox);
+    m_recordPages->addWidget(m_record);
+    m_recordPages->addWidget(modelPage);
+    m_recordView = new QComboBox(recordBox);
+    m_recordView->setObjectName("recordView");
+    m_recordView->addItem(tr("Turns"));
+    m_recordView->addItem(tr("As the model sees it"));
+    m_recordView->setToolTip(tr("The record's turns as read, or its text after the Run setup's chat template "
+                                "(sft.chat_template), loss_on and data.replace, coloured by what the loss counts"));
+    recordBar->addWidget(m_recordView);
     auto* recordLayout = new QVBoxLayout(recordBox);
     recordLayout->setContentsMargins(0, 0, 0, 0);
     recordLayout->addLayout(recordBar);
-    recordLayout->addWidget(m_recordTabs, 1);
+    recordLayout->addWidget(m_recordPages, 1);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName("datasetTabs");
@@ -255,6 +265,7 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
 
     connect(m_useButton, &QPushButton::clicked, this, &DatasetView::useAsFineTuningRequested);
     connect(m_problems, &QListWidget::itemActivated, this, &DatasetView::activateProblem);
+    connect(m_recordView, &QComboBox::currentIndexChanged, m_recordPages, &QStackedWidget::setCurrentIndex);
     connect(m_recordIndex, &QSpinBox::valueChanged, this, [this](int value) { showRecord(value - 1); });
     setReport(nullptr);
 }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <vector>
 
+class QComboBox;
 class QCustomPlot;
 class QCPBars;
 class QFormLayout;
@@ -108,7 +109,8 @@ private:
     QStringList m_replacements;
     std::shared_ptr<const core::Tokenizer> m_tokenizerForTokens;
     QString m_tokenizerLabel;
-    QTabWidget* m_recordTabs = nullptr;
+    QComboBox* m_recordView = nullptr;
+    QStackedWidget* m_recordPages = nullptr;
     QLabel* m_modelLegend = nullptr;
     QStackedWidget* m_modelStack = nullptr;
     QLabel* m_modelError = nullptr;
