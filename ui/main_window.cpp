@@ -191,6 +191,13 @@ void MainWindow::connectPanels()
     connect(m_setup, &RunSetupPanel::configChanged, this, [this] {
         const core::RunConfig config = m_setup->config();
         m_data->setTokenization(config.tokenizer, config.data.valFraction);
+        QStringList replacements;
+        for (const std::string& item : config.data.replace)
+            replacements << QString::fromStdString(item);
+        m_data->setChatTemplate(QString::fromStdString(config.sft.chatTemplate));
+        m_data->setLossOn(QString::fromStdString(config.sft.lossOn));
+        m_data->setReplacements(replacements);
+        m_data->setParentRun(QString::fromStdString(config.initFrom));
         const QString corpus = QString::fromStdString(config.data.corpus);
         if (!corpus.isEmpty() && corpus != m_data->corpusPath() && !m_data->isLoading())
             m_data->openCorpus(corpus);

@@ -2,6 +2,11 @@
 #include "ui/panels/data_panel.h"
 #include "ui/panels/dataset_view.h"
 
+#include "core/data/chat_template.h"
+#include "core/data/formats/dataset_reader.h"
+#include "core/data/sft_examples.h"
+#include "core/tokenizer/tokenizer.h"
+
 #include <QtTest/QtTest>
 
 #include <QComboBox>
@@ -50,6 +55,30 @@ void saveShot(QWidget& w, const QString& name)
     const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
     QDir().mkpath(outDir);
     QVERIFY(w.grab().save(outDir + "/" + name));
+}
+
+// Per UTF-16 unit of the text, '1' where the byte mask counts the character (its first byte), else '0'.
+QString charMask(const tb::core::RenderedExample& example)
+{
+    QString mask;
+    for (size_t i = 0; i < example.text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(example.text[i]);
+        if ((byte & 0xC0) == 0x80)
+            continue; // a continuation byte: part of the character already counted
+        const QChar flag = example.lossMask[i] ? QLatin1Char('1') : QLatin1Char('0');
+        mask += flag;
+        if (byte >= 0xF0)
+            mask += flag; // a surrogate pair in UTF-16
+    }
+    return mask;
+}
+
+void showModelTab(DataPanel& panel)
+{
+    if (auto* tabs = panel.findChild<QTabWidget*>("datasetTabs"))
+        tabs->setCurrentIndex(1);
+    if (auto* view = panel.findChild<QComboBox*>("recordView"))
+        view->setCurrentIndex(1);
 }
 
 } // namespace
@@ -309,6 +338,94 @@ private slots:
         QVERIFY2(datasetRow(panel, "loaded").startsWith(n(2) + " read, " + n(0) + " kept"),
                  qPrintable(datasetRow(panel, "loaded")));
         QCOMPARE(panel.datasetView()->problemLines().size(), 2);
+    }
+
+    void showsARecordAsTheModelSeesIt()
+    {
+        const QString file = QStringLiteral(TB_SHARED_DATA_DIR) + "/sft/identity.json";
+        if (!QFileInfo::exists(file))
+            QSKIP("shared data not present");
+        DataPanel panel;
+        panel.resize(760, 700);
+        panel.openCorpus(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.isLoading(), 20000);
+        DatasetView* view = panel.datasetView();
+        const QStringList replace{"{{name}}=TuneBench", "{{author}}=the TuneBench team"};
+        panel.setReplacements(replace);
+        view->showRecord(2);
+
+        // The reference: the same record through the core, independently of the view.
+        const tb::core::Dataset dataset = tb::core::loadDataset(file.toStdString());
+        QCOMPARE(dataset.records.size(), size_t(91));
+        tb::core::DatasetRecord record = dataset.records[2];
+        tb::core::applyReplacements(record, tb::core::parseReplacements({replace[0].toStdString(),
+                                                                         replace[1].toStdString()}));
+        const auto builtin = tb::core::ChatTemplate::builtin();
+        const tb::core::RenderedExample example =
+            tb::core::renderRecord(record, builtin, tb::core::LossOn::Completion);
+        QCOMPARE(view->modelMessage(), QString());
+        QCOMPARE(view->modelText(), QString::fromStdString(example.text));
+        QCOMPARE(view->modelText(),
+                 QString("User: Who are you?\nAssistant: I am TuneBench, an AI assistant developed by the TuneBench "
+                         "team. How can I assist you today?\n"));
+        const QString mask = view->modelLossMask();
+        QCOMPARE(mask, charMask(example));
+        // What is coloured as counted is exactly the answer and the line break that ends it.
+        const QString text = view->modelText();
+        const qsizetype first = mask.indexOf(QLatin1Char('1'));
+        QVERIFY(first > 0);
+        QCOMPARE(mask.count(QLatin1Char('1')), text.size() - first);
+        QCOMPARE(text.mid(first), QString("I am TuneBench, an AI assistant developed by the TuneBench team. How can "
+                                          "I assist you today?\n"));
+
+        // Tokens, with the parent run's tokenizer (tokenizer.json in its directory): flags as training has them.
+        QTemporaryDir run;
+        tb::core::TokenizerConfig chars;
+        const std::shared_ptr<const tb::core::Tokenizer> tokenizer = tb::core::makeTokenizer(chars, example.text);
+        QVERIFY(!writeFile(run, "tokenizer.json", QByteArray::fromStdString(tokenizer->serialize())).isEmpty());
+        QCOMPARE(view->tokenLossFlags(), QString());
+        panel.setParentRun(run.path());
+        const tb::core::TokenizedExample tokens = tb::core::tokenizeExample(example, *tokenizer);
+        QString flags;
+        for (size_t i = 0; i < tokens.loss.size(); ++i)
+            flags += i > 0 && tokens.loss[i] ? QLatin1Char('1') : QLatin1Char('0');
+        QCOMPARE(view->tokenLossFlags(), flags);
+        QVERIFY(flags.contains('1') && flags.contains('0'));
+        const auto* tokensTitle = panel.findChild<QLabel*>("modelTokensTitle");
+        QVERIFY(tokensTitle);
+        QVERIFY2(tokensTitle->text().startsWith(n(static_cast<qlonglong>(tokens.ids.size())) + " tokens"),
+                 qPrintable(tokensTitle->text()));
+
+        showModelTab(panel);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        saveShot(panel, "data_panel_model_view.png");
+        panel.resize(760, 400); // the Data dock's size in the workbench's default layout
+        QTest::qWait(50);
+        saveShot(panel, "data_panel_model_view_dock.png");
+        panel.resize(760, 700);
+
+        // loss_on: all counts every character.
+        panel.setLossOn("all");
+        QCOMPARE(view->modelLossMask(), QString(view->modelText().size(), QLatin1Char('1')));
+        QVERIFY(!view->tokenLossFlags().mid(1).contains('0'));
+        panel.setLossOn("completion");
+        QCOMPARE(view->modelLossMask(), mask);
+
+        // The run's own template: the text follows it.
+        panel.setChatTemplate("[[user]]Q: {content}\\n[[assistant]]A: {content}\\n");
+        QVERIFY2(view->modelText().startsWith("Q: Who are you?\nA: I am TuneBench"), qPrintable(view->modelText()));
+        QVERIFY(view->modelLossMask().startsWith(QString(19, QLatin1Char('0')) + "1"));
+
+        // A template without an [[assistant]] section is an error shown in place of the text.
+        panel.setChatTemplate("[[user]]Q: {content}\\n");
+        QCOMPARE(view->modelText(), QString());
+        QVERIFY2(view->modelMessage().contains("sft.chat_template") && view->modelMessage().contains("assistant"),
+                 qPrintable(view->modelMessage()));
+        QCOMPARE(view->tokenLossFlags(), QString());
+        saveShot(panel, "data_panel_model_view_error.png");
+        panel.setChatTemplate(QString());
+        QCOMPARE(view->modelText(), QString::fromStdString(example.text));
     }
 
     void screenshotWithAPreferenceDataset()

@@ -3,10 +3,12 @@
 // points on the chart, stop, reopen the project in a new window and find the run and its curve. Writes
 // screenshots into the test's output folder.
 #include "core/io/run_config.h"
+#include "core/tokenizer/tokenizer.h"
 #include "ui/bridge/project.h"
 #include "ui/bridge/training_session.h"
 #include "ui/main_window.h"
 #include "ui/panels/data_panel.h"
+#include "ui/panels/dataset_view.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/run_setup_panel.h"
 #include "ui/panels/runs_panel.h"
@@ -58,6 +60,38 @@ private slots:
     {
         QStandardPaths::setTestModeEnabled(true); // QSettings and app data go to a test location
         QSettings().clear();
+    }
+
+    void runSetupDrivesTheModelView()
+    {
+        // The Data panel's "As the model sees it" follows Run setup: template, loss_on, replacements, parent run.
+        const QString file = TB_SHARED_DATA_DIR "/sft/identity.json";
+        if (!QFileInfo::exists(file))
+            QSKIP("shared data not present");
+        QTemporaryDir parent;
+        tb::core::TokenizerConfig bytes;
+        bytes.kind = "byte";
+        QFile tokenizerFile(parent.filePath("tokenizer.json"));
+        QVERIFY(tokenizerFile.open(QIODevice::WriteOnly));
+        tokenizerFile.write(QByteArray::fromStdString(tb::core::makeTokenizer(bytes, "")->serialize()));
+        tokenizerFile.close();
+        MainWindow window;
+        tb::core::RunConfig config = shortRun(TB_SOURCE_DIR "/resources/demo/corpus.txt");
+        config.method = "sft";
+        config.initFrom = parent.path().toStdString();
+        config.sft.chatTemplate = "[[user]]Q: {content}\\n[[assistant]]A: {content}\\n";
+        config.sft.lossOn = "all";
+        config.data.replace = {"{{name}}=TuneBench", "{{author}}=us"};
+        window.runSetupPanel()->setConfig(config);
+        window.dataPanel()->openCorpus(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.dataPanel()->datasetPath().isEmpty() && !window.dataPanel()->isLoading(),
+                                 30000);
+        const tb::ui::DatasetView* view = window.dataPanel()->datasetView();
+        const QString expected = "Q: hi\nA: Hello! I am TuneBench, an AI assistant developed by us. How can I "
+                                 "assist you today?\n";
+        QCOMPARE(view->modelText(), expected);
+        QCOMPARE(view->modelLossMask(), QString(expected.size(), QLatin1Char('1')));
+        QCOMPARE(view->tokenLossFlags().size(), expected.size()); // byte tokens of ASCII text: one per character
     }
 
     void trainsStopsAndReopens()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ui/panels/data_panel.h"
 
+#include "core/common/error.h"
+#include "core/tokenizer/tokenizer.h"
 #include "core/train/preflight.h"
 #include "ui/bridge/corpus_scan.h"
 #include "ui/panels/dataset_view.h"
@@ -440,6 +442,44 @@ void DataPanel::cancelLoading()
     m_scan->cancel();
     m_datasetScan->cancel();
     setLoading(false);
+}
+
+void DataPanel::setChatTemplate(const QString& text) { m_datasetView->setChatTemplate(text); }
+
+void DataPanel::setLossOn(const QString& lossOn) { m_datasetView->setLossOn(lossOn); }
+
+void DataPanel::setReplacements(const QStringList& items) { m_datasetView->setReplacements(items); }
+
+void DataPanel::setParentRun(const QString& path)
+{
+    if (path == m_parentRun)
+        return;
+    m_parentRun = path;
+    std::shared_ptr<const core::Tokenizer> tokenizer;
+    QString label;
+    if (!path.isEmpty()) {
+        // A run directory holds tokenizer.json; a checkpoint lies in it or in its checkpoints/ folder.
+        const QFileInfo info(path);
+        QStringList candidates;
+        if (info.isDir())
+            candidates << QDir(path).filePath(QStringLiteral("tokenizer.json"));
+        else
+            candidates << info.dir().filePath(QStringLiteral("tokenizer.json"))
+                       << QDir(info.dir().filePath(QStringLiteral(".."))).filePath(QStringLiteral("tokenizer.json"));
+        for (const QString& candidate : candidates) {
+            QFile file(candidate);
+            if (!file.open(QIODevice::ReadOnly))
+                continue;
+            try {
+                tokenizer = core::loadTokenizer(file.readAll().toStdString());
+                label = tr("the parent run's %1 tokenizer").arg(QString::fromStdString(tokenizer->kind()));
+            } catch (const core::Error&) {
+                tokenizer.reset(); // not a tokenizer: no tokens rather than wrong ones
+            }
+            break;
+        }
+    }
+    m_datasetView->setTokenizer(std::move(tokenizer), label);
 }
 
 void DataPanel::setTokenization(const core::TokenizerConfig& tokenizer, double valFraction)

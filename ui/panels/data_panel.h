@@ -7,6 +7,8 @@
 //   box; bad records skipped or the load stopped, by the policy box; CSV columns mapped to fields) and shown in the
 //   Dataset tab (DatasetView: counts, problems, duplicates, overlap, length histogram, records). "Use as
 //   fine-tuning data" emits datasetChosen(). A .jsonl file of {"text"} records is both: it is also a corpus.
+//   Its record browser shows a record as the model sees it with the run's chat template, loss_on, data.replace
+//   and the parent run's tokenizer (the setters below, wired from Run setup).
 // A file that fails to load is named with its error (file, line, byte or record, field) and what was on show
 // stays. GUI thread.
 #pragma once
@@ -74,6 +76,13 @@ public slots:
     void setErrorPolicy(tb::core::ErrorPolicy policy);
     /// Field mappings "field=column, ..." (as the CLI's --map) for the next load; CSV columns or JSON keys.
     void setFieldMapping(const QString& mapping);
+    /// The fine-tuning settings the Dataset tab's "As the model sees it" follows (sft.chat_template, sft.loss_on,
+    /// data.replace), and the parent run (init_from: a run directory, or a checkpoint file in one) whose
+    /// tokenizer.json its tokens use; an empty or unreadable parent shows no tokens.
+    void setChatTemplate(const QString& text);
+    void setLossOn(const QString& lossOn);
+    void setReplacements(const QStringList& items);
+    void setParentRun(const QString& path);
     /// Loads the file on show (or the last one that failed) again with the current format, policy and mapping.
     void reload();
 
@@ -109,6 +118,7 @@ private:
     std::optional<core::CorpusStats> m_stats;
     core::TokenizerConfig m_tokenizer;
     double m_valFraction = 0.1;
+    QString m_parentRun;
 
     QLabel* m_pathLabel = nullptr;
     QComboBox* m_formatBox = nullptr;

@@ -3,7 +3,18 @@
 
 #include "ui/panels/plot_style.h"
 
+#include "core/common/error.h"
+#include "core/data/chat_template.h"
+#include "core/data/sft_examples.h"
+#include "core/tokenizer/tokenizer.h"
+
+#include <QComboBox>
 #include <QEvent>
+#include <QFontDatabase>
+#include <QPlainTextEdit>
+#include <QStackedWidget>
+#include <QTextBlock>
+#include <QTextCursor>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -40,6 +51,16 @@ constexpr RowText kRows[RowCount] = {
      "Validation records (the last data.val_fraction) sharing a 13-word sequence with a training record"},
     {"lengths", "Lengths", "Characters per record (all its turns), shortest / mean / longest"},
 };
+
+// "As the model sees it": counted characters on a green tint, context in a muted grey; both read on light and dark
+// palettes. The view marks each character's flag in its format, so tests read back what is on show.
+const QColor kCountedTint(52, 168, 83, 75);
+const QColor kCountedTokenTints[] = {QColor(52, 168, 83, 60), QColor(52, 168, 83, 120)};
+const QColor kContextTokenTints[] = {QColor(128, 128, 128, 30), QColor(128, 128, 128, 70)};
+const QColor kMutedText(128, 128, 128);
+constexpr int kCountedProperty = QTextFormat::UserProperty + 1;
+constexpr size_t kModelShownBytes = 20000; // a long document: its start shows, as in the Turns view
+constexpr size_t kTokensShown = 3000;      // one coloured run per token is what costs to lay out
 
 constexpr int kLineRole = Qt::UserRole;
 constexpr int kRecordRole = Qt::UserRole + 1;
@@ -155,10 +176,77 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
     auto* recordBar = new QHBoxLayout;
     recordBar->addWidget(m_recordIndex);
     recordBar->addWidget(m_recordWhere, 1);
+    auto* modelPage = new QWidget(recordBox);
+    m_modelLegend = new QLabel(modelPage);
+    m_modelLegend->setObjectName("modelLegend");
+    m_modelLegend->setWordWrap(true);
+    m_modelLegend->setTextFormat(Qt::RichText);
+    m_modelText = new QPlainTextEdit(modelPage);
+    m_modelText->setObjectName("modelText");
+    m_modelText->setReadOnly(true);
+    m_modelText->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_modelText->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_modelText->setToolTip(tr("The record's text after the chat template and placeholders, exactly as the model "
+                               "reads it; tinted characters count in the loss"));
+    QTextOption option = m_modelText->document()->defaultTextOption();
+    option.setFlags(option.flags() | QTextOption::ShowTabsAndSpaces | QTextOption::ShowLineAndParagraphSeparators);
+    m_modelText->document()->setDefaultTextOption(option);
+    m_tokensTitle = new QLabel(modelPage);
+    m_tokensTitle->setObjectName("modelTokensTitle");
+    m_tokensTitle->setWordWrap(true);
+    m_tokens = new QTextBrowser(modelPage);
+    m_tokens->setObjectName("modelTokens");
+    m_tokens->setOpenLinks(false);
+    auto* textAndTokens = new QWidget(modelPage);
+    auto* textLayout = new QVBoxLayout(textAndTokens);
+    textLayout->setContentsMargins(0, 0, 0, 0);
+    auto* modelSplit = new QSplitter(Qt::Vertical, textAndTokens);
+    auto* tokensBox = new QWidget(modelSplit);
+    auto* tokensLayout = new QVBoxLayout(tokensBox);
+    tokensLayout->setContentsMargins(0, 0, 0, 0);
+    tokensLayout->addWidget(m_tokensTitle);
+    tokensLayout->addWidget(m_tokens, 1);
+    modelSplit->addWidget(m_modelText);
+    modelSplit->addWidget(tokensBox);
+    // Small minimums so that the Data dock keeps the height it had without this view (the splitter gives room).
+    const int lines = 2 * fontMetrics().lineSpacing();
+    m_modelText->setMinimumHeight(lines);
+    m_tokens->setMinimumHeight(lines);
+    modelSplit->setChildrenCollapsible(false);
+    textLayout->addWidget(modelSplit);
+    m_modelError = new QLabel(modelPage);
+    m_modelError->setObjectName("modelError");
+    m_modelError->setWordWrap(true);
+    m_modelError->setTextFormat(Qt::PlainText);
+    m_modelError->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_modelError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_modelError->setMargin(8);
+    m_modelError->setAutoFillBackground(true);
+    m_modelError->setBackgroundRole(QPalette::AlternateBase);
+    m_modelStack = new QStackedWidget(modelPage);
+    m_modelStack->addWidget(textAndTokens);
+    m_modelStack->addWidget(m_modelError);
+    auto* modelLayout = new QVBoxLayout(modelPage);
+    modelLayout->setContentsMargins(0, 0, 0, 0);
+    modelLayout->addWidget(m_modelLegend);
+    modelLayout->addWidget(m_modelStack, 1);
+
+    // The record as read (its turns) or as the model sees it, chosen in the record bar (a second tab bar would
+    // cost the narrow Data dock a row).
+    m_recordPages = new QStackedWidget(recordBox);
+    m_recordPages->addWidget(m_record);
+    m_recordPages->addWidget(modelPage);
+    m_recordView = new QComboBox(recordBox);
+    m_recordView->setObjectName("recordView");
+    m_recordView->addItem(tr("Turns"));
+    m_recordView->addItem(tr("As the model sees it"));
+    m_recordView->setToolTip(tr("The record's turns as read, or its text after the Run setup's chat template "
+                                "(sft.chat_template), loss_on and data.replace, coloured by what the loss counts"));
+    recordBar->addWidget(m_recordView);
     auto* recordLayout = new QVBoxLayout(recordBox);
     recordLayout->setContentsMargins(0, 0, 0, 0);
     recordLayout->addLayout(recordBar);
-    recordLayout->addWidget(m_record, 1);
+    recordLayout->addWidget(m_recordPages, 1);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName("datasetTabs");
@@ -177,6 +265,7 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
 
     connect(m_useButton, &QPushButton::clicked, this, &DatasetView::useAsFineTuningRequested);
     connect(m_problems, &QListWidget::itemActivated, this, &DatasetView::activateProblem);
+    connect(m_recordView, &QComboBox::currentIndexChanged, m_recordPages, &QStackedWidget::setCurrentIndex);
     connect(m_recordIndex, &QSpinBox::valueChanged, this, [this](int value) { showRecord(value - 1); });
     setReport(nullptr);
 }
@@ -368,6 +457,7 @@ void DatasetView::showRecord(int index)
     if (!m_report || index < 0 || index >= static_cast<int>(m_report->dataset.records.size())) {
         m_record->clear();
         m_recordWhere->clear();
+        showModelView();
         return;
     }
     if (m_recordIndex->value() != index + 1) {
@@ -402,7 +492,197 @@ void DatasetView::showRecord(int index)
         break;
     }
     m_record->setHtml(html);
+    showModelView();
 }
+
+void DatasetView::setChatTemplate(const QString& text)
+{
+    if (text == m_chatTemplate)
+        return;
+    m_chatTemplate = text;
+    showModelView();
+}
+
+void DatasetView::setLossOn(const QString& lossOn)
+{
+    if (lossOn == m_lossOn)
+        return;
+    m_lossOn = lossOn;
+    showModelView();
+}
+
+void DatasetView::setReplacements(const QStringList& items)
+{
+    if (items == m_replacements)
+        return;
+    m_replacements = items;
+    showModelView();
+}
+
+void DatasetView::setTokenizer(std::shared_ptr<const core::Tokenizer> tokenizer, const QString& label)
+{
+    if (tokenizer == m_tokenizerForTokens && label == m_tokenizerLabel)
+        return;
+    m_tokenizerForTokens = std::move(tokenizer);
+    m_tokenizerLabel = label;
+    showModelView();
+}
+
+QString DatasetView::legendHtml() const
+{
+    const auto swatch = [](const QString& style, const QString& text) {
+        return QStringLiteral("<span style='%1'>&nbsp;%2&nbsp;</span>").arg(style, text.toHtmlEscaped());
+    };
+    const QString counted = swatch(QStringLiteral("background-color:%1").arg(kCountedTint.name(QColor::HexArgb)),
+                                   tr("counts in the loss"));
+    const QString context = swatch(QStringLiteral("color:%1").arg(kMutedText.name()), tr("context only"));
+    const QString source = m_chatTemplate.trimmed().isEmpty() ? tr("built-in chat template")
+                                                              : tr("the Run setup's chat template");
+    return tr("%1 %2 &nbsp;·&nbsp; %3, loss on %4").arg(counted, context, source.toHtmlEscaped(), m_lossOn.toHtmlEscaped());
+}
+
+void DatasetView::showModelMessage(const QString& message)
+{
+    m_modelText->clear();
+    m_tokens->clear();
+    m_tokensTitle->clear();
+    m_tokenFlags.clear();
+    m_modelError->setText(message);
+    m_modelStack->setCurrentIndex(1);
+}
+
+void DatasetView::showModelView()
+{
+    m_modelLegend->setText(legendHtml());
+    const int index = currentRecord();
+    if (!m_report || index < 0 || index >= static_cast<int>(m_report->dataset.records.size())) {
+        showModelMessage(tr("No record to show."));
+        return;
+    }
+    core::DatasetRecord record = m_report->dataset.records[static_cast<size_t>(index)];
+    core::RenderedExample example;
+    try {
+        const auto chatTemplate = core::ChatTemplate::parse(m_chatTemplate.toStdString(), "Run setup");
+        std::vector<std::string> items;
+        for (const QString& item : m_replacements)
+            items.push_back(item.toStdString());
+        core::applyReplacements(record, core::parseReplacements(items, "Run setup"));
+        example = core::renderRecord(record, chatTemplate, core::parseLossOn(m_lossOn.toStdString()),
+                                     QFileInfo(QString::fromStdString(m_report->dataset.path)).fileName().toStdString());
+    } catch (const core::Error& e) {
+        showModelMessage(tr("This record cannot be shown as the model sees it:\n%1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    m_modelError->clear();
+    m_modelStack->setCurrentIndex(0);
+
+    // The text, in runs of equal loss flag; a run never starts inside a UTF-8 sequence (template parts and
+    // contents are whole characters), and the shown part is cut at a character boundary.
+    size_t shown = std::min(example.text.size(), kModelShownBytes);
+    while (shown < example.text.size() && (static_cast<unsigned char>(example.text[shown]) & 0xC0) == 0x80)
+        ++shown;
+    m_modelText->clear();
+    QTextCursor cursor(m_modelText->document());
+    QTextCharFormat counted;
+    counted.setBackground(kCountedTint);
+    counted.setProperty(kCountedProperty, true);
+    QTextCharFormat context;
+    context.setForeground(kMutedText);
+    context.setProperty(kCountedProperty, false);
+    for (size_t begin = 0; begin < shown;) {
+        size_t end = begin + 1;
+        while (end < shown && example.lossMask[end] == example.lossMask[begin])
+            ++end;
+        cursor.insertText(QString::fromUtf8(example.text.data() + begin, static_cast<qsizetype>(end - begin)),
+                          example.lossMask[begin] ? counted : context);
+        begin = end;
+    }
+    if (shown < example.text.size())
+        cursor.insertText(tr("\n(first %1 of %2 bytes shown)").arg(count(static_cast<int64_t>(shown)),
+                                                                      count(static_cast<int64_t>(example.text.size()))),
+                          QTextCharFormat());
+    m_modelText->moveCursor(QTextCursor::Start);
+
+    m_tokenFlags.clear();
+    if (!m_tokenizerForTokens) {
+        m_tokens->clear();
+        m_tokensTitle->setText(tr("Tokens: no tokenizer yet (a fine-tuning run's parent run gives one)."));
+        return;
+    }
+    core::TokenizedExample tokens;
+    try {
+        tokens = core::tokenizeExample(example, *m_tokenizerForTokens);
+    } catch (const core::Error& e) {
+        m_tokens->clear();
+        m_tokensTitle->setText(tr("Tokens: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    // The first token is never predicted (nothing comes before it), so it never counts, as in training.
+    int64_t countedTokens = 0;
+    for (size_t i = 0; i < tokens.ids.size(); ++i) {
+        const bool lossy = i > 0 && tokens.loss[i];
+        countedTokens += lossy ? 1 : 0;
+        m_tokenFlags += lossy ? QLatin1Char('1') : QLatin1Char('0');
+    }
+    QString title = tr("%1 tokens with %2, %3 counted in the loss")
+                        .arg(count(static_cast<int64_t>(tokens.ids.size())), m_tokenizerLabel.toHtmlEscaped(),
+                             count(countedTokens));
+    if (tokens.unknownTokens > 0)
+        title += tr(", %1 unknown (<unk>)").arg(count(tokens.unknownTokens));
+    if (tokens.ids.size() > kTokensShown)
+        title += tr(" (first %1 shown)").arg(count(static_cast<int64_t>(kTokensShown)));
+    m_tokensTitle->setText(title);
+    QString html = QStringLiteral("<div style='font-family:monospace'>");
+    const size_t shownTokens = std::min(tokens.ids.size(), kTokensShown);
+    for (size_t i = 0; i < shownTokens; ++i) {
+        const bool lossy = m_tokenFlags[static_cast<qsizetype>(i)] == QLatin1Char('1');
+        const QColor tint = lossy ? kCountedTokenTints[i % 2] : kContextTokenTints[i % 2];
+        QString style = QStringLiteral("background-color:%1").arg(tint.name(QColor::HexArgb));
+        if (!lossy)
+            style += QStringLiteral(";color:%1").arg(kMutedText.name());
+        const std::string piece = m_tokenizerForTokens->tokenText(tokens.ids[i]);
+        html += QStringLiteral("<span style='%1'>%2</span>")
+                    .arg(style, QString::fromStdString(piece).toHtmlEscaped().replace(QLatin1Char(' '),
+                                                                                      QStringLiteral("&nbsp;")));
+        const std::string decoded = m_tokenizerForTokens->decode({tokens.ids[i]});
+        if (!decoded.empty() && decoded.back() == '\n')
+            html += QStringLiteral("<br>");
+    }
+    html += QStringLiteral("</div>");
+    m_tokens->setHtml(html);
+}
+
+QString DatasetView::modelText() const
+{
+    return m_modelStack->currentIndex() == 0 ? m_modelText->toPlainText() : QString();
+}
+
+QString DatasetView::modelLossMask() const
+{
+    // Read back from the document: each character's format, and for a line break (a block separator) the format
+    // it was inserted with, which Qt keeps as the next block's character format.
+    QString mask;
+    if (m_modelStack->currentIndex() != 0)
+        return mask;
+    const QTextDocument* doc = m_modelText->document();
+    for (QTextBlock block = doc->begin(); block.isValid(); block = block.next()) {
+        if (block != doc->begin())
+            mask += block.charFormat().boolProperty(kCountedProperty) ? QLatin1Char('1') : QLatin1Char('0');
+        for (auto it = block.begin(); !it.atEnd(); ++it) {
+            const QTextFragment f = it.fragment();
+            mask += QString(f.length(), f.charFormat().boolProperty(kCountedProperty) ? QLatin1Char('1')
+                                                                                      : QLatin1Char('0'));
+        }
+    }
+    return mask;
+}
+
+QString DatasetView::modelMessage() const
+{
+    return m_modelStack->currentIndex() == 1 ? m_modelError->text() : QString();
+}
+
+QString DatasetView::tokenLossFlags() const { return m_tokenFlags; }
 
 void DatasetView::changeEvent(QEvent* event)
 {
