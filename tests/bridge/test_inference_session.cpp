@@ -2,8 +2,9 @@
 // InferenceSession on two tiny models trained here: streamed tokens arrive in order and equal core::generate with
 // the same seed (lock-step and independent seeds), stop ends within a token, a new generation stops the old one,
 // greedy is the same for every seed of a seed fan, and next-token, KL, battery and memorization results equal the
-// core functions they wrap; a branch continues prompt + prefix exactly as core::generate does. Bad input arrives as
-// failed().
+// core functions they wrap; a branch continues prompt + prefix exactly as core::generate does; with the chat template
+// a fine-tuned model gets its own template and stops at the end of its turn, a pretrained one the raw prompt. Bad
+// input arrives as failed().
 #include "core/eval/diversity.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
