@@ -5,7 +5,7 @@
 #include "sample_args.h"
 
 #include "core/common/runtime.h"
-#include "core/data/chat_template.h"
+#include "core/data/chat_prompt.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
 #include "core/store/model_loader.h"
@@ -188,10 +188,7 @@ int runCompare(const std::vector<std::string>& args)
         throw UsageError{"--probs must not be negative"};
     if (probs > 0 && !a.has("json"))
         throw UsageError{"--probs needs --json"};
-    if (!(options.temperature > 0) && !options.greedy)
-        throw UsageError{"--temperature must be greater than 0 (use --greedy for deterministic output)"};
-    if (const std::string problem = core::validateSampleOptions(options); !problem.empty())
-        throw UsageError{problem};
+    checkSampleOptions(options);
     const int width = int(a.intValue("width").value_or(terminalWidth()));
     core::configureThreads(a.intValue("threads").value_or(0));
 
@@ -201,9 +198,10 @@ int runCompare(const std::vector<std::string>& args)
         Output o;
         o.run = run;
         o.loaded = core::loadModel(run, checkpoint == "best");
-        const auto chatTemplate = core::ChatTemplate::parse(o.loaded.config.sft.chatTemplate);
-        o.promptIds = o.loaded.tokenizer->encode(a.has("chat") ? chatTemplate.promptFor(*prompt) : *prompt);
-        o.answerEnd = a.has("chat") ? chatTemplate.answerEnd() : std::string();
+        const core::ChatPrompt input = a.has("chat") ? core::chatPrompt(core::runChatTemplate(o.loaded.config), *prompt)
+                                                     : core::rawPrompt(*prompt);
+        o.promptIds = o.loaded.tokenizer->encode(input.text);
+        o.answerEnd = input.answerEnd;
         if (o.promptIds.empty())
             throw UsageError{"--prompt is empty: give at least one character to start from"};
         outputs.push_back(std::move(o));
@@ -223,9 +221,7 @@ int runCompare(const std::vector<std::string>& args)
         });
         o.seconds = std::chrono::duration<double>(Clock::now() - begin - inspecting).count();
         o.text = o.loaded.tokenizer->decode(o.tokens);
-        if (const size_t end = o.answerEnd.empty() ? std::string::npos : o.text.find(o.answerEnd);
-            end != std::string::npos)
-            o.text.resize(end);
+        core::cutAtAnswerEnd(o.text, o.answerEnd);
     }
 
     if (!a.has("json")) {

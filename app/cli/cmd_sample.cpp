@@ -6,7 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/common/runtime.h"
-#include "core/data/chat_template.h"
+#include "core/data/chat_prompt.h"
 #include "core/eval/generate.h"
 #include "core/store/model_loader.h"
 
@@ -32,18 +32,6 @@ Generates text from a trained model (a run's best checkpoint, else its latest, o
   --threads N            CPU threads (default: all cores)
 )";
 
-core::SampleOptions readSampleOptions(const Args& a)
-{
-    core::SampleOptions options;
-    options.maxNewTokens = a.intValue("max-new-tokens").value_or(options.maxNewTokens);
-    options.temperature = a.doubleValue("temperature").value_or(options.temperature);
-    options.topK = a.intValue("top-k").value_or(options.topK);
-    options.topP = a.doubleValue("top-p").value_or(options.topP);
-    options.seed = static_cast<uint64_t>(a.intValue("seed").value_or(static_cast<long long>(options.seed)));
-    options.greedy = a.has("greedy");
-    return options;
-}
-
 int runSample(const std::vector<std::string>& args)
 {
     const Args a(args, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "threads", "template"},
@@ -54,36 +42,27 @@ int runSample(const std::vector<std::string>& args)
     if (!prompt)
         throw UsageError{"--prompt TEXT is required"};
     const core::SampleOptions options = readSampleOptions(a);
-    if (options.maxNewTokens < 0)
-        throw UsageError{"--max-new-tokens must not be negative"};
-    if (!(options.temperature > 0))
-        throw UsageError{"--temperature must be greater than 0 (use --greedy for deterministic output)"};
-    if (options.topK < 0)
-        throw UsageError{"--top-k must not be negative"};
-    if (!(options.topP > 0 && options.topP <= 1))
-        throw UsageError{"--top-p must be in (0, 1]"};
+    checkSampleOptions(options);
     core::configureThreads(a.intValue("threads").value_or(0));
 
     if (a.has("template") && !a.has("chat"))
         throw UsageError{"--template needs --chat"};
     core::LoadedModel loaded = core::loadModel(a.positional().front(), !a.has("latest"));
     const bool chat = a.has("chat");
-    std::string text = *prompt;
-    std::string answerEnd;
+    core::ChatPrompt input = core::rawPrompt(*prompt);
     if (chat) {
         const std::string& trained = loaded.config.sft.chatTemplate;
         const std::string chosen = a.value("template").value_or(trained);
         const auto chatTemplate = core::ChatTemplate::parse(chosen, "--template", "--template");
-        if (chatTemplate.text() != core::ChatTemplate::parse(trained).text())
+        if (chatTemplate.text() != core::runChatTemplate(loaded.config).text())
             std::fprintf(stderr, "warning: --template differs from the chat template this run was trained with; "
                                  "the answers may suffer\n");
         if (!loaded.config.isFineTuning())
             std::fprintf(stderr, "warning: this run was not fine-tuned (method %s): it has not learnt a chat "
                                  "template\n", loaded.config.method.c_str());
-        text = chatTemplate.promptFor(*prompt);
-        answerEnd = chatTemplate.answerEnd();
+        input = core::chatPrompt(chatTemplate, *prompt);
     }
-    const std::vector<core::TokenId> ids = loaded.tokenizer->encode(text);
+    const std::vector<core::TokenId> ids = loaded.tokenizer->encode(input.text);
     if (ids.empty())
         throw UsageError{"--prompt is empty: give at least one character to start from"};
     if (!chat)
@@ -97,19 +76,16 @@ int runSample(const std::vector<std::string>& args)
         generated.push_back(id);
         std::string out = loaded.tokenizer->decode(generated);
         // A chat answer ends where the assistant's turn does (its suffix, e.g. the newline).
-        const size_t end = answerEnd.empty() ? std::string::npos : out.find(answerEnd);
-        if (end != std::string::npos)
-            out.resize(end);
+        const bool ended = core::cutAtAnswerEnd(out, input.answerEnd);
         if (out.size() > printed.size() && out.compare(0, printed.size(), printed) == 0) {
             std::fputs(out.c_str() + printed.size(), stdout);
             std::fflush(stdout);
             printed = out;
         }
-        return end == std::string::npos;
+        return !ended;
     });
     std::string out = loaded.tokenizer->decode(generated);
-    if (const size_t end = answerEnd.empty() ? std::string::npos : out.find(answerEnd); end != std::string::npos)
-        out.resize(end);
+    core::cutAtAnswerEnd(out, input.answerEnd);
     if (out.size() > printed.size())
         std::fputs(out.c_str() + printed.size(), stdout);
     std::fputs("\n", stdout);

@@ -10,6 +10,7 @@
 #include "core/eval/evaluate.h"
 #include "core/eval/next_token.h"
 #include "core/store/checkpoint.h"
+#include "core/store/model_loader.h"
 #include "core/store/run_dir.h"
 
 #include <torch/torch.h>
@@ -42,6 +43,23 @@ ParentModel loadParent(const std::string& initFrom)
         c = loadCheckpoint(file);
     } catch (const InputError& e) {
         throw InputError(file.string(), "init_from", "is not a TuneBench checkpoint: " + e.message());
+    }
+    if (c.config.method == "prompt_tuning")
+        throw InputError(file.string(), "init_from",
+                         "is a prompt-tuning run: its virtual tokens cannot be carried into another run; start from "
+                         "its parent (" + c.config.initFrom + ") instead");
+    if (c.config.method == "lora") {
+        // The parent's model is its base weights plus its adapters: merge them, so the run starts from the adapted
+        // model (the adapters' own tensors are not parameters of the new model).
+        Gpt adapted(c.config.model);
+        enableConfiguredAdapters(adapted, c.config);
+        loadWeights(adapted, c.model, file);
+        adapted->mergeLora();
+        std::map<std::string, torch::Tensor> merged;
+        for (const auto& item : adapted->named_parameters())
+            if (item.key().find(".lora_") == std::string::npos)
+                merged.emplace(item.key(), item.value().detach().clone());
+        c.model = std::move(merged);
     }
     ParentModel p;
     p.checkpoint = fs::absolute(file).lexically_normal();

@@ -32,8 +32,10 @@ struct ParentModel {
     int64_t step = 0;
 };
 
-/// `initFrom` is a run directory (its latest checkpoint) or a checkpoint file. Throws InputError naming init_from
-/// when nothing loadable is there.
+/// `initFrom` is a run directory (its latest checkpoint) or a checkpoint file. A LoRA parent's adapters are merged
+/// into its base weights, so `weights` are always a plain model's: the run starts from the adapted model. Throws
+/// InputError naming init_from when nothing loadable is there, or for a prompt-tuning parent (its virtual tokens
+/// have no place in another run's model).
 ParentModel loadParent(const std::string& initFrom);
 
 /// The run's model shape (n_layer, n_head, n_embd, block_size, bias, vocabulary) and tokenizer become the

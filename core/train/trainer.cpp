@@ -270,9 +270,9 @@ struct Trainer::Impl {
         if (!sft || probeIds.empty() || summary.parentCheckpoint.empty())
             return;
         try {
-            const Checkpoint parent = loadCheckpoint(summary.parentCheckpoint);
+            const ParentModel parent = loadParent(summary.parentCheckpoint); // a LoRA parent's adapters merged
             Gpt base(config.model);
-            loadWeights(base, parent.model, summary.parentCheckpoint);
+            loadWeights(base, parent.weights, summary.parentCheckpoint);
             base->eval();
             std::vector<std::vector<TokenId>> texts;
             SampleOptions options;

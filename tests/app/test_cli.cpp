@@ -199,6 +199,29 @@ private slots:
             QCOMPARE(withoutCache[i]["cache"].toBool(), false);
         }
 
+        // sample and compare check sampling options alike: temperature 0 is fine with --greedy (sample gives
+        // compare's greedy text), rejected without it, and the other options fail with the same message.
+        const Result zero = runCli({"sample", runs[0], "--prompt", "the cat ", "--greedy", "--temperature", "0",
+                                    "--max-new-tokens", "40"});
+        QCOMPARE(zero.exitCode, 0);
+        QCOMPARE(zero.out, "the cat " + withCache[0]["text"].toString() + "\n");
+        const QStringList badOptions[] = {{"--temperature", "0"}, {"--temperature", "-1", "--greedy"},
+                                          {"--top-p", "1.5"}, {"--top-k", "-2"}, {"--max-new-tokens", "-1"}};
+        for (const QStringList& options : badOptions) {
+            const Result s = runCli(QStringList{"sample", runs[0], "--prompt", "x"} + options);
+            const Result c = runCli(QStringList{"compare", runs[0], "--prompt", "x"} + options);
+            QCOMPARE(s.exitCode, 2);
+            QCOMPARE(c.exitCode, 2);
+            // "tunebench-cli sample: <message>" and "tunebench-cli compare: <message>", then each command's usage.
+            const QString sMessage = s.err.section('\n', 0, 0).section(": ", 1);
+            const QString cMessage = c.err.section('\n', 0, 0).section(": ", 1);
+            QVERIFY2(!sMessage.isEmpty() && sMessage == cMessage, qPrintable(sMessage + " | " + cMessage));
+            QVERIFY2(s.err.startsWith("tunebench-cli sample: "), qPrintable(s.err));
+        }
+        const Result zeroCompare = runCli({"compare", runs[0], "--prompt", "x", "--greedy", "--temperature", "0",
+                                           "--max-new-tokens", "3"});
+        QCOMPARE(zeroCompare.exitCode, 0);
+
         const Result probs = runCli({"compare", runs[0], "--prompt", "the ", "--max-new-tokens", "5", "--seed", "3",
                                      "--json", "--probs", "3"});
         QCOMPARE(probs.exitCode, 0);

@@ -2,8 +2,9 @@
 // InferenceSession on two tiny models trained here: streamed tokens arrive in order and equal core::generate with
 // the same seed (lock-step and independent seeds), stop ends within a token, a new generation stops the old one,
 // greedy is the same for every seed of a seed fan, and next-token, KL, battery and memorization results equal the
-// core functions they wrap; a branch continues prompt + prefix exactly as core::generate does. Bad input arrives as
-// failed().
+// core functions they wrap; a branch continues prompt + prefix exactly as core::generate does; with the chat template
+// a fine-tuned model gets its own template and stops at the end of its turn, a pretrained one the raw prompt. Bad
+// input arrives as failed().
 #include "core/eval/diversity.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
@@ -401,6 +402,82 @@ private slots:
         QVERIFY(failed.wait(30000));
         QVERIFY(failed.last().at(1).toString().contains(QStringLiteral("context")));
         QVERIFY(!session.isBusy());
+    }
+
+    // "Use chat template": a fine-tuned run's prompt goes through its own chat template and its answer ends with the
+    // assistant's turn, exactly as core::generate on the templated prompt (cut at the turn's end); a pretrained run
+    // gets the raw prompt. Off, every model gets the raw prompt.
+    void chatTemplatePerModel()
+    {
+        // An SFT child of run0 with its own template, taught to answer "a mat." and end the turn.
+        const char* const questions[] = {"a dog", "a cat", "the cat", "far", "the mat", "ran", "sat", "dog", "cat",
+                                         "a mat"};
+        QByteArray records = "[";
+        for (const char* q : questions)
+            records += QByteArray(records.size() > 1 ? "," : "") + "{\"instruction\": \"" + q +
+                       "\", \"input\": \"\", \"output\": \"a mat.\"}";
+        records += "]";
+        const QString data = m_dir.filePath(QStringLiteral("answers.json"));
+        QFile file(data);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(records) == records.size());
+        file.close();
+        core::RunConfig config = test::tinyConfig(m_dir, m_corpus);
+        config.method = "sft";
+        config.initFrom = m_models[0].path;
+        config.data.train = data.toStdString();
+        config.data.valFraction = 0.2;
+        config.sft.chatTemplate = "[[user]]{content}. [[assistant]]{content}\\n";
+        config.model.dropout = 0.0;
+        config.train.learningRate = 1e-2;
+        config.train.maxSteps = 80;
+        config.train.evalInterval = 40;
+        config.train.probePrompts = {};
+        const QString tunedDir = m_dir.filePath(QStringLiteral("tuned"));
+        core::TrainingObserver quiet;
+        core::Trainer::create(config, tunedDir.toStdString())->run(quiet);
+        const std::vector<core::CompareModel> models{{tunedDir.toStdString(), "tuned", "latest"}, m_models[1]};
+
+        core::CompareSettings settings;
+        settings.greedy = true;
+        settings.maxNewTokens = 40;
+        const QString prompt = QStringLiteral("the dog");
+        for (const bool chat : {true, false}) {
+            settings.chatTemplate = chat;
+            InferenceSession session;
+            QSignalSpy loaded(&session, &InferenceSession::modelLoaded);
+            QSignalSpy started(&session, &InferenceSession::generationStarted);
+            QSignalSpy finished(&session, &InferenceSession::generationFinished);
+            session.generate(models, prompt, settings);
+            QVERIFY(finished.wait(60000));
+            const auto outputs = finished.first().at(1).value<std::vector<core::CompareOutput>>();
+            QCOMPARE(outputs.size(), size_t(2));
+            QCOMPARE(loaded.size(), 2);
+            QCOMPARE(started.size(), 2);
+            for (size_t m = 0; m < 2; ++m) {
+                core::LoadedModel reference = core::loadModel(models[m].path, false);
+                const bool templated = chat && m == 0;
+                const std::string input = templated ? "the dog. " : "the dog";
+                const auto promptIds = reference.tokenizer->encode(input);
+                QCOMPARE(started.at(int(m)).at(2).value<QList<int>>(), QList<int>(promptIds.begin(), promptIds.end()));
+                auto expected = core::generate(reference.model, promptIds, optionsFor(settings, m));
+                std::string text = reference.tokenizer->decode(expected);
+                if (templated) {
+                    // The tuned model learnt to end its answer; the column stops there and shows the answer only.
+                    const size_t end = text.find('\n');
+                    QVERIFY2(end != std::string::npos, text.c_str());
+                    text.resize(end);
+                    expected.resize(end + 1); // char tokenizer: one token per character, the newline included
+                }
+                QCOMPARE(outputs[m].text, text);
+                QCOMPARE(outputs[m].tokens, expected);
+                QVERIFY(!outputs[m].stopped);
+                const auto info = loaded.at(int(m)).at(2).value<tb::ui::LoadedModelInfo>();
+                QCOMPARE(info.promptFormat, templated ? QStringLiteral("run's chat template")
+                                                      : QStringLiteral("raw prompt"));
+            }
+            if (chat)
+                QCOMPARE(outputs[0].text, std::string("a mat."));
+        }
     }
 
     void destructorStopsAndJoins()

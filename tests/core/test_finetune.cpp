@@ -254,6 +254,64 @@ private slots:
         QCOMPARE(*s.forgettingBefore, *straight.evals.front().forgettingPerplexity);
     }
 
+    void sftFromLoraParentStartsFromTheAdaptedModel()
+    {
+        // A LoRA run whose adapters moved away from zero.
+        const fs::path loraRun = m_dir / "lora-parent";
+        RunConfig lc = sftConfig(m_parent, m_dir / "identity.json", m_dir / "cache");
+        lc.method = "lora";
+        lc.lora.r = 4;
+        lc.lora.alpha = 8;
+        lc.lora.dropout = 0.0;
+        lc.lora.targets = {"q", "v", "mlp_in"};
+        lc.train.learningRate = 1e-2;
+        RecordingObserver loraObs;
+        QVERIFY(Trainer::create(lc, loraRun)->run(loraObs).outcome == TrainOutcome::Completed);
+
+        // SFT from it: step 0 is the LoRA parent's own model (adapters merged), not its base.
+        const fs::path run = m_dir / "sft-from-lora";
+        RunConfig c = sftConfig(loraRun, m_dir / "identity.json", m_dir / "cache");
+        c.train.maxSteps = 6;
+        RecordingObserver obs;
+        QVERIFY(Trainer::create(c, run)->run(obs).outcome == TrainOutcome::Completed);
+        const RunConfig saved = loadRunConfig(RunDirectory(run).configFile());
+        LoadedModel loraParent = loadModel(loraRun, false); // base + unmerged adapters
+        QVERIFY(loraParent.model->loraEnabled());
+        const SftData sft = loadSftData(saved, *loraParent.tokenizer, saved.model.blockSize);
+        const double parentVal = maskedLoss(loraParent.model, sft.val, {}, 4);
+        QVERIFY2(std::abs(obs.evals.front().valLoss - parentVal) < 1e-5,
+                 qPrintable(QString("%1 vs %2").arg(obs.evals.front().valLoss).arg(parentVal)));
+        // ... which is not the base's: the test would see lost adapters.
+        LoadedModel base = loadModel(m_parent, false);
+        const double baseVal = maskedLoss(base.model, sft.val, {}, 4);
+        QVERIFY2(std::abs(baseVal - parentVal) > 1e-3, qPrintable(QString("%1 vs %2").arg(baseVal).arg(parentVal)));
+        // loadParent hands out a plain model's weights: no adapter tensor, and the merged q/k/v weight.
+        const ParentModel parent = loadParent(loraRun.string());
+        for (const auto& [name, tensor] : parent.weights)
+            QVERIFY2(name.find(".lora_") == std::string::npos, name.c_str());
+        loraParent.model->mergeLora();
+        for (const auto& item : loraParent.model->named_parameters())
+            if (item.key().find(".lora_") == std::string::npos)
+                QVERIFY2(torch::equal(parent.weights.at(item.key()), item.value()), item.key().c_str());
+
+        // A prompt-tuning parent is refused, naming init_from.
+        const fs::path ptRun = m_dir / "pt-parent";
+        RunConfig pc = sftConfig(m_parent, m_dir / "identity.json", m_dir / "cache");
+        pc.method = "prompt_tuning";
+        pc.promptTuning.numVirtualTokens = 2;
+        pc.train.maxSteps = 1;
+        pc.train.evalInterval = 1;
+        RecordingObserver ptObs;
+        QVERIFY(Trainer::create(pc, ptRun)->run(ptObs).outcome == TrainOutcome::Completed);
+        try {
+            Trainer::create(sftConfig(ptRun, m_dir / "identity.json", m_dir / "cache"), m_dir / "sft-from-pt");
+            QFAIL("a prompt-tuning parent was accepted");
+        } catch (const InputError& e) {
+            QCOMPARE(e.field(), std::string("init_from"));
+            QVERIFY2(e.message().find("prompt-tuning") != std::string::npos, e.what());
+        }
+    }
+
     void badInputsNameTheKey()
     {
         RunConfig c = sftConfig(m_parent, m_dir / "identity.json", m_dir / "cache");

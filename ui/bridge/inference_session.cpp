@@ -5,6 +5,7 @@
 #include "ui/bridge/inference_session.h"
 
 #include "core/common/error.h"
+#include "core/data/chat_prompt.h"
 #include "core/data/corpus_tokens.h"
 #include "core/eval/diversity.h"
 #include "core/eval/generate.h"
@@ -47,7 +48,6 @@ struct InferenceSession::Worker {
     std::map<std::string, std::unique_ptr<CachedModel>> models;          // by key()
     std::map<std::string, std::shared_ptr<TrainingText>> texts;          // by key()
     std::map<std::pair<std::string, int>, std::unique_ptr<core::MemorizationIndex>> indexes;
-    PromptFormatter formatter;
 
     static std::string key(const core::CompareModel& m) { return m.path + '\n' + m.checkpoint; }
 
@@ -84,12 +84,15 @@ struct InferenceSession::Worker {
         return slot->loaded;
     }
 
-    std::vector<core::TokenId> encodePrompt(const core::LoadedModel& m, const QString& prompt, bool chatTemplate) const
+    /// The prompt as model `m` gets it (core::promptForRun: a fine-tuned run's chat template when `chatTemplate`).
+    static core::ChatPrompt formatPrompt(const core::LoadedModel& m, const QString& prompt, bool chatTemplate)
     {
-        std::string text = prompt.toStdString();
-        if (chatTemplate && formatter)
-            text = formatter(m.config, text);
-        auto ids = m.tokenizer->encode(text);
+        return core::promptForRun(m.config, prompt.toStdString(), chatTemplate);
+    }
+
+    static std::vector<core::TokenId> encodePrompt(const core::LoadedModel& m, const core::ChatPrompt& prompt)
+    {
+        auto ids = m.tokenizer->encode(prompt.text);
         if (ids.empty())
             throw core::InputError("", "prompt", "is empty: give at least one character to start from");
         return ids;
@@ -128,6 +131,30 @@ QString decoded(const core::Tokenizer& tokenizer, const std::vector<core::TokenI
     return QString::fromStdString(tokenizer.decode(ids));
 }
 
+/// core::generate from `m`, stopping at `stop` or where a chat answer ends (`answerEnd`, when not empty); counts
+/// the tokens into `count`.
+std::vector<core::TokenId> generateAnswer(core::LoadedModel& m, const std::vector<core::TokenId>& promptIds,
+                                          const core::SampleOptions& options, const std::string& answerEnd,
+                                          const std::stop_token& stop, std::atomic<qint64>& count)
+{
+    std::vector<core::TokenId> generated;
+    return core::generate(m.model, promptIds, options, [&](core::TokenId token) {
+        ++count;
+        generated.push_back(token);
+        std::string text = answerEnd.empty() ? std::string() : m.tokenizer->decode(generated);
+        return !core::cutAtAnswerEnd(text, answerEnd) && !stop.stop_requested();
+    });
+}
+
+/// The text of `ids`, cut where a chat answer ends.
+QString answerText(const core::Tokenizer& tokenizer, const std::vector<core::TokenId>& ids,
+                   const std::string& answerEnd)
+{
+    std::string text = tokenizer.decode(ids);
+    core::cutAtAnswerEnd(text, answerEnd);
+    return QString::fromStdString(text);
+}
+
 } // namespace
 
 InferenceSession::InferenceSession(QObject* parent) : QObject(parent), m_worker(std::make_unique<Worker>())
@@ -152,8 +179,6 @@ InferenceSession::~InferenceSession()
     m_thread.quit(); // after the job running now returns; queued jobs are dropped with the event loop
     m_thread.wait();
 }
-
-void InferenceSession::setPromptFormatter(PromptFormatter formatter) { m_worker->formatter = std::move(formatter); }
 
 void InferenceSession::stop()
 {
@@ -225,15 +250,17 @@ quint64 InferenceSession::generate(const std::vector<core::CompareModel>& models
             loaded.push_back(&m);
             LoadedModelInfo info{QString::fromStdString(models[i].path), QString::fromStdString(m.checkpoint.string()),
                                  m.step, QString::fromStdString(m.config.method),
-                                 qint64(m.config.model.parameterCount()), m.tokenizer->vocabSize()};
+                                 qint64(m.config.model.parameterCount()), m.tokenizer->vocabSize(),
+                                 QString::fromStdString(w.formatPrompt(m, prompt, settings.chatTemplate).format)};
             post([this, id, i, info] { emit modelLoaded(id, int(i), info); });
         }
         const auto stop = job.stop.get_token();
         std::vector<core::CompareOutput> outputs;
         for (size_t i = 0; i < loaded.size() && !stop.stop_requested(); ++i) {
             core::LoadedModel& m = *loaded[i];
-            const auto promptIds = w.encodePrompt(m, prompt, settings.chatTemplate);
-            outputs.push_back(generateOne(job, int(i), m, promptIds, {}, settings, core::compareSeed(settings, i)));
+            const core::ChatPrompt input = w.formatPrompt(m, prompt, settings.chatTemplate);
+            outputs.push_back(generateOne(job, int(i), m, w.encodePrompt(m, input), {}, settings,
+                                          core::compareSeed(settings, i), input.answerEnd));
         }
         const bool stopped = stop.stop_requested();
         post([this, id, outputs = std::move(outputs), stopped] {
@@ -246,7 +273,8 @@ quint64 InferenceSession::generate(const std::vector<core::CompareModel>& models
 core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedModel& m,
                                                  const std::vector<core::TokenId>& promptIds,
                                                  const std::vector<core::TokenId>& prefix,
-                                                 const core::CompareSettings& settings, uint64_t seed)
+                                                 const core::CompareSettings& settings, uint64_t seed,
+                                                 const std::string& answerEnd)
 {
     const quint64 id = job.id;
     const auto stop = job.stop.get_token();
@@ -261,7 +289,9 @@ core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedM
         const double seconds = double(clock.nsecsElapsed()) / 1e9;
         const int64_t generated = int64_t(all.size()) - int64_t(prefix.size());
         const double speed = seconds > 0 ? double(generated) / seconds : 0.0;
-        const QString text = decoded(*m.tokenizer, all);
+        std::string whole = m.tokenizer->decode(all);
+        core::cutAtAnswerEnd(whole, answerEnd);
+        const QString text = QString::fromStdString(whole);
         post([this, id, i, ids = pending, text, ends, speed] {
             emit tokensGenerated(id, i, ids, text, ends, speed);
         });
@@ -289,12 +319,17 @@ core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedM
     std::vector<core::TokenId> context = promptIds;
     context.insert(context.end(), prefix.begin(), prefix.end());
     clock.start();
+    bool answered = false; // the chat answer reached the end of the assistant's turn
     const auto tokens = core::generate(m.model, context, sampleOptions(settings, seed), [&](core::TokenId token) {
         track(token);
         ++m_tokenCount;
-        if (!sinceFlush.isValid() || sinceFlush.elapsed() >= kMinTokenIntervalMs)
+        if (!answerEnd.empty()) {
+            std::string text = m.tokenizer->decode(all);
+            answered = core::cutAtAnswerEnd(text, answerEnd);
+        }
+        if (answered || !sinceFlush.isValid() || sinceFlush.elapsed() >= kMinTokenIntervalMs)
             flush();
-        return !stop.stop_requested();
+        return !answered && !stop.stop_requested();
     });
     const double seconds = double(clock.nsecsElapsed()) / 1e9;
     if (!pending.isEmpty())
@@ -303,8 +338,9 @@ core::CompareOutput InferenceSession::generateOne(Job& job, int i, core::LoadedM
     out.tokens = prefix;
     out.tokens.insert(out.tokens.end(), tokens.begin(), tokens.end());
     out.text = m.tokenizer->decode(out.tokens);
+    core::cutAtAnswerEnd(out.text, answerEnd);
     out.tokensPerSecond = seconds > 0 ? double(tokens.size()) / seconds : 0.0;
-    out.stopped = int64_t(tokens.size()) < settings.maxNewTokens;
+    out.stopped = !answered && int64_t(tokens.size()) < settings.maxNewTokens;
     return out;
 }
 
@@ -323,8 +359,10 @@ quint64 InferenceSession::branch(const core::CompareModel& model, size_t modelIn
                     throw core::InputError("", "prefix",
                                            "token " + std::to_string(t) + " is not in the model's vocabulary");
         const quint64 id = job.id;
-        std::vector<core::CompareOutput> outputs{
-            generateOne(job, 0, m, promptIds, prefix, settings, core::compareSeed(settings, modelIndex))};
+        // A branch of a chat answer ends with the assistant's turn too.
+        const std::string answerEnd = w.formatPrompt(m, {}, settings.chatTemplate).answerEnd;
+        std::vector<core::CompareOutput> outputs{generateOne(job, 0, m, promptIds, prefix, settings,
+                                                             core::compareSeed(settings, modelIndex), answerEnd)};
         const bool stopped = job.stop.stop_requested();
         post([this, id, outputs = std::move(outputs), stopped] {
             endJob(id);
@@ -414,16 +452,15 @@ quint64 InferenceSession::seedFan(const core::CompareModel& model, const QString
         if (count < 1)
             throw core::InputError("", "samples", "must be at least 1");
         core::LoadedModel& m = w.model(model);
-        const auto promptIds = w.encodePrompt(m, prompt, settings.chatTemplate);
+        const core::ChatPrompt input = w.formatPrompt(m, prompt, settings.chatTemplate);
+        const auto promptIds = w.encodePrompt(m, input);
         const auto stop = job.stop.get_token();
         const quint64 id = job.id;
         SeedFanResult r;
         for (int i = 0; i < count; ++i) {
             const uint64_t seed = settings.seed + uint64_t(i);
-            auto tokens = core::generate(m.model, promptIds, sampleOptions(settings, seed), [&](core::TokenId) {
-                ++m_tokenCount;
-                return !stop.stop_requested();
-            });
+            auto tokens =
+                generateAnswer(m, promptIds, sampleOptions(settings, seed), input.answerEnd, stop, m_tokenCount);
             if (stop.stop_requested()) {
                 post([this, id] {
                     endJob(id);
@@ -431,7 +468,7 @@ quint64 InferenceSession::seedFan(const core::CompareModel& model, const QString
                 });
                 return;
             }
-            const QString text = decoded(*m.tokenizer, tokens);
+            const QString text = answerText(*m.tokenizer, tokens, input.answerEnd);
             r.seeds.push_back(seed);
             r.texts << text;
             r.tokens.push_back(std::move(tokens));
@@ -461,13 +498,11 @@ quint64 InferenceSession::battery(const std::vector<core::CompareModel>& models,
             r.logProbs.emplace_back();
             for (size_t i = 0; i < models.size(); ++i) {
                 core::LoadedModel& m = w.model(models[i]);
-                const auto promptIds = w.encodePrompt(m, phrasings[p], settings.chatTemplate);
+                const core::ChatPrompt input = w.formatPrompt(m, phrasings[p], settings.chatTemplate);
+                const auto promptIds = w.encodePrompt(m, input);
                 const auto tokens =
-                    core::generate(m.model, promptIds, sampleOptions(settings, core::compareSeed(settings, i)),
-                                   [&](core::TokenId) {
-                                       ++m_tokenCount;
-                                       return !stop.stop_requested();
-                                   });
+                    generateAnswer(m, promptIds, sampleOptions(settings, core::compareSeed(settings, i)),
+                                   input.answerEnd, stop, m_tokenCount);
                 if (stop.stop_requested()) {
                     post([this, id] {
                         endJob(id);
@@ -478,7 +513,7 @@ quint64 InferenceSession::battery(const std::vector<core::CompareModel>& models,
                 const auto referenceIds = m.tokenizer->encode(reference.toStdString());
                 const double logProb = referenceIds.empty() ? std::numeric_limits<double>::quiet_NaN()
                                                             : core::continuationLogProb(m.model, promptIds, referenceIds);
-                const QString text = decoded(*m.tokenizer, tokens);
+                const QString text = answerText(*m.tokenizer, tokens, input.answerEnd);
                 r.outputs.back() << text;
                 r.logProbs.back().push_back(logProb);
                 post([this, id, p, i, text, logProb] { emit batteryCellReady(id, p, int(i), text, logProb); });

@@ -48,6 +48,7 @@ struct LoadedModelInfo {
     QString method;       // pretrain, sft, lora, prompt_tuning
     qint64 parameters = 0;
     qint64 vocabSize = 0;
+    QString promptFormat; // how the prompt went in: "raw prompt", "built-in chat template" or "run's chat template"
 };
 
 /// The next-token distribution after a prefix.
@@ -100,9 +101,6 @@ public:
     /// Fewest milliseconds between two tokensGenerated signals of one model (the first token goes at once).
     static constexpr qint64 kMinTokenIntervalMs = 40;
 
-    /// Turns a prompt into the text a fine-tuned run expects (its chat template). Runs on the worker thread.
-    using PromptFormatter = std::function<std::string(const core::RunConfig& config, const std::string& prompt)>;
-
     explicit InferenceSession(QObject* parent = nullptr);
     /// Stops every job, quits the worker thread and waits for it (within one token of the job running).
     ~InferenceSession() override;
@@ -110,12 +108,12 @@ public:
     InferenceSession(const InferenceSession&) = delete;
     InferenceSession& operator=(const InferenceSession&) = delete;
 
-    /// Used when settings.chatTemplate is on. Without one (the default) the prompt is used as is. Set it before
-    /// the first request.
-    void setPromptFormatter(PromptFormatter formatter);
-
     /// Generates from every model with the same prompt, one model after the other, each with
-    /// compareSeed(settings, i). Stops the generation, seed fan or battery in progress.
+    /// compareSeed(settings, i). With settings.chatTemplate a fine-tuned run's prompt is its chat template's user
+    /// turn followed by the assistant's prefix (core::promptForRun, as `tunebench-cli sample --chat`), and its
+    /// output ends where the assistant's turn does (the output's text is cut there; its tokens include the ones that
+    /// made the end); a pretrained run gets the raw prompt. The same holds for seedFan() and battery(). Stops the
+    /// generation, seed fan or battery in progress.
     quint64 generate(const std::vector<core::CompareModel>& models, const QString& prompt,
                      const core::CompareSettings& settings);
     /// The model's top-k next tokens after `context` (which must not be empty), the rank of `chosen` (< 0: none),
@@ -193,11 +191,11 @@ private:
     void post(std::function<void()> deliver);
     void endJob(quint64 id);
     /// Worker thread: generates one model's output after promptIds + prefix (streamed as model `model` of `job`;
-    /// the output and its text start with the prefix).
+    /// the output and its text start with the prefix; it ends before the first `answerEnd` when that is not empty).
     core::CompareOutput generateOne(Job& job, int model, core::LoadedModel& m,
                                     const std::vector<core::TokenId>& promptIds,
                                     const std::vector<core::TokenId>& prefix, const core::CompareSettings& settings,
-                                    uint64_t seed);
+                                    uint64_t seed, const std::string& answerEnd = {});
     /// Worker thread: per-token KL of `tokens` between mp and q, then klReady.
     void runKl(Worker& w, Job& job, core::LoadedModel& mp, const core::CompareModel& q,
                const std::vector<core::TokenId>& tokens);

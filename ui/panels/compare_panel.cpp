@@ -612,10 +612,11 @@ void ComparePanel::onModelLoaded(quint64 job, int model, const LoadedModelInfo& 
     if (!c)
         return;
     c->header->setText(
-        tr("<b>%1</b> · %2 · step %3 · %4 parameters")
+        tr("<b>%1</b> · %2 · step %3 · %4 parameters · %5")
             .arg(labelFor(info.path).toHtmlEscaped(), info.method)
             .arg(info.step)
-            .arg(info.parameters));
+            .arg(info.parameters)
+            .arg(info.promptFormat.toHtmlEscaped()));
     c->header->setToolTip(info.checkpoint);
     setStatus(tr("Generating…"));
 }
