@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <stdexcept>
 #include <stop_token>
 
 using namespace tb::core;
@@ -59,6 +58,7 @@ struct TwoCheckpoints {
     double firstValLoss = 0;
     double lastValLoss = 0;
     RunSummary summary;
+    std::string problem; // empty when both parts ran as planned
 };
 
 } // namespace
@@ -103,13 +103,17 @@ class TestFinetuneMethods : public QObject {
         first.source = &source;
         first.stopAfterStep = 3;
         const TrainResult stopped = Trainer::create(c, run)->run(first, source.get_token());
-        if (stopped.outcome != TrainOutcome::Stopped || first.evals.empty())
-            throw std::runtime_error("the first part did not stop after step 3 with an eval at step 0");
+        if (stopped.outcome != TrainOutcome::Stopped || first.evals.empty()) {
+            out.problem = "the first part did not stop after step 3 with an eval at step 0";
+            return out;
+        }
         out.middle = loadCheckpoint(RunDirectory(run).latestCheckpoint());
         Recorder second;
         const TrainResult rest = Trainer::resume(run)->run(second);
-        if (rest.outcome != TrainOutcome::Completed || second.evals.empty())
-            throw std::runtime_error("the resumed part did not complete");
+        if (rest.outcome != TrainOutcome::Completed || second.evals.empty()) {
+            out.problem = "the resumed part did not complete";
+            return out;
+        }
         out.last = loadCheckpoint(RunDirectory(run).latestCheckpoint());
         out.firstValLoss = first.evals.front().valLoss;
         out.lastValLoss = second.evals.back().valLoss;
@@ -117,16 +121,17 @@ class TestFinetuneMethods : public QObject {
         return out;
     }
 
-    /// Every parent tensor is in both checkpoints, bit-for-bit; returns the names the parent lacks.
-    std::vector<std::string> checkBaseFrozen(const TwoCheckpoints& t)
+    /// Every parent tensor is in both checkpoints, bit-for-bit (else `problem` names the first that is not);
+    /// returns the names the parent lacks.
+    std::vector<std::string> checkBaseFrozen(const TwoCheckpoints& t, std::string& problem)
     {
         for (const auto& [name, tensor] : m_parentCheckpoint.model)
             for (const Checkpoint* ck : {&t.middle, &t.last}) {
                 const auto it = ck->model.find(name);
-                if (it == ck->model.end())
-                    throw std::runtime_error("checkpoint lacks base tensor " + name);
-                if (!torch::equal(it->second, tensor))
-                    throw std::runtime_error("base tensor changed: " + name + " at step " + std::to_string(ck->step));
+                if (it == ck->model.end() && problem.empty())
+                    problem = "checkpoint lacks base tensor " + name;
+                else if (it != ck->model.end() && !torch::equal(it->second, tensor) && problem.empty())
+                    problem = "base tensor changed: " + name + " at step " + std::to_string(ck->step);
             }
         std::vector<std::string> extra;
         for (const auto& [name, tensor] : t.last.model)
@@ -167,9 +172,12 @@ private slots:
     void loraTrainerKeepsBaseBitForBit()
     {
         const TwoCheckpoints t = trainStoppedAndResumed(fineTuneConfig("lora"), m_dir / "lora");
+        QVERIFY2(t.problem.empty(), t.problem.c_str());
         QCOMPARE(t.middle.step, int64_t(3));
         QCOMPARE(t.last.step, int64_t(16));
-        const std::vector<std::string> adapters = checkBaseFrozen(t);
+        std::string problem;
+        const std::vector<std::string> adapters = checkBaseFrozen(t, problem);
+        QVERIFY2(problem.empty(), problem.c_str());
         QCOMPARE(adapters.size(), size_t(2 * 6 * 2)); // A and B of six targets in two layers
         int64_t adapterNumel = 0;
         for (const std::string& name : adapters) {
@@ -192,7 +200,10 @@ private slots:
     void promptTuningTrainerChangesOnlyThePrompt()
     {
         const TwoCheckpoints t = trainStoppedAndResumed(fineTuneConfig("prompt_tuning"), m_dir / "prompt");
-        const std::vector<std::string> extra = checkBaseFrozen(t);
+        QVERIFY2(t.problem.empty(), t.problem.c_str());
+        std::string problem;
+        const std::vector<std::string> extra = checkBaseFrozen(t, problem);
+        QVERIFY2(problem.empty(), problem.c_str());
         QCOMPARE(extra, std::vector<std::string>{"prompt_encoder.weight"});
         const torch::Tensor& prompt = t.last.model.at("prompt_encoder.weight");
         QCOMPARE(prompt.size(0), int64_t(3));
