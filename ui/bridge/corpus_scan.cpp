@@ -59,12 +59,7 @@ CorpusScan::CorpusScan(QObject* parent) : QObject(parent) { qRegisterMetaType<tb
 CorpusScan::~CorpusScan()
 {
     cancel();
-    for (const QPointer<QThread>& thread : m_threads) {
-        if (thread) {
-            thread->wait();
-            delete thread.data();
-        }
-    }
+    m_threads.joinAll();
 }
 
 void CorpusScan::post(quint64 generation, std::function<void()> deliver)
@@ -87,7 +82,7 @@ void CorpusScan::start(const QString& path)
     m_job = job;
     m_running = true;
     const std::string file = path.toStdString();
-    QThread* thread = QThread::create([this, job, file, path, generation] {
+    m_threads.start(QStringLiteral("CorpusScan"), [this, job, file, path, generation] {
         try {
             int lastPercent = -1;
             auto report = [&](double fraction) {
@@ -128,11 +123,6 @@ void CorpusScan::start(const QString& path)
             });
         }
     });
-    thread->setObjectName(QStringLiteral("CorpusScan"));
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_threads.removeAll(QPointer<QThread>());
-    m_threads.append(thread);
-    thread->start(QThread::LowPriority);
 }
 
 void CorpusScan::cancel()

@@ -7,13 +7,12 @@
 #pragma once
 
 #include "core/data/corpus_stats.h"
+#include "ui/bridge/job_threads.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QObject>
-#include <QPointer>
 #include <QString>
-#include <QThread>
 
 #include <atomic>
 #include <functional>
@@ -62,7 +61,7 @@ private:
     quint64 m_generation = 0;
     bool m_running = false;
     std::shared_ptr<Job> m_job;
-    QList<QPointer<QThread>> m_threads;
+    JobThreads m_threads;
 };
 
 } // namespace tb::ui

@@ -105,12 +105,7 @@ DatasetScan::DatasetScan(QObject* parent) : QObject(parent) { qRegisterMetaType<
 DatasetScan::~DatasetScan()
 {
     cancel();
-    for (const QPointer<QThread>& thread : m_threads) {
-        if (thread) {
-            thread->wait();
-            delete thread.data();
-        }
-    }
+    m_threads.joinAll();
 }
 
 void DatasetScan::post(quint64 generation, std::function<void()> deliver)
@@ -132,7 +127,7 @@ void DatasetScan::start(const QString& path, const core::DatasetLoadOptions& opt
     auto job = std::make_shared<Job>();
     m_job = job;
     m_running = true;
-    QThread* thread = QThread::create([this, job, path, options, valFraction, generation] {
+    m_threads.start(QStringLiteral("DatasetScan"), [this, job, path, options, valFraction, generation] {
         const QStringList columns = csvColumns(path);
         if (!columns.isEmpty())
             post(generation, [this, path, columns] { emit columnsFound(path, columns); });
@@ -152,11 +147,6 @@ void DatasetScan::start(const QString& path, const core::DatasetLoadOptions& opt
             });
         }
     });
-    thread->setObjectName(QStringLiteral("DatasetScan"));
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_threads.removeAll(QPointer<QThread>());
-    m_threads.append(thread);
-    thread->start(QThread::LowPriority);
 }
 
 void DatasetScan::cancel()

@@ -11,14 +11,13 @@
 #include "core/data/corpus_stats.h"
 #include "core/data/formats/dataset_checks.h"
 #include "core/data/formats/dataset_reader.h"
+#include "ui/bridge/job_threads.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QObject>
-#include <QPointer>
 #include <QString>
 #include <QStringList>
-#include <QThread>
 
 #include <functional>
 #include <memory>
@@ -86,7 +85,7 @@ private:
     quint64 m_generation = 0;
     bool m_running = false;
     std::shared_ptr<Job> m_job;
-    QList<QPointer<QThread>> m_threads;
+    JobThreads m_threads;
 };
 
 /// Runs the load and the checks on the calling thread (what the worker does); throws like core::loadDataset.

@@ -19,12 +19,7 @@ TokenizerTraining::TokenizerTraining(QObject* parent) : QObject(parent)
 TokenizerTraining::~TokenizerTraining()
 {
     m_live.clear();
-    for (const QPointer<QThread>& thread : m_threads) {
-        if (thread) {
-            thread->wait();
-            delete thread.data();
-        }
-    }
+    m_threads.joinAll();
 }
 
 void TokenizerTraining::post(quint64 id, std::function<void()> deliver)
@@ -43,7 +38,7 @@ quint64 TokenizerTraining::run(std::function<void(quint64 id)> work)
 {
     const quint64 id = m_nextId++;
     m_live.insert(id);
-    QThread* thread = QThread::create([this, id, work = std::move(work)] {
+    m_threads.start(QStringLiteral("TokenizerTraining"), [this, id, work = std::move(work)] {
         try {
             work(id);
         } catch (const std::exception& e) {
@@ -51,11 +46,6 @@ quint64 TokenizerTraining::run(std::function<void(quint64 id)> work)
             post(id, [this, id, message] { emit failed(id, message); });
         }
     });
-    thread->setObjectName(QStringLiteral("TokenizerTraining"));
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_threads.removeAll(QPointer<QThread>());
-    m_threads.append(thread);
-    thread->start(QThread::LowPriority);
     return id;
 }
 
@@ -95,10 +85,7 @@ void TokenizerTraining::cancel(quint64 id) { m_live.remove(id); }
 
 int TokenizerTraining::threadsRunning() const
 {
-    int running = 0;
-    for (const QPointer<QThread>& thread : m_threads)
-        running += thread && thread->isRunning() ? 1 : 0;
-    return running;
+    return m_threads.running();
 }
 
 } // namespace tb::ui

@@ -9,14 +9,13 @@
 
 #include "core/tokenizer/tokenizer.h"
 #include "core/tokenizer/tokenizer_config.h"
+#include "ui/bridge/job_threads.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QObject>
-#include <QPointer>
 #include <QSet>
 #include <QString>
-#include <QThread>
 
 #include <functional>
 #include <memory>
@@ -73,7 +72,7 @@ private:
 
     quint64 m_nextId = 1;
     QSet<quint64> m_live;
-    QList<QPointer<QThread>> m_threads;
+    JobThreads m_threads;
 };
 
 } // namespace tb::ui
