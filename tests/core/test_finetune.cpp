@@ -2,7 +2,6 @@
 // The SFT path of the Trainer (method sft) and its parts: the masked loss, init_from, the forgetting meter, lineage in
 // the summary and the project registry (with the schema migration), resume, and bad inputs.
 #include "core/common/error.h"
-#include "core/common/rng.h"
 #include "core/data/corpus_tokens.h"
 #include "core/eval/estimate_loss.h"
 #include "core/eval/evaluate.h"
@@ -12,6 +11,7 @@
 #include "core/store/run_registry.h"
 #include "core/train/finetune.h"
 #include "core/train/trainer.h"
+#include "tests/core/finetune_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -49,37 +49,8 @@ public:
     }
 };
 
-std::string makeCorpus(size_t chars, uint64_t seed)
-{
-    const std::string words[] = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran ", "far ", "away.\n"};
-    SplitMix64 rng(seed);
-    std::string out;
-    while (out.size() < chars)
-        out += words[rng.below(10)];
-    return out;
-}
-
-RunConfig parentConfig(const fs::path& corpus, const fs::path& cache)
-{
-    RunConfig c;
-    c.model.nLayer = 2;
-    c.model.nHead = 2;
-    c.model.nEmbd = 32;
-    c.model.blockSize = 32;
-    c.model.dropout = 0.0;
-    c.train.batchSize = 4;
-    c.train.maxSteps = 10;
-    c.train.learningRate = 3e-3;
-    c.train.warmupSteps = 2;
-    c.train.evalInterval = 10;
-    c.train.evalIters = 2;
-    c.train.threads = 1;
-    c.train.probePrompts = {};
-    c.data.corpus = corpus.string();
-    c.data.cacheDir = cache.string();
-    c.data.valFraction = 0.2;
-    return c;
-}
+using tb::test::makeCorpus;
+using tb::test::tinyParentConfig;
 
 /// Alpaca records in the corpus's alphabet (with "U", ":" and the like the char tokenizer maps to <unk>).
 std::string identityData()
@@ -131,7 +102,7 @@ private slots:
         m_parent = m_dir / "parent";
         RecordingObserver obs;
         const TrainResult r =
-            Trainer::create(parentConfig(m_dir / "corpus.txt", m_dir / "cache"), m_parent)->run(obs);
+            Trainer::create(tinyParentConfig(m_dir / "corpus.txt", m_dir / "cache"), m_parent)->run(obs);
         QVERIFY(r.outcome == TrainOutcome::Completed);
     }
 
@@ -356,7 +327,7 @@ private slots:
         const fs::path project = m_dir / "project";
         std::string parentId;
         {
-            RunConfig pc = parentConfig(m_dir / "corpus.txt", m_dir / "cache");
+            RunConfig pc = tinyParentConfig(m_dir / "corpus.txt", m_dir / "cache");
             auto recorder = RegistryObserver::createRun(project, pc, "base");
             auto trainer = Trainer::create(pc, recorder->runDirectory());
             recorder->train(*trainer);

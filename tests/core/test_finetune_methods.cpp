@@ -2,10 +2,10 @@
 // LoRA and prompt tuning through the whole Trainer (init_from a parent pretrained here, a few SFT steps, stopped and
 // resumed): the run's checkpoints hold every base tensor bit-for-bit equal to the parent's, the adapter tensors move
 // between two checkpoints, the trainable count is the adapters' size and the task loss goes down.
-#include "core/common/rng.h"
 #include "core/store/checkpoint.h"
 #include "core/store/run_dir.h"
 #include "core/train/trainer.h"
+#include "tests/core/finetune_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -32,15 +32,7 @@ public:
     void onEval(const EvalMetrics& m) override { evals.push_back(m); }
 };
 
-std::string makeCorpus(size_t chars, uint64_t seed)
-{
-    const std::string words[] = {"the ", "cat ", "sat ", "on ", "a ", "mat. ", "dog ", "ran ", "far ", "away.\n"};
-    SplitMix64 rng(seed);
-    std::string out;
-    while (out.size() < chars)
-        out += words[rng.below(10)];
-    return out;
-}
+using tb::test::makeCorpus;
 
 std::string sftData()
 {
@@ -146,23 +138,10 @@ private slots:
         tb::test::writeBytes(m_dir / "corpus.txt", makeCorpus(6000, 7));
         tb::test::writeBytes(m_dir / "sft.json", sftData());
         m_parent = m_dir / "parent";
-        RunConfig c;
-        c.model.nLayer = 2;
-        c.model.nHead = 2;
-        c.model.nEmbd = 32;
+        RunConfig c = tb::test::tinyParentConfig(m_dir / "corpus.txt", m_dir / "cache");
         c.model.blockSize = 48;
-        c.model.dropout = 0.0;
-        c.train.batchSize = 4;
         c.train.maxSteps = 20;
-        c.train.learningRate = 3e-3;
-        c.train.warmupSteps = 2;
         c.train.evalInterval = 20;
-        c.train.evalIters = 2;
-        c.train.threads = 1;
-        c.train.probePrompts = {};
-        c.data.corpus = (m_dir / "corpus.txt").string();
-        c.data.cacheDir = (m_dir / "cache").string();
-        c.data.valFraction = 0.2;
         Recorder obs;
         QVERIFY(Trainer::create(c, m_parent)->run(obs).outcome == TrainOutcome::Completed);
         m_parentCheckpoint = loadCheckpoint(RunDirectory(m_parent).latestCheckpoint());
