@@ -28,7 +28,7 @@ Exit code: 0 clean, 1 problems found, 2 the file cannot be read at all (or a bad
   --map FIELD=KEY     the file calls FIELD by another name (repeatable), e.g. --map prompt=question
                       --map completion=answer; KEY is a JSON key or a CSV column
   --val FILE          a validation file to check against FILE for n-gram overlap
-  --val-fraction F    check overlap between the first records and the last F of them (as training splits)
+  --val-fraction F    check overlap between the records fine-tuning would hold out (F of them) and the rest
   --ngram N           words per n-gram for the overlap check (default 13)
   --json              print one JSON object {format, records, skipped, problems: [{file, line, field, message}],
                       ...} instead of text

@@ -322,7 +322,8 @@ const std::vector<KeySpec>& keySpecs()
         TB_DOUBLE_KEY("data.val_fraction", data.valFraction,
                    "Fraction of the token stream, taken from its end, held out to measure how well the"
                    " model generalises. 0.1 as in nanoGPT (first 90% train); the val split must hold "
-                   "more than block_size tokens."),
+                   "more than block_size tokens. Fine-tuning holds out this fraction of data.train's records "
+                   "(at least one), picked by a fixed shuffle rather than from the end."),
         KeySpec{"data.train",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.data.train = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.data.train; },
@@ -399,6 +400,15 @@ const std::vector<KeySpec>& keySpecs()
                 KeyType::Bool,
                 "Packs several short examples into one block_size row: fewer padding tokens, faster "
                 "epochs. Off so that every row is one example, as a beginner expects."},
+        KeySpec{"sft.skip_unspellable",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    c.sft.skipUnspellable = parseBool("sft.skip_unspellable", v, o);
+                },
+                [](const RunConfig& c) { return std::string(c.sft.skipUnspellable ? "true" : "false"); },
+                KeyType::Bool,
+                "Leaves out examples with characters the parent's tokenizer cannot spell (a char tokenizer "
+                "of an English corpus meets Chinese text): trained on, they teach the model to write <unk>. "
+                "The run's log says how many were left out. false keeps them."},
         KeySpec{"sft.forgetting_corpus",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.sft.forgettingCorpus = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.sft.forgettingCorpus; },

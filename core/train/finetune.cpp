@@ -6,6 +6,7 @@
 #include "core/common/hash.h"
 #include "core/common/rng.h"
 #include "core/data/corpus_tokens.h"
+#include "core/data/formats/dataset_checks.h"
 #include "core/data/formats/dataset_reader.h"
 #include "core/eval/evaluate.h"
 #include "core/eval/next_token.h"
@@ -98,22 +99,35 @@ SftData loadSftData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
     }
     Dataset dataset = loadDataset(config.data.train, options);
     out.hash = hashHex(readFile(config.data.train));
-    const int64_t n = static_cast<int64_t>(dataset.records.size());
-    if (n < 2)
-        throw InputError(config.data.train, "data.train",
-                         "has " + std::to_string(n) + " record(s); fine-tuning needs at least 2 (one held out)");
-    const int64_t valCount =
-        std::clamp<int64_t>(std::llround(double(n) * config.data.valFraction), 1, n - 1);
-    std::vector<TokenizedExample> train, val;
-    for (int64_t i = 0; i < n; ++i) {
-        DatasetRecord& record = dataset.records[static_cast<size_t>(i)];
+    std::vector<TokenizedExample> examples;
+    examples.reserve(dataset.records.size());
+    for (DatasetRecord& record : dataset.records) {
         applyReplacements(record, replacements);
         TokenizedExample e =
             tokenizeExample(renderRecord(record, out.chatTemplate, lossOn, config.data.train), tokenizer);
-        if (e.unknownTokens > 0)
+        if (e.unknownTokens > 0) {
             ++out.examplesWithUnknown;
-        (i < n - valCount ? train : val).push_back(std::move(e));
+            if (config.sft.skipUnspellable)
+                continue;
+        }
+        examples.push_back(std::move(e));
     }
+    const auto n = static_cast<int64_t>(examples.size());
+    if (n < 2) {
+        const auto records = static_cast<int64_t>(dataset.records.size());
+        std::string why = "has " + std::to_string(records) + " record(s)";
+        if (n < records)
+            why += ", of which " + std::to_string(records - n) + " have characters the parent's tokenizer cannot "
+                   "spell and are left out (sft.skip_unspellable: false keeps them; the model then sees <unk> there)";
+        throw InputError(config.data.train, "data.train", why + "; fine-tuning needs at least 2 (one held out)");
+    }
+    out.examplesSkipped = config.sft.skipUnspellable ? out.examplesWithUnknown : 0;
+    const int64_t valCount =
+        std::clamp<int64_t>(std::llround(double(n) * config.data.valFraction), 1, n - 1);
+    const std::vector<bool> held = heldOutRecords(n, valCount);
+    std::vector<TokenizedExample> train, val;
+    for (int64_t i = 0; i < n; ++i)
+        (held[static_cast<size_t>(i)] ? val : train).push_back(std::move(examples[static_cast<size_t>(i)]));
     out.trainExamples = n - valCount;
     out.valExamples = valCount;
     out.train = buildRows(train, rowLength, config.sft.packing);

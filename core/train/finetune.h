@@ -44,7 +44,8 @@ ParentModel loadParent(const std::string& initFrom);
 void inheritFromParent(RunConfig& config, const RunConfig& parent);
 
 /// The SFT rows of data.train: every record rendered with the chat template (after data.replace), tokenised and
-/// cut into rows of `rowLength`; the last data.val_fraction of the records (at least one) is held out.
+/// cut into rows of `rowLength`. Examples the tokenizer cannot spell are left out when sft.skip_unspellable; of the
+/// rest, data.val_fraction (at least one) is held out, picked by heldOutRecords (a fixed shuffle, not the tail).
 struct SftData {
     ChatTemplate chatTemplate;
     std::vector<SftRow> train;
@@ -52,6 +53,7 @@ struct SftData {
     int64_t trainExamples = 0;
     int64_t valExamples = 0;
     int64_t examplesWithUnknown = 0; // examples with characters the parent's tokenizer cannot spell
+    int64_t examplesSkipped = 0;     // of those, left out (sft.skip_unspellable)
     int64_t truncatedRows = 0;
     std::string hash;                // of data.train's bytes (resume refuses a changed file)
 };

@@ -13,6 +13,7 @@ struct SftConfig {
     std::string lossOn = "completion"; // "completion": loss on assistant/completion tokens only; "all": every token
     std::string chatTemplate;          // empty: the built-in default template; otherwise the template text
     bool packing = false;              // pack several short examples into one block_size row
+    bool skipUnspellable = true;       // leave out examples with characters the tokenizer cannot spell (<unk>)
     std::string forgettingCorpus;      // held-out text for the forgetting meter; empty: the parent's corpus
 };
 

@@ -229,7 +229,12 @@ struct Trainer::Impl {
         startNotes.clear();
         if (!why.empty())
             startNotes.push_back("forgetting meter off: " + why);
-        if (sft->examplesWithUnknown > 0)
+        if (sft->examplesSkipped > 0)
+            startNotes.push_back("left out " + std::to_string(sft->examplesSkipped) + " of " +
+                                 std::to_string(sft->trainExamples + sft->valExamples + sft->examplesSkipped) +
+                                 " examples with characters the parent's tokenizer cannot spell (they would teach "
+                                 "the model to write <unk>; sft.skip_unspellable: false keeps them)");
+        else if (sft->examplesWithUnknown > 0)
             startNotes.push_back(std::to_string(sft->examplesWithUnknown) + " of " +
                                  std::to_string(sft->trainExamples + sft->valExamples) +
                                  " examples have characters the parent's tokenizer cannot spell; the model sees "

@@ -7,6 +7,8 @@
 
 #include <QtTest/QtTest>
 
+#include <algorithm>
+
 using namespace tb::core;
 
 namespace {
@@ -103,9 +105,35 @@ private slots:
         const RecordSplit split = splitRecords(records, 0.2); // 11 records: round(2.2) = 2 in val
         QCOMPARE(split.train.size(), size_t(9));
         QCOMPARE(split.val.size(), size_t(2));
-        QCOMPARE(split.val[0].index, int64_t(9));
+        // The held-out records are heldOutRecords(11, 2)'s, each side in file order.
+        const std::vector<bool> held = heldOutRecords(11, 2);
+        std::vector<int64_t> valIndices;
+        for (const auto& r : split.val)
+            valIndices.push_back(r.index);
+        QVERIFY(std::is_sorted(valIndices.begin(), valIndices.end()));
+        for (const int64_t i : valIndices)
+            QVERIFY(held[static_cast<size_t>(i)]);
+        // Record 10 repeats record 3: whichever of the two is held out, the overlap check finds it.
         const OverlapReport r = ngramOverlap(split.train, split.val, 4);
-        QCOMPARE(r.overlapping, (std::vector<int64_t>{10}));
+        const bool leakHeld = held[3] != held[10];
+        QCOMPARE(r.overlapping.size(), size_t(leakHeld ? 1 : 0));
+    }
+
+    void heldOutRecordsAreAFixedShuffleNotTheTail()
+    {
+        // identity.json's shape: 16 English records, then 75 Chinese ones. A tail split would validate on Chinese
+        // alone; the shuffle holds out some of each (with this n, at least one of the first 16).
+        const std::vector<bool> held = heldOutRecords(91, 9);
+        QCOMPARE(std::count(held.begin(), held.end(), true), std::ptrdiff_t(9));
+        QCOMPARE(heldOutRecords(91, 9), held); // the same every time: every run on a file holds out the same records
+        QVERIFY(std::find(held.begin(), held.begin() + 82, true) != held.begin() + 82); // not only the last 9
+        QVERIFY(std::count(held.begin(), held.begin() + 16, true) >= 1);
+        // Edge cases: none, all, and counts beyond n are clamped.
+        const std::vector<bool> none = heldOutRecords(5, 0);
+        QCOMPARE(std::count(none.begin(), none.end(), true), std::ptrdiff_t(0));
+        const std::vector<bool> all = heldOutRecords(5, 9);
+        QCOMPARE(std::count(all.begin(), all.end(), true), std::ptrdiff_t(5));
+        QVERIFY(heldOutRecords(0, 1).empty());
     }
 
     void histogram()

@@ -56,8 +56,9 @@ using tb::test::tinyParentConfig;
 std::string identityData()
 {
     nlohmann::json records = nlohmann::json::array();
-    const char* questions[] = {"who are you", "what is the cat", "where is the dog", "tell me a mat", "say far",
-                               "who sat", "what ran", "the cat sat", "a dog ran", "on a mat"};
+    // Short enough that every answer starts inside the 32-token rows, whichever records are held out.
+    const char* questions[] = {"who are you", "the cat", "the dog", "a mat", "say far",
+                               "who sat", "what ran", "a cat sat", "a dog ran", "on a mat"};
     for (int i = 0; i < 10; ++i)
         records.push_back({{"instruction", questions[i]}, {"input", ""}, {"output", "i am {{name}}. the cat sat."}});
     return records.dump(1);
@@ -83,6 +84,7 @@ RunConfig sftConfig(const fs::path& parent, const fs::path& data, const fs::path
     c.data.valFraction = 0.2;
     c.data.cacheDir = cache.string();
     c.data.replace = {"{{name}}=tom"};
+    c.sft.skipUnspellable = false; // the built-in template's "User:" is outside the corpus alphabet: keep them
     return c;
 }
 
@@ -320,6 +322,49 @@ private slots:
         c.data.replace = {"{{name}}"};
         QVERIFY(!c.validate().empty());
         QVERIFY(c.validate().front().find("data.replace") != std::string::npos);
+    }
+
+    void unspellableExamplesAreLeftOutByDefault()
+    {
+        // A template in the corpus's own alphabet, so that only the record with "Z" (not in the corpus) has a
+        // character the parent's char tokenizer cannot spell.
+        nlohmann::json records = nlohmann::json::array();
+        for (const char* q : {"the cat", "a dog", "the mat", "far away", "a cat sat", "dog ran", "on a mat",
+                              "the dog sat", "a cat ran"})
+            records.push_back({{"instruction", q}, {"input", ""}, {"output", "the cat sat on a mat."}});
+        records.push_back({{"instruction", "Zebra"}, {"input", ""}, {"output", "a dog ran far away."}});
+        tb::test::writeBytes(m_dir / "mixed.json", records.dump(1));
+        RunConfig c = sftConfig(m_parent, m_dir / "mixed.json", m_dir / "cache");
+        c.sft.chatTemplate = "[[user]]{content}\\n[[assistant]]{content}\\n";
+        const Checkpoint parentCkpt = loadCheckpoint(RunDirectory(m_parent).latestCheckpoint());
+        const auto tokenizer = loadTokenizer(parentCkpt.tokenizer);
+        c.model.blockSize = parentCkpt.config.model.blockSize;
+
+        c.sft.skipUnspellable = true;
+        const SftData skipped = loadSftData(c, *tokenizer, c.model.blockSize);
+        QCOMPARE(skipped.examplesWithUnknown, int64_t(1));
+        QCOMPARE(skipped.examplesSkipped, int64_t(1));
+        QCOMPARE(skipped.trainExamples + skipped.valExamples, int64_t(9));
+        QCOMPARE(skipped.valExamples, int64_t(2)); // round(0.2 * 9)
+
+        c.sft.skipUnspellable = false;
+        const SftData kept = loadSftData(c, *tokenizer, c.model.blockSize);
+        QCOMPARE(kept.examplesWithUnknown, int64_t(1));
+        QCOMPARE(kept.examplesSkipped, int64_t(0));
+        QCOMPARE(kept.trainExamples + kept.valExamples, int64_t(10));
+
+        // When nothing spellable is left (the built-in template's "User:" is outside this alphabet), the error
+        // names the file, the key and the way out.
+        c = sftConfig(m_parent, m_dir / "identity.json", m_dir / "cache");
+        c.sft.skipUnspellable = true;
+        try {
+            Trainer::create(c, m_dir / "all-skipped");
+            QFAIL("a data set with no spellable example was accepted");
+        } catch (const InputError& e) {
+            QCOMPARE(e.field(), std::string("data.train"));
+            QVERIFY2(e.message().find("sft.skip_unspellable") != std::string::npos, e.what());
+            QVERIFY2(std::string(e.what()).find("identity.json") != std::string::npos, e.what());
+        }
     }
 
     void projectRegistryRecordsLineageAndForgetting()

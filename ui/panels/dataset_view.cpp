@@ -48,7 +48,7 @@ constexpr RowText kRows[RowCount] = {
     {"loaded", "Read", "Records found in the file, kept, and skipped (with the reasons)"},
     {"duplicates", "Duplicates", "Records whose content exactly repeats an earlier record"},
     {"overlap", "Train/val overlap",
-     "Validation records (the last data.val_fraction) sharing a 13-word sequence with a training record"},
+     "Validation records (data.val_fraction of them, held out as fine-tuning holds them out) sharing a 13-word sequence with a training record"},
     {"lengths", "Lengths", "Characters per record (all its turns), shortest / mean / longest"},
 };
 

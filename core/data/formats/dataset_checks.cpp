@@ -2,10 +2,12 @@
 #include "core/data/formats/dataset_checks.h"
 
 #include "core/common/hash.h"
+#include "core/common/rng.h"
 #include "core/data/corpus.h"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -87,14 +89,29 @@ std::vector<DuplicateRecord> findDuplicates(const std::vector<DatasetRecord>& re
     return out;
 }
 
+std::vector<bool> heldOutRecords(int64_t n, int64_t valCount)
+{
+    n = std::max<int64_t>(n, 0);
+    valCount = std::clamp<int64_t>(valCount, 0, n);
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), int64_t{0});
+    SplitMix64 rng(0x5eed5b1170000000ULL ^ static_cast<uint64_t>(n));
+    for (int64_t i = n - 1; i > 0; --i) // Fisher-Yates; the first valCount of the permutation are held out
+        std::swap(order[static_cast<size_t>(i)], order[static_cast<size_t>(rng.below(static_cast<uint64_t>(i + 1)))]);
+    std::vector<bool> held(static_cast<size_t>(n), false);
+    for (int64_t i = 0; i < valCount; ++i)
+        held[static_cast<size_t>(order[static_cast<size_t>(i)])] = true;
+    return held;
+}
+
 RecordSplit splitRecords(const std::vector<DatasetRecord>& records, double valFraction)
 {
     const double fraction = std::clamp(valFraction, 0.0, 1.0);
-    const auto valCount = static_cast<size_t>(std::llround(fraction * static_cast<double>(records.size())));
-    const auto cut = static_cast<std::ptrdiff_t>(records.size() - valCount);
+    const auto n = static_cast<int64_t>(records.size());
+    const std::vector<bool> held = heldOutRecords(n, std::llround(fraction * static_cast<double>(n)));
     RecordSplit split;
-    split.train.assign(records.begin(), records.begin() + cut);
-    split.val.assign(records.begin() + cut, records.end());
+    for (size_t i = 0; i < records.size(); ++i)
+        (held[i] ? split.val : split.train).push_back(records[i]);
     return split;
 }
 

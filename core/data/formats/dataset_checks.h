@@ -21,7 +21,14 @@ struct DuplicateRecord {
 /// Every repeat of an earlier record, in file order.
 std::vector<DuplicateRecord> findDuplicates(const std::vector<DatasetRecord>& records);
 
-/// Splits like TokenDataset does: the first records are train, the last round(valFraction * n) are val.
+/// Which of n records are held out for validation: `valCount` of them, picked by a seeded shuffle that depends on
+/// n only, so every run on the same file holds out the same records, whatever its training seed. Not the last
+/// records: data sets are often sorted (LLaMA-Factory's identity.json has its 16 English records first and 75
+/// Chinese ones after), and a tail split would then validate on a different language than it trains on.
+std::vector<bool> heldOutRecords(int64_t n, int64_t valCount);
+
+/// Splits records like fine-tuning does (heldOutRecords, round(valFraction * n) of them), keeping file order
+/// within each side.
 struct RecordSplit {
     std::vector<DatasetRecord> train;
     std::vector<DatasetRecord> val;
