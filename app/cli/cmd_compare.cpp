@@ -39,8 +39,9 @@ random numbers) and prints the outputs side by side, or one after another when t
   --repetition-penalty R   > 1 discourages tokens already in the text (default 1 = off)
   --seed S                 random seed shared by all models (default 1337)
   --greedy                 always take the most likely token
-  --chat                   the prompt is a user turn in each run's chat template (sft.chat_template; the
-                           built-in one for a pretrained run) and each answer ends with its turn
+  --chat                   the prompt is a user turn in each fine-tuned run's chat template (sft.chat_template)
+                           and its answer ends with its turn; a pretrained run, which learnt no template, gets
+                           the raw prompt (the Compare tab's rule: core promptForRun)
   --no-cache               generate without the KV cache (same text, slower)
   --window sliding|chunked context past the block size: the last block_size tokens (default, as nanoGPT), or
                            restart from the last half when full (faster, less context)
@@ -198,8 +199,10 @@ int runCompare(const std::vector<std::string>& args)
         Output o;
         o.run = run;
         o.loaded = core::loadModel(run, checkpoint == "best");
-        const core::ChatPrompt input = a.has("chat") ? core::chatPrompt(core::runChatTemplate(o.loaded.config), *prompt)
-                                                     : core::rawPrompt(*prompt);
+        const core::ChatPrompt input = core::promptForRun(o.loaded.config, *prompt, a.has("chat"));
+        if (a.has("chat") && !o.loaded.config.isFineTuning())
+            std::fprintf(stderr, "note: %s was not fine-tuned (method %s): it gets the raw prompt\n", run.c_str(),
+                         o.loaded.config.method.c_str());
         o.promptIds = o.loaded.tokenizer->encode(input.text);
         o.answerEnd = input.answerEnd;
         if (o.promptIds.empty())

@@ -66,6 +66,16 @@ private slots:
         QVERIFY2(!before.out.contains("TuneBench"), qPrintable(before.out));
         // sample warns that the base never learnt a chat template.
         QVERIFY(before.err.contains("not fine-tuned"));
+
+        // compare --chat follows the Compare tab's rule: the tuned run gets its template, the base the raw prompt.
+        const auto both = runCli({"compare", dir.filePath("base"), dir.filePath("sft"), "--chat", "--greedy",
+                                  "--prompt", "Who are you?", "--max-new-tokens", "60", "--json"},
+                                 dir.path());
+        QVERIFY2(both.exitCode == 0, qPrintable(both.err));
+        QVERIFY2(both.err.contains("gets the raw prompt"), qPrintable(both.err));
+        const QStringList lines = both.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(!lines[0].contains("TuneBench") && lines[1].contains("TuneBench"), qPrintable(both.out));
     }
 
     void dataPreviewMarksTheLossTokens()
