@@ -3,6 +3,7 @@
 
 #include "core/data/corpus.h"
 #include "core/data/corpus_stats.h"
+#include "tests/qt_test_support.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -12,18 +13,7 @@
 
 using tb::ui::CorpusScan;
 
-namespace {
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    QFile f(dir.filePath(name));
-    if (!f.open(QIODevice::WriteOnly))
-        return {};
-    f.write(bytes);
-    return f.fileName();
-}
-
-} // namespace
+using tb::test::writeFile;
 
 class TestCorpusScan : public QObject {
     Q_OBJECT

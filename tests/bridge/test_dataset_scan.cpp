@@ -2,6 +2,7 @@
 #include "ui/bridge/dataset_scan.h"
 
 #include "core/data/formats/gzip_reader.h"
+#include "tests/qt_test_support.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -10,16 +11,9 @@
 using tb::ui::DatasetReportPtr;
 using tb::ui::DatasetScan;
 
-namespace {
+using tb::test::writeFile;
 
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    QFile f(dir.filePath(name));
-    if (!f.open(QIODevice::WriteOnly))
-        return {};
-    f.write(bytes);
-    return f.fileName();
-}
+namespace {
 
 tb::core::DatasetLoadOptions skip()
 {

@@ -20,6 +20,7 @@
 #include "ui/panels/phrasing_view.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/seed_fan_view.h"
+#include "tests/qt_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -40,14 +41,9 @@ using tb::ui::ComparePanel;
 using tb::ui::InferenceSession;
 using tb::ui::MainWindow;
 
-namespace {
+using tb::test::outputDir;
 
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
+namespace {
 
 /// Clicks at `point` of `root` on the child widget that is there.
 void clickAt(QWidget* root, QPoint point)

@@ -6,6 +6,7 @@
 #include "core/data/formats/dataset_reader.h"
 #include "core/data/sft_examples.h"
 #include "core/tokenizer/tokenizer.h"
+#include "tests/qt_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -25,16 +26,9 @@
 using tb::ui::DataPanel;
 using tb::ui::DatasetView;
 
-namespace {
+using tb::test::writeFile;
 
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    QFile f(dir.filePath(name));
-    if (!f.open(QIODevice::WriteOnly))
-        return {};
-    f.write(bytes);
-    return f.fileName();
-}
+namespace {
 
 QString stat(const DataPanel& panel, const char* name)
 {

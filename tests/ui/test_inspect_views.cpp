@@ -13,6 +13,7 @@
 #include "ui/panels/next_token_view.h"
 #include "ui/panels/phrasing_view.h"
 #include "ui/panels/seed_fan_view.h"
+#include "tests/ui/ui_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -30,29 +31,10 @@
 using namespace tb;
 using tb::ui::NextTokenView;
 
+using tb::test::outputDir;
+using tb::test::darkPalette;
+
 namespace {
-
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 37, 38));
-    p.setColor(QPalette::WindowText, QColor(220, 220, 220));
-    p.setColor(QPalette::Base, QColor(30, 30, 30));
-    p.setColor(QPalette::AlternateBase, QColor(45, 45, 45));
-    p.setColor(QPalette::Text, QColor(220, 220, 220));
-    p.setColor(QPalette::Button, QColor(50, 50, 52));
-    p.setColor(QPalette::ButtonText, QColor(220, 220, 220));
-    p.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
-    p.setColor(QPalette::Highlight, QColor(38, 79, 120));
-    return p;
-}
 
 // Eight tokens with known probabilities: the logits are their logs, so softmax gives them back.
 const std::vector<double> kProbs = {0.4, 0.25, 0.15, 0.1, 0.05, 0.03, 0.015, 0.005};

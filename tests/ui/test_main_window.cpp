@@ -13,6 +13,7 @@
 #include "ui/panels/run_setup_panel.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/samples_panel.h"
+#include "tests/qt_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -25,14 +26,9 @@
 using tb::ui::MainWindow;
 using tb::ui::MonitorPanel;
 
-namespace {
+using tb::test::outputDir;
 
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
+namespace {
 
 tb::core::RunConfig shortRun(const QString& corpus)
 {

@@ -3,6 +3,7 @@
 // units, control states and their signals, replot coalescing, history and resume, and screenshots (light, dark).
 #include "core/eval/overfit.h"
 #include "ui/panels/monitor_panel.h"
+#include "tests/ui/ui_test_support.h"
 
 #include <qcustomplot.h>
 
@@ -20,6 +21,9 @@ using namespace tb::core;
 using tb::ui::MonitorPanel;
 using Series = MonitorPanel::Series;
 using State = MonitorPanel::State;
+
+using tb::test::outputDir;
+using tb::test::darkPalette;
 
 namespace {
 
@@ -100,31 +104,6 @@ std::vector<double> valLosses(const SyntheticRun& run)
     for (const auto& e : run.evals)
         v.push_back(e.valLoss);
     return v;
-}
-
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::WindowText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2d, 0x30));
-    p.setColor(QPalette::Text, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Button, QColor(0x3c, 0x3f, 0x41));
-    p.setColor(QPalette::ButtonText, QColor(0xdf, 0xe1, 0xe5));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Mid, QColor(0x55, 0x58, 0x5c));
-    for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-        p.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7d, 0x82));
-    return p;
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include "core/io/metrics_export.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/runs_table_model.h"
+#include "tests/qt_test_support.h"
 
 #include <qcustomplot.h>
 
@@ -23,6 +24,8 @@ using tb::core::RunRecord;
 using tb::core::RunStatus;
 using tb::ui::RunsPanel;
 using tb::ui::RunsTableModel;
+
+using tb::test::outputDir;
 
 namespace {
 
@@ -101,13 +104,6 @@ QString cell(const RunsPanel& panel, const QString& id, int column, int role = Q
 {
     const QAbstractItemModel* m = panel.table()->model();
     return m->index(viewRowOf(panel, id), column).data(role).toString();
-}
-
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
 }
 
 QByteArray readAll(const QString& path)

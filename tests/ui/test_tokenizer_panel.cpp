@@ -6,6 +6,7 @@
 #include "core/tokenizer/char_tokenizer.h"
 #include "ui/panels/token_piece_view.h"
 #include "ui/panels/tokenizer_panel.h"
+#include "tests/ui/ui_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -21,6 +22,10 @@
 
 using tb::ui::TokenizerPanel;
 
+using tb::test::writeFile;
+using tb::test::outputDir;
+using tb::test::darkPalette;
+
 namespace {
 
 QString shakespearePath() { return QStringLiteral(TB_SHARED_DATA_DIR "/corpus/tinyshakespeare.txt"); }
@@ -31,41 +36,11 @@ template <typename T> T* onSide(const TokenizerPanel& panel, int side, const cha
     return box ? box->findChild<T*>(name) : nullptr;
 }
 
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& bytes)
-{
-    QFile file(dir.filePath(name));
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-        qFatal("cannot write %s", qPrintable(file.fileName()));
-    return file.fileName();
-}
-
 /// setCorpus() reads in the background; the tests wait for it.
 void setCorpusAndWait(TokenizerPanel& panel, const QString& path)
 {
     panel.setCorpus(path);
     QTRY_VERIFY_WITH_TIMEOUT(!panel.isReadingCorpus(), 30000);
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(37, 37, 38));
-    p.setColor(QPalette::WindowText, QColor(220, 220, 220));
-    p.setColor(QPalette::Base, QColor(30, 30, 30));
-    p.setColor(QPalette::AlternateBase, QColor(45, 45, 45));
-    p.setColor(QPalette::Text, QColor(220, 220, 220));
-    p.setColor(QPalette::Button, QColor(50, 50, 52));
-    p.setColor(QPalette::ButtonText, QColor(220, 220, 220));
-    p.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
-    p.setColor(QPalette::Highlight, QColor(38, 79, 120));
-    return p;
 }
 
 } // namespace
