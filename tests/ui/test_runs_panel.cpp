@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "core/train/trainer.h" // torch before any Qt header (Qt's `slots` macro)
+#include "tests/bridge/session_fixtures.h"
 #include "core/common/atomic_file.h"
 #include "core/io/metrics_export.h"
 #include "ui/panels/runs_panel.h"
@@ -10,6 +12,8 @@
 #include <QtTest/QtTest>
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QSvgRenderer>
@@ -117,6 +121,51 @@ QByteArray readAll(const QString& path)
 class TestRunsPanel : public QObject {
     Q_OBJECT
 private slots:
+    // Export model: the one selected, finished run's weights as model.safetensors + config.json (through
+    // core/io/model_export, whose own tests check the contents); refusals name the reason.
+    void exportsTheSelectedRunsModel()
+    {
+        QTemporaryDir dir;
+        tb::core::RunConfig c = tb::test::tinyConfig(dir, tb::test::writeCorpus(dir));
+        c.train.maxSteps = 4;
+        c.train.evalInterval = 4;
+        const QString runDir = dir.filePath(QStringLiteral("run"));
+        tb::core::TrainingObserver quiet;
+        QVERIFY(tb::core::Trainer::create(c, runDir.toStdString())->run(quiet).outcome ==
+                tb::core::TrainOutcome::Completed);
+        RunRecord run = makeRun("r-x", "tiny", RunStatus::Completed, c, 3.0, "2026-11-29T12:00:00Z");
+        run.runDir = runDir.toStdString();
+        RunRecord other = makeRun("r-y", "other", RunStatus::Completed, c, 3.1, "2026-11-29T12:01:00Z");
+        RunsPanel panel;
+        panel.setRuns({run, other});
+
+        QString error;
+        QVERIFY(!panel.exportModel(dir.filePath("out"), false, nullptr, &error)); // nothing selected
+        QVERIFY2(error.contains("one run"), qPrintable(error));
+        panel.selectRuns({"r-x", "r-y"});
+        QVERIFY(!panel.exportModel(dir.filePath("out"), false, nullptr, &error));
+        panel.selectRuns({"r-x"});
+        QVERIFY(!panel.exportModel(dir.filePath("out"), true, nullptr, &error)); // not a LoRA run
+        QVERIFY2(error.contains("LoRA") && error.contains("pretrain"), qPrintable(error));
+        QVERIFY(!QDir(dir.filePath("out")).exists());
+
+        QStringList files;
+        QVERIFY2(panel.exportModel(dir.filePath("out"), false, &files, &error), qPrintable(error));
+        QCOMPARE(files.size(), 2);
+        QVERIFY(QFileInfo(dir.filePath("out/model.safetensors")).size() > 4 * 1000);
+        QFile config(dir.filePath("out/config.json"));
+        QVERIFY(config.open(QIODevice::ReadOnly));
+        const QJsonObject json = QJsonDocument::fromJson(config.readAll()).object();
+        QCOMPARE(json.value("n_layer").toInt(), 2);
+        QCOMPARE(json.value("n_embd").toInt(), 32);
+
+        run.status = RunStatus::Running;
+        panel.updateRun(run);
+        panel.selectRuns({"r-x"});
+        QVERIFY(!panel.exportModel(dir.filePath("out2"), false, nullptr, &error));
+        QVERIFY2(error.contains("still training"), qPrintable(error));
+    }
+
     void lineageAndFineTuningColumns()
     {
         std::vector<RunRecord> runs = makeRuns();

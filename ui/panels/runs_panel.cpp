@@ -155,6 +155,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     toolbar->addSeparator();
     toolbar->addAction(m_exportCsvAction);
     toolbar->addAction(m_exportPlotAction);
+    toolbar->addAction(m_exportModelAction);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -174,7 +175,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
         menu.addSeparator();
         menu.addActions({m_renameAction, m_deleteAction});
         menu.addSeparator();
-        menu.addActions({m_exportCsvAction, m_exportPlotAction});
+        menu.addActions({m_exportCsvAction, m_exportPlotAction, m_exportModelAction});
         menu.exec(m_table->viewport()->mapToGlobal(pos));
     });
 
@@ -202,6 +203,9 @@ void RunsPanel::buildActions()
     m_deleteAction->setShortcut(QKeySequence::Delete);
     m_exportCsvAction = make(QStyle::SP_DialogSaveButton, tr("Export CSV…"), tr("Save the selected runs' curves as CSV"));
     m_exportPlotAction = make(QStyle::SP_DialogSaveButton, tr("Export plot…"), tr("Save the plot as PNG, SVG or PDF"));
+    m_exportModelAction = make(QStyle::SP_DriveHDIcon, tr("Export model…"),
+                               tr("Save the selected run's model as model.safetensors + config.json, or a LoRA run's "
+                                  "adapter in PEFT's layout (no pickle; docs/fine-tuning-export.md)"));
 
     connect(m_openAction, &QAction::triggered, this, &RunsPanel::requestOpen);
     connect(m_resumeAction, &QAction::triggered, this, &RunsPanel::requestResume);
@@ -209,6 +213,7 @@ void RunsPanel::buildActions()
     connect(m_deleteAction, &QAction::triggered, this, &RunsPanel::requestDelete);
     connect(m_exportCsvAction, &QAction::triggered, this, &RunsPanel::chooseCsvExport);
     connect(m_exportPlotAction, &QAction::triggered, this, &RunsPanel::choosePlotExport);
+    connect(m_exportModelAction, &QAction::triggered, this, &RunsPanel::chooseModelExport);
 }
 
 void RunsPanel::setMetricsProvider(MetricsProvider provider)
@@ -460,6 +465,7 @@ void RunsPanel::updateActions()
                                           : tr("Delete the selected runs (asks first)"));
     m_exportCsvAction->setEnabled(!runs.empty());
     m_exportPlotAction->setEnabled(!runs.empty());
+    m_exportModelAction->setEnabled(one && runs.front()->status != core::RunStatus::Running);
 }
 
 void RunsPanel::requestRename()

@@ -67,6 +67,13 @@ public:
     /// empty size means the plot's size on screen. Written atomically.
     bool exportPlot(const QString& path, QSize size = {}, QString* error = nullptr);
 
+    /// Writes the one selected run's model (its best checkpoint, else its latest) into `outDir` through
+    /// core/io/model_export: safetensors + config.json, or with `adapter` a LoRA run's adapter in PEFT's layout.
+    /// `files` gets the paths written. False with a message in `error` when not exactly one run is selected, the run
+    /// is still running, an adapter is asked of a run that is not LoRA, or the export fails (nothing half-written:
+    /// the export's files are replaced atomically).
+    bool exportModel(const QString& outDir, bool adapter, QStringList* files = nullptr, QString* error = nullptr);
+
     /// The keys that differ between the selected runs' configs (empty for fewer than two runs).
     const std::vector<core::ConfigDiffRow>& configDiff() const { return m_diff; }
 
@@ -84,6 +91,8 @@ public:
     void requestOpen();
     void chooseCsvExport();
     void choosePlotExport();
+    /// Asks for the format (a LoRA run: full model or adapter) and the folder, then exportModel().
+    void chooseModelExport();
 
 signals:
     void renameRequested(const QString& id, const QString& newName);
@@ -121,6 +130,7 @@ private:
     QAction* m_deleteAction = nullptr;
     QAction* m_exportCsvAction = nullptr;
     QAction* m_exportPlotAction = nullptr;
+    QAction* m_exportModelAction = nullptr;
 
     MetricsProvider m_metricsProvider;
     ConfirmFunction m_confirm;
