@@ -8,6 +8,7 @@
 #include "core/data/chat_prompt.h"
 #include "core/eval/generate.h"
 #include "core/eval/next_token.h"
+#include "core/io/model_export.h"
 #include "core/store/model_loader.h"
 
 #include <nlohmann/json.hpp>
@@ -27,6 +28,8 @@
 namespace tb::cli {
 
 const char* const kCompareHelp = R"(usage: tunebench-cli compare RUN_DIR... --prompt TEXT [options]
+
+Each RUN_DIR may also be a checkpoint file or a folder written by `tunebench-cli export`.
 
 Generates from each run's model with the same prompt and the same seed (lock-step: every model gets the same
 random numbers) and prints the outputs side by side, or one after another when the terminal is narrow.
@@ -198,7 +201,7 @@ int runCompare(const std::vector<std::string>& args)
     for (const std::string& run : a.positional()) {
         Output o;
         o.run = run;
-        o.loaded = core::loadModel(run, checkpoint == "best");
+        o.loaded = core::loadModelOrExport(run, checkpoint == "best");
         const core::ChatPrompt input = core::promptForRun(o.loaded.config, *prompt, a.has("chat"));
         if (a.has("chat") && !o.loaded.config.isFineTuning())
             std::fprintf(stderr, "note: %s was not fine-tuned (method %s): it gets the raw prompt\n", run.c_str(),

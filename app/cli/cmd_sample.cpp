@@ -8,15 +8,17 @@
 #include "core/common/runtime.h"
 #include "core/data/chat_prompt.h"
 #include "core/eval/generate.h"
+#include "core/io/model_export.h"
 #include "core/store/model_loader.h"
 
 #include <cstdio>
 
 namespace tb::cli {
 
-const char* const kSampleHelp = R"(usage: tunebench-cli sample RUN_DIR|CHECKPOINT --prompt TEXT [options]
+const char* const kSampleHelp = R"(usage: tunebench-cli sample RUN_DIR|CHECKPOINT|EXPORT_DIR --prompt TEXT [options]
 
-Generates text from a trained model (a run's best checkpoint, else its latest, or a checkpoint file).
+Generates text from a trained model (a run's best checkpoint, else its latest, a checkpoint file, or a folder
+written by `tunebench-cli export`: a full model, or a PEFT adapter applied to the base it names).
 
   --prompt TEXT          text to continue (required; may be empty only with a byte tokenizer)
   --max-new-tokens N     tokens to generate (default 200)
@@ -47,7 +49,7 @@ int runSample(const std::vector<std::string>& args)
 
     if (a.has("template") && !a.has("chat"))
         throw UsageError{"--template needs --chat"};
-    core::LoadedModel loaded = core::loadModel(a.positional().front(), !a.has("latest"));
+    core::LoadedModel loaded = core::loadModelOrExport(a.positional().front(), !a.has("latest"));
     const bool chat = a.has("chat");
     core::ChatPrompt input = core::rawPrompt(*prompt);
     if (chat) {

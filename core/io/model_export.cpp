@@ -466,4 +466,18 @@ LoadedModel importModel(const fs::path& dir, const fs::path& base)
                      "adapter_model.safetensors (a LoRA adapter)");
 }
 
+bool isExportFolder(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec))
+        return false;
+    return std::filesystem::exists(path / "adapter_config.json", ec) ||
+           (std::filesystem::exists(path / "config.json", ec) && std::filesystem::exists(path / "model.safetensors", ec));
+}
+
+LoadedModel loadModelOrExport(const std::filesystem::path& path, bool preferBest)
+{
+    return isExportFolder(path) ? importModel(path) : loadModel(path, preferBest);
+}
+
 } // namespace tb::core

@@ -40,4 +40,11 @@ std::vector<std::filesystem::path> exportLoadedModel(const LoadedModel& loaded, 
 /// The model is in eval mode. Throws InputError naming the file and field for anything missing or inconsistent.
 LoadedModel importModel(const std::filesystem::path& dir, const std::filesystem::path& base = {});
 
+/// True when `path` is a folder holding an export (config.json + model.safetensors, or adapter_config.json).
+bool isExportFolder(const std::filesystem::path& path);
+
+/// What `sample` and `compare` load: an export folder through importModel() (an adapter on the base it names),
+/// anything else through loadModel().
+LoadedModel loadModelOrExport(const std::filesystem::path& path, bool preferBest = true);
+
 } // namespace tb::core

@@ -97,6 +97,22 @@ private slots:
         core::LoadedModel adapted = core::importModel(path(dir, "peft"));
         QVERIFY(torch::equal(logits(adapted.model), logits(lora)));
         QVERIFY(!torch::equal(logits(adapted.model), logits(run.model)));
+
+        // sample and compare read export folders: the full export generates what the run does, and the adapter
+        // (applied to the base its adapter_config.json names) what the LoRA checkpoint does.
+        const QStringList ask = {"--greedy", "--prompt", "the", "--max-new-tokens", "24"};
+        const Result fromRun = runCli(QStringList{"sample", dir.filePath("run")} + ask, dir.path());
+        const Result fromExport = runCli(QStringList{"sample", dir.filePath("full")} + ask, dir.path());
+        QCOMPARE(fromExport.exitCode, 0);
+        QCOMPARE(fromExport.out, fromRun.out);
+        const Result fromLora = runCli(QStringList{"sample", dir.filePath("lora.safetensors")} + ask, dir.path());
+        const Result fromAdapter = runCli(QStringList{"sample", dir.filePath("peft")} + ask, dir.path());
+        QCOMPARE(fromAdapter.exitCode, 0);
+        QCOMPARE(fromAdapter.out, fromLora.out);
+        const Result both = runCli(QStringList{"compare", dir.filePath("full"), dir.filePath("peft"), "--json"} + ask,
+                                   dir.path());
+        QVERIFY2(both.exitCode == 0, qPrintable(both.err));
+        QCOMPARE(both.out.trimmed().split('\n').size(), 2);
     }
 
     void badInput_data()
