@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The vote journal: votes round-trip field for field, a torn last line is ignored and reported (and the next vote
 // still lands on a line of its own), bad lines are reported with line and field, retract lines hide a vote without
-// rewriting it, the export reads back through loadDataset as preference pairs, and the summary's counts and
-// Bradley-Terry ratings match numbers worked out by hand.
+// rewriting it, a writer killed with SIGKILL right after its appends has lost none of them, the export reads back
+// through loadDataset as preference pairs, and the summary's counts and Bradley-Terry ratings match numbers worked
+// out by hand.
 #include "core/common/atomic_file.h"
 #include "core/data/formats/dataset_reader.h"
 #include "core/store/vote_store.h"
@@ -11,6 +12,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace tb::core;
 
@@ -113,6 +117,30 @@ private slots:
         QVERIFY(!log.problems[0].tornTail);
         QCOMPARE(log.problems[0].line, int64_t(2));
         QVERIFY(readFile(store.file()).find(whole.substr(0, whole.size() / 2) + "\n") != std::string::npos);
+    }
+
+    void killedWriterLosesNoRecordedVote()
+    {
+        // A child appends votes and is killed with SIGKILL right after the 5th append returns: all 5 are on disk
+        // (nothing waits in a user-space buffer), each on its own line.
+        tb::test::TempDir dir;
+        const VoteStore store = VoteStore::forProject(dir.path());
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            for (int i = 0; i < 5; ++i)
+                store.append(vote("r1", "r2", i % 2 == 0, Verdict::Left, "prompt " + std::to_string(i)));
+            ::raise(SIGKILL);
+            ::_exit(0); // not reached
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+        const VoteLog log = store.read();
+        QVERIFY(log.problems.empty());
+        QCOMPARE(log.votes.size(), size_t(5));
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(log.votes[size_t(i)].prompt, "prompt " + std::to_string(i));
     }
 
     void badLinesNameLineAndField()
