@@ -6,6 +6,7 @@
 #include "ui/bridge/project.h"
 #include "ui/bridge/training_session.h"
 #include "ui/panels/compare_panel.h"
+#include "ui/panels/rate_panel.h"
 #include "ui/panels/data_panel.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/run_setup_panel.h"
@@ -64,6 +65,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_inference = new InferenceSession(this);
     m_compare = new ComparePanel(this);
     m_compare->setSession(m_inference);
+    m_rate = new RatePanel(this);
+    m_rate->setSession(m_inference);
     m_statusLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusLabel);
     m_centre = new QTabWidget(this);
@@ -71,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_centre->setDocumentMode(true);
     m_centre->addTab(m_monitor, tr("Monitor"));
     m_centre->addTab(m_compare, tr("Compare"));
+    m_centre->addTab(m_rate, tr("Rate"));
     setCentralWidget(m_centre);
     buildDocks();
     buildMenus();
@@ -263,6 +267,7 @@ void MainWindow::connectPanels()
     m_runs->setMetricsProvider([this](const std::string& id) { return m_project->metrics(QString::fromStdString(id)); });
     connect(m_project, &Project::runsChanged, this, &MainWindow::refreshRuns);
     connect(m_project, &Project::opened, this, &MainWindow::updateTitle);
+    connect(m_project, &Project::opened, m_rate, &RatePanel::setProjectDirectory);
     connect(m_runs, &RunsPanel::renameRequested, this, [this](const QString& id, const QString& name) {
         QString error;
         if (!m_project->rename(id, name, &error))
@@ -365,6 +370,7 @@ void MainWindow::refreshRuns()
     m_setup->setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
     m_runs->setRuns(runs);
     m_compare->setRuns(runs);
+    m_rate->setRuns(runs);
 }
 
 void MainWindow::showCompare() { m_centre->setCurrentWidget(m_compare); }

@@ -18,6 +18,7 @@ class DataPanel;
 class InferenceSession;
 class MonitorPanel;
 class Project;
+class RatePanel;
 class RunSetupPanel;
 class RunsPanel;
 class SamplesPanel;
@@ -44,6 +45,7 @@ public:
     RunsPanel* runsPanel() const { return m_runs; }
     TokenizerPanel* tokenizerPanel() const { return m_tokenizer; }
     ComparePanel* comparePanel() const { return m_compare; }
+    RatePanel* ratePanel() const { return m_rate; }
     InferenceSession* inferenceSession() const { return m_inference; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
@@ -80,7 +82,8 @@ private:
     TokenizerPanel* m_tokenizer = nullptr;
     InferenceSession* m_inference = nullptr;
     ComparePanel* m_compare = nullptr;
-    QTabWidget* m_centre = nullptr; // Monitor | Compare
+    RatePanel* m_rate = nullptr;
+    QTabWidget* m_centre = nullptr; // Monitor | Compare | Rate
     QDockWidget* m_dataDock = nullptr;
     QDockWidget* m_setupDock = nullptr;
     QDockWidget* m_tokenizerDock = nullptr;

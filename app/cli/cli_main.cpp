@@ -28,6 +28,7 @@ commands:
   runs       list the runs of a project folder (status, steps, best val loss)
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
   export     write a run's model as safetensors + config.json, or its LoRA adapter in PEFT's layout
+  votes      a project's blind A/B votes as a preference dataset (votes export) or a win-rate summary
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -75,6 +76,8 @@ int main(int argc, char* argv[])
         help = kTokenizerHelp;
     else if (command == "export")
         help = kExportHelp;
+    else if (command == "votes")
+        help = kVotesHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -100,6 +103,8 @@ int main(int argc, char* argv[])
             return runTokenizer(args);
         if (command == "export")
             return runExport(args);
+        if (command == "votes")
+            return runVotes(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

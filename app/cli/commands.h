@@ -24,6 +24,7 @@ int runCompare(const std::vector<std::string>& args);
 int runRuns(const std::vector<std::string>& args);
 int runTokenizer(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
+int runVotes(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
@@ -34,6 +35,7 @@ extern const char* const kCompareHelp;
 extern const char* const kRunsHelp;
 extern const char* const kTokenizerHelp;
 extern const char* const kExportHelp;
+extern const char* const kVotesHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+// The Rate panel offscreen, on two tiny models trained here: Generate streams both outputs blind as A and B (each
+// equal to core::generate with the one shared seed, the side drawn at random), the verdict keys work only once both
+// are done, a vote is in votes.jsonl as soon as it is cast (nothing to flush), the models are then revealed, Undo
+// appends a retract line, and Export writes a file loadDataset reads as preference pairs. Screenshots before and
+// after a vote go to the test's output folder. In the window: a Rate tab beside Compare, fed the project's folder.
+#include "core/data/formats/dataset_reader.h"
+#include "core/eval/generate.h"
+#include "core/store/model_loader.h"
+#include "core/store/run_registry.h"
+#include "core/store/vote_store.h"
+#include "core/train/trainer.h"
+#include "tests/bridge/session_fixtures.h"
+#include "ui/bridge/inference_session.h"
+#include "ui/main_window.h"
+#include "ui/panels/rate_panel.h"
+
+#include <QtTest/QtTest>
+
+#include <QDir>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTextEdit>
+
+using namespace tb;
+using tb::core::Verdict;
+using tb::ui::InferenceSession;
+using tb::ui::RatePanel;
+
+namespace {
+
+QString outputDir()
+{
+    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
+    QDir().mkpath(dir);
+    return dir;
+}
+
+int lineCount(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? int(file.readAll().count('\n')) : -1;
+}
+
+bool anyVerdictEnabled(const RatePanel& panel)
+{
+    for (Verdict v : {Verdict::Left, Verdict::Right, Verdict::Tie, Verdict::BothBad, Verdict::Skip})
+        if (panel.verdictButton(v)->isEnabled())
+            return true;
+    return false;
+}
+
+} // namespace
+
+class TestRatePanel : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString corpus = test::writeCorpus(m_dir);
+        for (int i = 0; i < 2; ++i) {
+            core::RunConfig config = test::tinyConfig(m_dir, corpus);
+            config.train.seed = 21 + uint64_t(i);
+            config.train.maxSteps = i == 0 ? 60 : 20;
+            const QString runDir = m_dir.filePath(QStringLiteral("run%1").arg(i));
+            core::TrainingObserver quiet;
+            core::Trainer::create(config, runDir.toStdString())->run(quiet);
+            core::RunRecord record;
+            record.id = "r" + std::to_string(i);
+            record.name = i == 0 ? "base (60 steps)" : "early (20 steps)";
+            record.method = "pretrain";
+            record.runDir = runDir.toStdString();
+            record.steps = config.train.maxSteps;
+            record.status = core::RunStatus::Completed;
+            m_runs.push_back(record);
+        }
+    }
+
+    void rateBlindVoteUndoExport()
+    {
+        QTemporaryDir project;
+        const QString votes = project.filePath(QStringLiteral("votes.jsonl"));
+        InferenceSession session;
+        RatePanel panel;
+        panel.resize(1100, 560);
+        panel.setSession(&session);
+        panel.setRuns(m_runs);
+        panel.seedSides(3);
+        panel.setModel(0, QString::fromStdString(m_runs[0].runDir.string()));
+        panel.setModel(1, QString::fromStdString(m_runs[1].runDir.string()));
+        panel.setPrompt(QStringLiteral("the cat "));
+        core::CompareSettings settings;
+        settings.temperature = 1.0;
+        settings.maxNewTokens = 60;
+        settings.seed = 9;
+        panel.setSettings(settings);
+        QCOMPARE(panel.settings(), settings);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowActive(&panel));
+
+        // No project: nothing to keep votes in, so no Generate.
+        panel.generate();
+        QVERIFY(!panel.isGenerating());
+        QVERIFY(panel.statusText().contains(QStringLiteral("Open a project")));
+        panel.setProjectDirectory(project.path());
+        QCOMPARE(panel.votesFile(), votes);
+        QVERIFY(panel.tallyText().startsWith(QStringLiteral("0 vote(s)")));
+
+        QSignalSpy ended(&panel, &RatePanel::generationEnded);
+        panel.generate();
+        QVERIFY(panel.isGenerating());
+        QVERIFY(!anyVerdictEnabled(panel)); // not before both are done
+        QVERIFY(ended.wait(60000));
+        QVERIFY(panel.canVote());
+        QVERIFY(anyVerdictEnabled(panel));
+
+        // Blind: the captions are only A and B. Each side is core::generate with the one seed.
+        const bool firstLeft = panel.firstModelLeft();
+        const core::RunRecord& left = m_runs[firstLeft ? 0 : 1];
+        const core::RunRecord& right = m_runs[firstLeft ? 1 : 0];
+        QCOMPARE(panel.sideCaption(0), QStringLiteral("<b>A</b>"));
+        QCOMPARE(panel.sideCaption(1), QStringLiteral("<b>B</b>"));
+        for (int side = 0; side < 2; ++side) {
+            core::LoadedModel model = core::loadModel((side == 0 ? left : right).runDir, true);
+            core::SampleOptions o;
+            o.maxNewTokens = 60;
+            o.temperature = 1.0;
+            o.seed = 9;
+            const auto expected = core::generate(model.model, model.tokenizer->encode("the cat "), o);
+            QCOMPARE(panel.sideText(side), QString::fromStdString(model.tokenizer->decode(expected)));
+        }
+        QVERIFY(panel.sideText(0) != panel.sideText(1));
+        QTest::qWait(50);
+        QVERIFY(panel.grab().save(outputDir() + "/rate_panel_blind.png"));
+
+        // In the prompt box, "2" is text, not a vote.
+        auto* promptBox = panel.findChild<QPlainTextEdit*>();
+        promptBox->setFocus();
+        promptBox->moveCursor(QTextCursor::End);
+        QTest::keyClick(promptBox, Qt::Key_2);
+        QCOMPARE(panel.prompt(), QStringLiteral("the cat 2"));
+        QVERIFY(!QFile::exists(votes));
+        panel.setPrompt(QStringLiteral("the cat "));
+
+        // Key 2 (B better) elsewhere in the panel votes; the vote is on disk when the key press returns.
+        QSignalSpy voted(&panel, &RatePanel::voted);
+        auto* sideA = panel.findChild<QTextEdit*>(QStringLiteral("rateSideA"));
+        sideA->setFocus();
+        QTest::keyClick(sideA, Qt::Key_2);
+        QCOMPARE(voted.size(), 1);
+        QCOMPARE(lineCount(votes), 1);
+        core::VoteLog log = core::VoteStore(votes.toStdString()).read();
+        QVERIFY(log.problems.empty());
+        QCOMPARE(log.votes.size(), size_t(1));
+        const core::Vote& v = log.votes[0];
+        QCOMPARE(QString::fromStdString(v.id), voted.first().at(0).toString());
+        QCOMPARE(v.verdict, Verdict::Right);
+        QCOMPARE(v.aLeft, firstLeft);
+        QCOMPARE(v.a.run, std::string("r0"));
+        QCOMPARE(v.b.run, std::string("r1"));
+        QCOMPARE(v.left().run, left.id);
+        QCOMPARE(QString::fromStdString(v.left().output), panel.sideText(0));
+        QCOMPARE(QString::fromStdString(v.right().output), panel.sideText(1));
+        QCOMPARE(v.winnerLoser()->first->run, right.id);
+        QCOMPARE(v.prompt, std::string("the cat "));
+        QCOMPARE(v.a.promptText, std::string("the cat ")); // pretrained: the raw prompt
+        QCOMPARE(v.sampling.seed, uint64_t(9));
+        QCOMPARE(v.sampling.maxNewTokens, int64_t(60));
+        QVERIFY(QString::fromStdString(v.a.checkpoint).endsWith(QStringLiteral(".safetensors")));
+        QCOMPARE(v.a.step, int64_t(60));
+
+        // Revealed after the vote; voting again on this item does nothing; the seed moved on.
+        QVERIFY(panel.sideCaption(0).contains(QString::fromStdString(left.name)));
+        QVERIFY(panel.sideCaption(1).contains(QString::fromStdString(right.name)));
+        QVERIFY(!panel.canVote());
+        QVERIFY(!anyVerdictEnabled(panel));
+        QTest::keyClick(sideA, Qt::Key_1);
+        QCOMPARE(lineCount(votes), 1);
+        QCOMPARE(panel.settings().seed, uint64_t(10));
+        QVERIFY2(panel.tallyText().startsWith(QStringLiteral("1 vote(s) in this project (1 cast here)")),
+                 qPrintable(panel.tallyText()));
+        const QString r0Wins = firstLeft ? QStringLiteral("0 – 1") : QStringLiteral("1 – 0");
+        QVERIFY2(panel.tallyText().contains(QStringLiteral("base (60 steps) ") + r0Wins), qPrintable(panel.tallyText()));
+        QVERIFY(panel.grab().save(outputDir() + "/rate_panel_revealed.png"));
+
+        // Undo appends a retract line; the item can be rated again (Tie, key 3).
+        QVERIFY(panel.undoButton()->isEnabled());
+        QTest::mouseClick(panel.undoButton(), Qt::LeftButton);
+        QCOMPARE(lineCount(votes), 2);
+        log = core::VoteStore(votes.toStdString()).read();
+        QCOMPARE(log.retractions, int64_t(1));
+        QVERIFY(log.votes[0].retracted);
+        QVERIFY(panel.canVote());
+        QVERIFY(panel.tallyText().startsWith(QStringLiteral("0 vote(s)")));
+        QTest::keyClick(sideA, Qt::Key_3);
+        QCOMPARE(lineCount(votes), 3);
+
+        // A second prompt, A better (key 1): the export holds that one pair (the tie and the retracted vote are out).
+        panel.setPrompt(QStringLiteral("a dog "));
+        panel.generate();
+        QVERIFY(ended.wait(60000));
+        QVERIFY(panel.canVote());
+        QVERIFY(panel.sideCaption(0) == QStringLiteral("<b>A</b>")); // blind again
+        sideA->setFocus();
+        QTest::keyClick(sideA, Qt::Key_1);
+        QCOMPARE(lineCount(votes), 4);
+        const QString prefs = project.filePath(QStringLiteral("prefs.jsonl"));
+        QString error;
+        QVERIFY2(panel.exportTo(prefs, &error), qPrintable(error));
+        QVERIFY(panel.statusText().contains(QStringLiteral("Exported 1 preference pair(s)")));
+        const core::Dataset data = core::loadDataset(prefs.toStdString());
+        QCOMPARE(data.records.size(), size_t(1));
+        QCOMPARE(data.records[0].kind, core::RecordKind::Preference);
+        QCOMPARE(data.records[0].turns[0].content, std::string("a dog "));
+        QCOMPARE(QString::fromStdString(data.records[0].chosen[0].content), panel.sideText(0));
+        QCOMPARE(QString::fromStdString(data.records[0].rejected[0].content), panel.sideText(1));
+
+        // A new panel on the same project (the app restarted) sees every vote and offers the prompts rated before.
+        RatePanel again;
+        again.setRuns(m_runs);
+        again.setProjectDirectory(project.path());
+        QVERIFY2(again.tallyText().startsWith(QStringLiteral("2 vote(s) in this project")), qPrintable(again.tallyText()));
+        QVERIFY(!again.undoButton()->isEnabled()); // undo reaches only this panel's votes
+    }
+
+    void mainWindowHasARateTab()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        QTemporaryDir project;
+        {
+            core::RunRegistry registry(project.path().toStdString());
+            const core::RunConfig config = test::tinyConfig(m_dir, m_dir.filePath(QStringLiteral("corpus.txt")));
+            registry.createRun(config, "first");
+        }
+        ui::MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(project.path()));
+        auto* tabs = window.findChild<QTabWidget*>(QStringLiteral("CentreTabs"));
+        QVERIFY(tabs);
+        const int rate = tabs->indexOf(window.ratePanel());
+        QCOMPARE(tabs->tabText(rate), QStringLiteral("Rate"));
+        QCOMPARE(tabs->tabText(rate - 1), QStringLiteral("Compare"));
+        QCOMPARE(window.ratePanel()->votesFile(), QDir(project.path()).filePath(QStringLiteral("votes.jsonl")));
+        tabs->setCurrentIndex(rate);
+        QTest::qWait(50);
+        QVERIFY(window.grab().save(outputDir() + "/workbench_rate.png"));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::vector<core::RunRecord> m_runs;
+};
+
+QTEST_MAIN(TestRatePanel)
+#include "test_rate_panel.moc"

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// The Rate panel: blind A/B rating into a preference set. The user picks two models (runs of the open project) and
+// a prompt (typed, or one rated before), presses Generate, and both outputs stream side by side labelled only "A"
+// and "B" (which model is on which side is drawn at random per prompt; both use the same seed). When both are done
+// the verdict buttons A better / B better / Tie / Both bad / Skip (keys 1, 2, 3, 4, S) are enabled; a vote is
+// appended to the project's core::VoteStore (fsync'ed, so killing the app loses no recorded vote), then the models
+// are revealed for that item and the tally updates. Undo appends a retract line for the last vote of this session.
+// Export writes the preference file (core::exportPreferences). Generation runs on an InferenceSession handed in
+// with setSession(). GUI thread only.
+#pragma once
+
+#include "core/eval/compare_session.h"
+#include "core/store/run_records.h"
+#include "core/store/vote_store.h"
+
+#include <QRandomGenerator>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <array>
+#include <optional>
+#include <vector>
+
+class QComboBox;
+class QCheckBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTextEdit;
+
+namespace tb::ui {
+
+class InferenceSession;
+struct LoadedModelInfo;
+
+class RatePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RatePanel(QWidget* parent = nullptr);
+    ~RatePanel() override;
+
+    /// The session that generates (not owned; it must outlive the panel or be unset first).
+    void setSession(InferenceSession* session);
+    /// The project's runs, offered in both model lists (selections are kept by path).
+    void setRuns(const std::vector<core::RunRecord>& runs);
+    /// The project folder; its votes.jsonl is read for the tally and the prompts rated before. Empty: no project.
+    void setProjectDirectory(const QString& dir);
+    QString votesFile() const;
+
+    /// Picks the run with directory `path` as model 1 (`index` 0) or 2 (`index` 1).
+    void setModel(int index, const QString& path);
+    QString prompt() const;
+    void setPrompt(const QString& prompt);
+    /// Sampling: the seed mode is always lock-step (both sides get the same seed).
+    core::CompareSettings settings() const;
+    void setSettings(const core::CompareSettings& settings);
+    /// Seeds the draw of which model goes left (tests); by default it is seeded from the system.
+    void seedSides(quint32 seed) { m_random.seed(seed); }
+
+    bool isGenerating() const { return m_job != 0; }
+    /// Both outputs are complete and the item has no vote yet.
+    bool canVote() const;
+    /// The text shown under "A" (side 0, left) or "B" (side 1, right).
+    QString sideText(int side) const;
+    /// What the side's caption says: "A" before the vote, "A: <model> · step N" after it.
+    QString sideCaption(int side) const;
+    /// Whether model 1 (the first picked) is shown on the left in the current item.
+    bool firstModelLeft() const { return m_aLeft; }
+    QString tallyText() const;
+    QString statusText() const;
+    QPushButton* verdictButton(core::Verdict verdict) const;
+    QPushButton* undoButton() const { return m_undo; }
+    /// Writes the project's preference file; false with a message on failure.
+    bool exportTo(const QString& file, QString* error = nullptr);
+
+    /// Records the verdict on the current item (ignored unless canVote()); false with the reason in the status
+    /// line when it cannot be stored.
+    bool vote(core::Verdict verdict);
+
+public slots:
+    void generate();
+    void stop();
+    /// Retracts the last vote cast in this panel (an appended retract line).
+    void undo();
+    void chooseExport();
+
+signals:
+    /// A generation ended (both outputs shown, stopped or failed).
+    void generationEnded();
+    /// A vote was appended to the store (its id).
+    void voted(const QString& id);
+    /// A vote was retracted.
+    void retracted(const QString& id);
+
+private:
+    struct Side {
+        QLabel* caption = nullptr;
+        QTextEdit* text = nullptr;
+        QString output;
+    };
+    struct Item {
+        core::Vote vote;        // models, prompt, sampling, sides; verdict filled on voting
+        bool complete = false;  // both outputs finished
+        bool voted = false;
+    };
+
+    void buildUi();
+    void fillModelList(QComboBox* box);
+    std::optional<core::RunRecord> runAt(int index) const;
+    void updateControls();
+    void refreshTally();
+    void reveal(bool shown);
+    void setStatus(const QString& text);
+    void onModelLoaded(quint64 job, int model, const tb::ui::LoadedModelInfo& info);
+    void onTokens(quint64 job, int model, const QList<int>& ids, const QString& text, const QList<int>& ends,
+                  double tokensPerSecond);
+    void onFinished(quint64 job, const std::vector<tb::core::CompareOutput>& outputs, bool stopped);
+    void onFailed(quint64 job, const QString& message);
+
+    InferenceSession* m_session = nullptr;
+    std::vector<core::RunRecord> m_runs;
+    QString m_projectDir;
+    QRandomGenerator m_random;
+    quint64 m_job = 0;
+    Item m_item;
+    bool m_aLeft = true;
+    std::vector<std::pair<QString, bool>> m_cast; // this panel's votes, newest last: id, is it the current item
+
+    std::array<QComboBox*, 2> m_models{};
+    QPlainTextEdit* m_prompt = nullptr;
+    QComboBox* m_pastPrompts = nullptr;
+    QCheckBox* m_chatTemplate = nullptr;
+    QDoubleSpinBox* m_temperature = nullptr;
+    QSpinBox* m_topK = nullptr;
+    QSpinBox* m_maxNewTokens = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QPushButton* m_generate = nullptr;
+    QPushButton* m_stop = nullptr;
+    std::array<Side, 2> m_sides;
+    std::array<QPushButton*, 5> m_verdicts{};
+    QLineEdit* m_note = nullptr;
+    QPushButton* m_undo = nullptr;
+    QPushButton* m_export = nullptr;
+    QLabel* m_tally = nullptr;
+    QLabel* m_status = nullptr;
+};
+
+} // namespace tb::ui
