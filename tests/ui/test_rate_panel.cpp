@@ -11,6 +11,7 @@
 #include "core/store/vote_store.h"
 #include "core/train/trainer.h"
 #include "tests/bridge/session_fixtures.h"
+#include "tests/qt_test_support.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/main_window.h"
 #include "ui/panels/rate_panel.h"
@@ -31,14 +32,9 @@ using tb::core::Verdict;
 using tb::ui::InferenceSession;
 using tb::ui::RatePanel;
 
-namespace {
+using tb::test::outputDir;
 
-QString outputDir()
-{
-    const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(dir);
-    return dir;
-}
+namespace {
 
 int lineCount(const QString& path)
 {
