@@ -22,6 +22,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -216,12 +217,36 @@ private slots:
         QCOMPARE(QString::fromStdString(data.records[0].chosen[0].content), panel.sideText(0));
         QCOMPARE(QString::fromStdString(data.records[0].rejected[0].content), panel.sideText(1));
 
+        // "Tune on these votes": the same pair in a new file under <project>/preferences, handed on with model 1's run.
+        QSignalSpy tune(&panel, &RatePanel::tuneRequested);
+        QString tuneFile;
+        QVERIFY2(panel.tuneOnVotes(&tuneFile, &error), qPrintable(error));
+        QCOMPARE(tune.size(), 1);
+        QCOMPARE(tune.first().at(0).toString(), tuneFile);
+        QCOMPARE(tune.first().at(1).toString(), QString::fromStdString(m_runs[0].runDir.string()));
+        QVERIFY(tuneFile.startsWith(project.filePath(QStringLiteral("preferences/votes-"))));
+        QCOMPARE(core::loadDataset(tuneFile.toStdString()).records.size(), size_t(1));
+
         // A new panel on the same project (the app restarted) sees every vote and offers the prompts rated before.
         RatePanel again;
         again.setRuns(m_runs);
         again.setProjectDirectory(project.path());
         QVERIFY2(again.tallyText().startsWith(QStringLiteral("2 vote(s) in this project")), qPrintable(again.tallyText()));
         QVERIFY(!again.undoButton()->isEnabled()); // undo reaches only this panel's votes
+
+        // With no decisive vote there is nothing to tune on: no file, no signal, the reason in the status line.
+        QTemporaryDir empty;
+        RatePanel none;
+        none.setRuns(m_runs);
+        none.setProjectDirectory(empty.path());
+        QVERIFY(!none.tuneOnVotes(nullptr, &error)); // no model 1 picked yet
+        QVERIFY2(error.contains(QStringLiteral("model 1")), qPrintable(error));
+        none.setModel(0, QString::fromStdString(m_runs[0].runDir.string()));
+        QSignalSpy noTune(&none, &RatePanel::tuneRequested);
+        QVERIFY(!none.tuneOnVotes(nullptr, &error));
+        QVERIFY2(error.contains(QStringLiteral("No decisive vote")), qPrintable(error));
+        QCOMPARE(noTune.size(), 0);
+        QVERIFY(QDir(empty.filePath(QStringLiteral("preferences"))).isEmpty());
     }
 
     void mainWindowHasARateTab()

@@ -8,6 +8,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFont>
 #include <QHBoxLayout>
@@ -192,12 +195,17 @@ void RatePanel::buildUi()
     m_export = new QPushButton(tr("E&xport preferences…"), this);
     m_export->setToolTip(tr("Write the votes as a preference dataset (JSON Lines: prompt, chosen, rejected)"));
     bottom->addWidget(m_export);
+    m_tune = new QPushButton(tr("&Tune on these votes…"), this);
+    m_tune->setToolTip(tr("Export the votes and set up a DPO run on them in Run setup, starting from model 1 "
+                          "(any run can be the parent there)"));
+    bottom->addWidget(m_tune);
     layout->addLayout(bottom);
 
     connect(m_generate, &QPushButton::clicked, this, &RatePanel::generate);
     connect(m_stop, &QPushButton::clicked, this, &RatePanel::stop);
     connect(m_undo, &QPushButton::clicked, this, &RatePanel::undo);
     connect(m_export, &QPushButton::clicked, this, &RatePanel::chooseExport);
+    connect(m_tune, &QPushButton::clicked, this, [this] { tuneOnVotes(); });
     connect(m_prompt, &QPlainTextEdit::textChanged, this, &RatePanel::updateControls);
     connect(m_pastPrompts, &QComboBox::activated, this, [this](int index) {
         if (index > 0)
@@ -333,6 +341,7 @@ void RatePanel::updateControls()
         button->setEnabled(canVote());
     m_undo->setEnabled(!m_cast.empty() && !m_projectDir.isEmpty());
     m_export->setEnabled(!m_projectDir.isEmpty());
+    m_tune->setEnabled(!m_projectDir.isEmpty() && a.has_value());
     m_chatTemplate->setEnabled((a && a->method != "pretrain") || (b && b->method != "pretrain"));
     for (QComboBox* box : m_models)
         box->setEnabled(!isGenerating());
@@ -606,6 +615,41 @@ bool RatePanel::exportTo(const QString& file, QString* error)
         setStatus(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
         return false;
     }
+}
+
+bool RatePanel::tuneOnVotes(QString* file, QString* error)
+{
+    const auto fail = [&](const QString& message) {
+        if (error)
+            *error = message;
+        setStatus(message);
+        return false;
+    };
+    const auto parent = runAt(0);
+    if (m_projectDir.isEmpty())
+        return fail(tr("No project open."));
+    if (!parent)
+        return fail(tr("Pick model 1: the DPO run starts from it."));
+    const QString dir = QDir(m_projectDir).filePath(QStringLiteral("preferences"));
+    const QString path = QDir(dir).filePath(
+        QStringLiteral("votes-%1.jsonl").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+    try {
+        const core::VoteLog log = core::VoteStore::forProject(m_projectDir.toStdString()).read();
+        QDir().mkpath(dir);
+        const core::PreferenceExport e = core::exportPreferences(log.votes, path.toStdString());
+        if (e.pairs == 0) {
+            QFile::remove(path);
+            return fail(tr("No decisive vote yet: DPO needs votes where one side was better."));
+        }
+        setStatus(tr("%n preference pair(s) in %1; Run setup now holds a DPO run on them.", nullptr, int(e.pairs))
+                      .arg(QDir::toNativeSeparators(path)));
+    } catch (const std::exception& e) {
+        return fail(tr("Export failed: %1").arg(QString::fromUtf8(e.what())));
+    }
+    if (file)
+        *file = path;
+    emit tuneRequested(path, QString::fromStdString(parent->runDir.string()));
+    return true;
 }
 
 void RatePanel::chooseExport()

@@ -76,6 +76,10 @@ public:
     QPushButton* undoButton() const { return m_undo; }
     /// Writes the project's preference file; false with a message on failure.
     bool exportTo(const QString& file, QString* error = nullptr);
+    /// "Tune on these votes": exports the preference pairs to <project>/preferences/votes-<UTC time>.jsonl and
+    /// emits tuneRequested() with that file and model 1's run folder (the suggested parent). False, with the
+    /// reason in `error` and the status line, when no project is open, no model 1 is picked or no vote is decisive.
+    bool tuneOnVotes(QString* file = nullptr, QString* error = nullptr);
 
     /// Records the verdict on the current item (ignored unless canVote()); false with the reason in the status
     /// line when it cannot be stored.
@@ -95,6 +99,9 @@ signals:
     void voted(const QString& id);
     /// A vote was retracted.
     void retracted(const QString& id);
+    /// The user asked to tune on the votes: `preferenceFile` holds them (TRL prompt/chosen/rejected JSONL),
+    /// `parentRun` is model 1's run folder. MainWindow hands both to Run setup (method dpo).
+    void tuneRequested(const QString& preferenceFile, const QString& parentRun);
 
 private:
     struct Side {
@@ -145,6 +152,7 @@ private:
     QLineEdit* m_note = nullptr;
     QPushButton* m_undo = nullptr;
     QPushButton* m_export = nullptr;
+    QPushButton* m_tune = nullptr;
     QLabel* m_tally = nullptr;
     QLabel* m_status = nullptr;
 };
