@@ -107,8 +107,13 @@ void ProgressPrinter::onEval(const core::EvalMetrics& m)
     clearLine();
     const std::string forgetting =
         m.forgettingPerplexity ? ", forgetting perplexity " + fixed2(*m.forgettingPerplexity) : std::string();
-    std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s%s\n", static_cast<long long>(m.step),
-                 m.trainLoss, m.valLoss, forgetting.c_str(), m.improved ? " (best so far)" : "");
+    // DPO: the losses are DPO losses; TRL's reward accuracy and margin on the held-out pairs follow.
+    char rewards[96] = "";
+    if (m.rewardAccuracy && m.rewardMargin)
+        std::snprintf(rewards, sizeof rewards, ", reward accuracy %.3f, reward margin %.4f", *m.rewardAccuracy,
+                      *m.rewardMargin);
+    std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s%s%s\n", static_cast<long long>(m.step),
+                 m.trainLoss, m.valLoss, rewards, forgetting.c_str(), m.improved ? " (best so far)" : "");
     if (m_sampler) {
         const std::string text = m_sampler();
         std::fprintf(stderr, "  sample: %s\n", text.c_str());

@@ -191,8 +191,9 @@ const std::vector<KeySpec>& keySpecs()
                 "Training method. pretrain: next-token prediction on a raw corpus from random weights. "
                 "sft: supervised fine-tuning of every weight of the init_from model on data.train. lora: "
                 "the same with the base frozen and low-rank adapters trained (see lora.*). prompt_tuning: "
-                "only a few virtual-token embeddings are trained (see prompt_tuning.*).",
-                "pretrain|sft|lora|prompt_tuning"},
+                "only a few virtual-token embeddings are trained (see prompt_tuning.*). dpo: direct "
+                "preference optimisation on chosen/rejected pairs, the parent as the frozen reference (see dpo.*).",
+                "pretrain|sft|lora|prompt_tuning|dpo"},
         KeySpec{"init_from",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.initFrom = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.initFrom; },
@@ -428,6 +429,22 @@ const std::vector<KeySpec>& keySpecs()
         TB_INT_KEY("prompt_tuning.num_virtual_tokens", promptTuning.numVirtualTokens,
                    "Trainable embeddings prepended to every input; they take this many positions of "
                    "block_size. 8 is enough to steer a small model's format."),
+        TB_DOUBLE_KEY("dpo.beta", dpo.beta,
+                      "DPO's beta: how strongly the tuned model is held near the parent (the reference). The "
+                      "loss is -log sigmoid(beta * (chosen log-ratio - rejected log-ratio)); 0.1 is TRL's and the "
+                      "paper's default. Larger stays closer to the parent; it must be positive."),
+        KeySpec{"dpo.adapter",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    if (v != "none" && v != "lora")
+                        throw InputError(o.file, "dpo.adapter", "must be none or lora, got '" + v + "'", o.line);
+                    c.dpo.adapter = v;
+                },
+                [](const RunConfig& c) { return c.dpo.adapter; },
+                KeyType::Choice,
+                "What DPO trains. none: every weight of the model. lora: the base stays frozen and LoRA adapters "
+                "(lora.*) train, so the reference is the same model with its adapters off. none by default: "
+                "small models train fully in little memory.",
+                "none|lora"},
     };
     return specs;
 }
@@ -465,7 +482,7 @@ std::string unknownKeyMessage(const std::string& key)
         if (!known.empty())
             return "unknown key (known keys in " + key.substr(0, dot) + ": " + known + ")";
     }
-    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning)";
+    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning, dpo)";
 }
 
 void setKey(RunConfig& config, const std::string& key, const std::string& value, const Origin& o)
@@ -502,8 +519,8 @@ std::vector<std::string> listItems(const std::string& key, const YAML::Node& nod
 std::vector<std::string> RunConfig::validate() const
 {
     std::vector<std::string> problems;
-    if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning")
-        problems.push_back("method '" + method + "' is unknown (expected pretrain, sft, lora or prompt_tuning)");
+    if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning" && method != "dpo")
+        problems.push_back("method '" + method + "' is unknown (expected pretrain, sft, lora, prompt_tuning or dpo)");
     if (isFineTuning()) {
         if (initFrom.empty())
             problems.push_back("init_from is not set: method " + method +
@@ -523,7 +540,13 @@ std::vector<std::string> RunConfig::validate() const
             problems.push_back("data.replace " + e.message());
         }
     }
-    if (method == "lora") {
+    if (method == "dpo") {
+        if (!(dpo.beta > 0.0))
+            problems.push_back("dpo.beta must be positive (it is " + fmtDouble(dpo.beta) + ")");
+        if (dpo.adapter != "none" && dpo.adapter != "lora")
+            problems.push_back("dpo.adapter '" + dpo.adapter + "' is unknown (expected none or lora)");
+    }
+    if (usesLora()) {
         if (lora.r < 1)
             problems.push_back("lora.r must be at least 1 (it is " + std::to_string(lora.r) + ")");
         if (!(lora.alpha > 0.0))

@@ -17,7 +17,7 @@
 namespace tb::core {
 
 struct RunConfig {
-    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning
+    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning | dpo
     std::string initFrom;            // fine-tuning: the parent run directory or checkpoint file
     GptConfig model;
     TrainConfig train;
@@ -26,8 +26,11 @@ struct RunConfig {
     SftConfig sft;
     LoraConfig lora;
     PromptTuningConfig promptTuning;
+    DpoConfig dpo;
 
     bool isFineTuning() const { return method != "pretrain"; }
+    /// The run trains LoRA adapters on a frozen base: method lora, or dpo with dpo.adapter lora.
+    bool usesLora() const { return method == "lora" || (method == "dpo" && dpo.adapter == "lora"); }
 
     /// All problems of the whole config in plain words, each naming its key. Empty when valid.
     std::vector<std::string> validate() const;

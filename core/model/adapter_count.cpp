@@ -39,6 +39,8 @@ int64_t trainableParameterCount(const GptConfig& model, const std::string& metho
         return model.parameterCount();
     if (method == "lora")
         return loraParameterCount(model, lora);
+    if (method == "dpo")
+        return model.parameterCount();
     if (method == "prompt_tuning")
         return promptTuning.numVirtualTokens * model.nEmbd;
     return 0;

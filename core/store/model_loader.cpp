@@ -23,7 +23,7 @@ void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights
 
 void enableConfiguredAdapters(Gpt& model, const RunConfig& config)
 {
-    if (config.method == "lora")
+    if (config.usesLora())
         model->enableLora(config.lora);
     else if (config.method == "prompt_tuning")
         model->enablePromptTuning(config.promptTuning.numVirtualTokens);

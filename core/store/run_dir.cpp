@@ -85,7 +85,9 @@ void RunDirectory::writeSummary(const RunSummary& s) const
     for (const auto& [key, value] : {std::pair{"forgetting_before", &s.forgettingBefore},
                                      std::pair{"forgetting_after", &s.forgettingAfter},
                                      std::pair{"adapter_kl", &s.adapterKl},
-                                     std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement}})
+                                     std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement},
+                                     std::pair{"reward_accuracy", &s.rewardAccuracy},
+                                     std::pair{"reward_margin", &s.rewardMargin}})
         if (*value)
             j[key] = optionalNumber(*value);
     if (!s.error.empty())
@@ -134,7 +136,9 @@ RunSummary RunDirectory::readSummary() const
         for (const auto& [key, value] : {std::pair{"forgetting_before", &s.forgettingBefore},
                                          std::pair{"forgetting_after", &s.forgettingAfter},
                                          std::pair{"adapter_kl", &s.adapterKl},
-                                         std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement}})
+                                         std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement},
+                                         std::pair{"reward_accuracy", &s.rewardAccuracy},
+                                         std::pair{"reward_margin", &s.rewardMargin}})
             if (j.contains(key) && j[key].is_number())
                 *value = j[key].get<double>();
         s.error = j.value("error", "");

@@ -49,7 +49,7 @@ ParentModel loadParent(const std::string& initFrom)
         throw InputError(file.string(), "init_from",
                          "is a prompt-tuning run: its virtual tokens cannot be carried into another run; start from "
                          "its parent (" + c.config.initFrom + ") instead");
-    if (c.config.method == "lora") {
+    if (c.config.usesLora()) {
         // The parent's model is its base weights plus its adapters: merge them, so the run starts from the adapted
         // model (the adapters' own tensors are not parameters of the new model).
         Gpt adapted(c.config.model);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Settings of fine-tuning runs (method sft, lora, prompt_tuning). Plain value types, no torch.
+// Settings of fine-tuning runs (method sft, lora, prompt_tuning, dpo). Plain value types, no torch.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,12 @@ struct LoraConfig {
 /// Prompt tuning (Lester et al. 2021): trainable virtual-token embeddings prepended to every input.
 struct PromptTuningConfig {
     int64_t numVirtualTokens = 8;
+};
+
+/// Direct preference optimisation (Rafailov et al. 2023) on chosen/rejected pairs; the reference is the parent.
+struct DpoConfig {
+    double beta = 0.1;            // strength of the pull towards the reference (TRL's default)
+    std::string adapter = "none"; // "none": every weight trains; "lora": the base is frozen and lora.* adapters train
 };
 
 /// Every LoRA target name: attention query/key/value (slices of nanoGPT's fused c_attn), the attention output

@@ -14,6 +14,7 @@
 #include "core/store/checkpoint.h"
 #include "core/store/model_loader.h"
 #include "core/train/adamw.h"
+#include "core/train/dpo.h"
 #include "core/train/finetune.h"
 #include "core/train/lr_schedule.h"
 
@@ -105,6 +106,7 @@ struct Trainer::Impl {
     // Fine-tuning only (core/train/finetune.h): the SFT rows, their fixed eval rows, the forgetting meter, and
     // what to tell the observer when the run starts.
     std::unique_ptr<SftData> sft;
+    std::unique_ptr<DpoData> dpo; // method dpo instead of sft: the preference pairs with their reference log-probs
     std::vector<int64_t> evalRowsTrain;
     std::vector<int64_t> evalRowsVal;
     ForgettingMeter forgetting;
@@ -141,7 +143,8 @@ struct Trainer::Impl {
         for (size_t i = 0; i < prompts.size(); ++i) {
             std::vector<TokenId> ids;
             try {
-                ids = tokenizer->encode(sft ? sft->chatTemplate.promptFor(prompts[i]) : prompts[i]);
+                const ChatTemplate* chat = sft ? &sft->chatTemplate : dpo ? &dpo->chatTemplate : nullptr;
+                ids = tokenizer->encode(chat ? chat->promptFor(prompts[i]) : prompts[i]);
             } catch (const InputError& e) {
                 throw InputError("config", "train.probe_prompts",
                                  "prompt " + std::to_string(i + 1) + " cannot be encoded (" + e.message() +
@@ -181,7 +184,7 @@ struct Trainer::Impl {
         model->setActivationCheckpointing(config.train.activationCheckpointing);
         if (parent)
             loadWeights(model, parent->weights, parent->checkpoint);
-        if (config.method == "lora")
+        if (config.usesLora())
             model->enableLora(config.lora);
         else if (config.method == "prompt_tuning")
             model->enablePromptTuning(config.promptTuning.numVirtualTokens);
@@ -218,6 +221,10 @@ struct Trainer::Impl {
     void loadFinetuneData(double parentValFraction)
     {
         const int64_t rowLength = model->maxInputLength();
+        if (config.method == "dpo") {
+            loadDpoData(parentValFraction, rowLength);
+            return;
+        }
         sft = std::make_unique<SftData>(loadSftData(config, *tokenizer, rowLength));
         corpusHash = sft->hash;
         const int64_t evalRows = config.train.evalIters * config.train.batchSize;
@@ -244,19 +251,76 @@ struct Trainer::Impl {
                                  std::to_string(rowLength) + "-token context and were cut");
     }
 
-    int64_t rowLength() const { return sft ? model->maxInputLength() : config.model.blockSize; }
+    /// DPO: the pairs, their fixed eval pairs and the forgetting meter. The reference log-probabilities are filled
+    /// by computeReference.
+    void loadDpoData(double parentValFraction, int64_t rowLength)
+    {
+        dpo = std::make_unique<DpoData>(core::loadDpoData(config, *tokenizer, rowLength));
+        corpusHash = dpo->hash;
+        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
+        evalRowsTrain = fixedRowIndices(static_cast<int64_t>(dpo->train.size()), evalRows,
+                                        config.train.seed ^ kEvalTrainSeedSalt);
+        evalRowsVal.clear(); // every held-out pair, in the reference's batches (so step 0 is exactly log 2)
+        std::string why;
+        forgetting = makeForgettingMeter(config, parentValFraction, *tokenizer, rowLength, why);
+        startNotes.clear();
+        if (!why.empty())
+            startNotes.push_back("forgetting meter off: " + why);
+        const int64_t kept = static_cast<int64_t>(dpo->train.size() + dpo->val.size());
+        if (dpo->pairsSkipped > 0)
+            startNotes.push_back("left out " + std::to_string(dpo->pairsSkipped) + " of " +
+                                 std::to_string(kept + dpo->pairsCutAway + dpo->pairsSkipped) +
+                                 " pairs with characters the parent's tokenizer cannot spell "
+                                 "(sft.skip_unspellable: false keeps them)");
+        else if (dpo->pairsWithUnknown > 0)
+            startNotes.push_back(std::to_string(dpo->pairsWithUnknown) + " pairs have characters the parent's "
+                                 "tokenizer cannot spell; the model sees <unk> there");
+        if (dpo->pairsCutAway > 0)
+            startNotes.push_back("left out " + std::to_string(dpo->pairsCutAway) + " pairs whose prompt fills the "
+                                 "model's " + std::to_string(rowLength) + "-token context (no answer token left)");
+        if (dpo->truncatedPairs > 0)
+            startNotes.push_back(std::to_string(dpo->truncatedPairs) + " pairs have an answer cut at the model's " +
+                                 std::to_string(rowLength) + "-token context");
+    }
+
+    /// The reference log-probabilities of every pair: from `reference`, the parent (the model itself at step 0 of a
+    /// new run, where LoRA's B = 0 makes it equal to its base).
+    void computeReference(Gpt& reference)
+    {
+        computeReferenceLogProbs(reference, dpo->train, config.train.batchSize);
+        computeReferenceLogProbs(reference, dpo->val, config.train.batchSize);
+    }
+
+    bool fineTuned() const { return sft || dpo; }
+    int64_t rowLength() const { return fineTuned() ? model->maxInputLength() : config.model.blockSize; }
+    /// Rows of one training example: a DPO pair is two (chosen and rejected).
+    int64_t rowsPerExample() const { return dpo ? 2 : 1; }
     int64_t trainTokenCount() const
     {
+        if (dpo)
+            return static_cast<int64_t>(dpo->train.size()) * 2 * rowLength();
         return sft ? static_cast<int64_t>(sft->train.size()) * rowLength() : data.size(Split::Train);
     }
     int64_t valTokenCount() const
     {
+        if (dpo)
+            return static_cast<int64_t>(dpo->val.size()) * 2 * rowLength();
         return sft ? static_cast<int64_t>(sft->val.size()) * rowLength() : data.size(Split::Val);
     }
 
     /// One micro-batch's loss: the SFT rows' masked loss, or next-token loss on the corpus.
     torch::Tensor microBatchLoss()
     {
+        if (dpo) {
+            std::vector<int64_t> pairs(static_cast<size_t>(config.train.batchSize));
+            for (auto& p : pairs)
+                p = static_cast<int64_t>(batchRng.below(dpo->train.size()));
+            auto [x, y] = pairsBatch(dpo->train, pairs);
+            const torch::Tensor lp = answerLogProbs(model->forward(x), y);
+            const auto [refChosen, refRejected] = referenceLogProbs(dpo->train, pairs);
+            const int64_t n = config.train.batchSize;
+            return dpoLoss(lp.narrow(0, 0, n), lp.narrow(0, n, n), refChosen, refRejected, config.dpo.beta).loss;
+        }
         if (!sft) {
             auto [x, y] = data.batch(Split::Train, config.train.batchSize, config.model.blockSize, batchRng);
             return languageModelLoss(model->forward(x), y);
@@ -272,7 +336,7 @@ struct Trainer::Impl {
     /// tuned model's greedy answer), into the summary, with a warning when it barely moved.
     void checkAdapterEffect(TrainingObserver& observer)
     {
-        if (!sft || probeIds.empty() || summary.parentCheckpoint.empty())
+        if (!fineTuned() || probeIds.empty() || summary.parentCheckpoint.empty())
             return;
         try {
             const ParentModel parent = loadParent(summary.parentCheckpoint); // a LoRA parent's adapters merged
@@ -353,9 +417,20 @@ struct Trainer::Impl {
         m.step = step;
         // Evaluation runs in fp32 whatever the training precision, so losses compare across runs.
         at::autocast::set_cpu_enabled(false);
-        if (sft) {
-            m.trainLoss = maskedLoss(model, sft->train, evalRowsTrain, config.train.batchSize);
-            m.valLoss = maskedLoss(model, sft->val, evalRowsVal, config.train.batchSize);
+        if (dpo) {
+            m.trainLoss = evaluateDpo(model, dpo->train, evalRowsTrain, config.dpo.beta, config.train.batchSize).loss;
+            const DpoMetrics val = evaluateDpo(model, dpo->val, evalRowsVal, config.dpo.beta, config.train.batchSize);
+            m.valLoss = val.loss;
+            m.rewardAccuracy = summary.rewardAccuracy = val.accuracy;
+            m.rewardMargin = summary.rewardMargin = val.margin;
+            m.rewardChosen = val.rewardChosen;
+            m.rewardRejected = val.rewardRejected;
+        }
+        if (fineTuned()) {
+            if (sft) {
+                m.trainLoss = maskedLoss(model, sft->train, evalRowsTrain, config.train.batchSize);
+                m.valLoss = maskedLoss(model, sft->val, evalRowsVal, config.train.batchSize);
+            }
             if (forgetting.enabled()) {
                 m.forgettingPerplexity = forgetting.perplexity(model, config.train.batchSize);
                 if (!summary.forgettingBefore)
@@ -403,6 +478,8 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         impl->buildModelAndOptimizer(&parent);
         const auto notes = impl->startNotes;
         impl->loadFinetuneData(parent.config.data.valFraction);
+        if (impl->dpo)
+            impl->computeReference(impl->model); // still the parent's weights (LoRA's B starts at 0)
         impl->startNotes.insert(impl->startNotes.begin(), notes.begin(), notes.end());
         impl->encodeProbes();
     } else {
@@ -451,6 +528,14 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
         if (!before.parentCheckpoint.empty() && fs::exists(before.parentCheckpoint, exists))
             parentValFraction = loadCheckpoint(before.parentCheckpoint).config.data.valFraction;
         impl->loadFinetuneData(parentValFraction);
+        if (impl->dpo) {
+            // The reference is the parent the run started from (a LoRA parent's adapters merged, as at the start).
+            const ParentModel parent =
+                loadParent(before.parentCheckpoint.empty() ? impl->config.initFrom : before.parentCheckpoint);
+            Gpt reference(impl->config.model);
+            loadWeights(reference, parent.weights, parent.checkpoint);
+            impl->computeReference(reference);
+        }
         if (impl->corpusHash != c.corpusHash)
             throw InputError(impl->config.data.train, "data.train",
                              "changed since the checkpoint was written (hash " + impl->corpusHash +
@@ -512,7 +597,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
 {
     Impl& d = *m_impl;
     const TrainConfig& tc = d.config.train;
-    const int64_t tokensPerStep = tc.tokensPerStep(d.rowLength());
+    const int64_t tokensPerStep = tc.tokensPerStep(d.rowLength()) * d.rowsPerExample();
     configureThreads(tc.threads);
 
     RunInfo info;
@@ -553,6 +638,12 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                          {"epoch", double(d.tokensSeen) / double(d.trainTokenCount())}};
             if (m.forgettingPerplexity)
                 line["forgetting_perplexity"] = *m.forgettingPerplexity;
+            for (const auto& [key, value] : {std::pair{"eval_rewards/accuracies", &m.rewardAccuracy},
+                                             std::pair{"eval_rewards/margins", &m.rewardMargin},
+                                             std::pair{"eval_rewards/chosen", &m.rewardChosen},
+                                             std::pair{"eval_rewards/rejected", &m.rewardRejected}})
+                if (*value)
+                    line[key] = **value;
             d.dir.appendMetrics(line);
             observer.onEval(m);
             // Outside any step's timing, so tokens/s stays the training speed; it counts in the wall time.
@@ -642,7 +733,8 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
         evalAndCheckpoint();
         const double wall = elapsed();
         at::autocast::set_cpu_enabled(false);
-        d.summary.finalValLoss = d.sft ? maskedLoss(d.model, d.sft->val, {}, tc.batchSize)
+        d.summary.finalValLoss = d.dpo ? evaluateDpo(d.model, d.dpo->val, {}, d.config.dpo.beta, tc.batchSize).loss
+                                 : d.sft ? maskedLoss(d.model, d.sft->val, {}, tc.batchSize)
                                        : fullSplitLoss(d.model, d.data.tokens(Split::Val), d.config.model.blockSize,
                                                        tc.batchSize);
         d.checkAdapterEffect(observer);

@@ -45,6 +45,12 @@ struct EvalMetrics {
     double elapsedSeconds = 0;
     /// Fine-tuning only: perplexity on the held-out slice of the parent's pretraining corpus (the forgetting meter).
     std::optional<double> forgettingPerplexity;
+    /// DPO only (TRL's eval rewards/*, on the held-out pairs; trainLoss and valLoss are then DPO losses): the share
+    /// of pairs whose chosen reward beats the rejected one, the mean reward margin, and the mean rewards.
+    std::optional<double> rewardAccuracy;
+    std::optional<double> rewardMargin;
+    std::optional<double> rewardChosen;
+    std::optional<double> rewardRejected;
 };
 
 struct CheckpointInfo {

@@ -88,7 +88,8 @@ private slots:
         pt.numVirtualTokens = 20;
         QCOMPARE(trainableParameterCount(model, "prompt_tuning", {}, pt), int64_t(20 * 128));
         QCOMPARE(trainableParameterCount(model, "lora", LoraConfig{}, pt), int64_t(73728)); // the defaults: r 8, all six
-        QCOMPARE(trainableParameterCount(model, "dpo", {}, pt), int64_t(0));
+        QCOMPARE(trainableParameterCount(model, "dpo", {}, pt), int64_t(809856)); // dpo.adapter none: every weight
+        QCOMPARE(trainableParameterCount(model, "ppo", {}, pt), int64_t(0));
     }
 };
 

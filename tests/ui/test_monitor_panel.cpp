@@ -427,6 +427,21 @@ private slots:
         QVERIFY(panel.startButton()->isEnabled());
     }
 
+    void dpoShowsRewardAccuracyAndMargin()
+    {
+        // A DPO run's evals carry TRL's reward metrics; the numbers line shows the latest.
+        SyntheticRun run = makeRun(40, 20);
+        for (size_t i = 0; i < run.evals.size(); ++i) {
+            run.evals[i].rewardAccuracy = 0.375 * double(i);
+            run.evals[i].rewardMargin = 0.125 * double(i);
+        }
+        MonitorPanel panel;
+        QVERIFY(!panel.numbersText().contains("reward"));
+        feed(panel, run);
+        panel.flushReplot();
+        QVERIFY2(panel.numbersText().contains("reward accuracy 75.0%, margin 0.2500"), qPrintable(panel.numbersText()));
+    }
+
     void fineTuningPlotsForgetting()
     {
         // A fine-tuning run: the forgetting meter rises from 8 to 9.5 over the evals.

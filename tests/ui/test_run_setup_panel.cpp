@@ -154,11 +154,11 @@ private slots:
         QCOMPARE(core::toYaml(panel.config()), core::toYaml(core::RunConfig{}));
         // Every method can be picked.
         auto* method = panel.findChild<QComboBox*>("method");
-        QCOMPARE(method->count(), 4);
-        const QStringList labels{"Pretrain", "SFT (full)", "SFT (LoRA)", "Prompt tuning"};
-        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning"};
+        QCOMPARE(method->count(), 5);
+        const QStringList labels{"Pretrain", "SFT (full)", "SFT (LoRA)", "Prompt tuning", "DPO (preference pairs)"};
+        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning", "dpo"};
         auto* model = qobject_cast<QStandardItemModel*>(method->model());
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < 5; ++i) {
             QCOMPARE(method->itemText(i), labels[i]);
             QCOMPARE(method->itemData(i).toString(), methods[i]);
             QVERIFY(model->item(i)->isEnabled());
@@ -328,14 +328,15 @@ private slots:
         QVERIFY(shown(panel, "model.n_layer") && shown(panel, "tokenizer.kind") && shown(panel, "data.corpus"));
         QVERIFY(shown(panel, "train.learning_rate") && shown(panel, "data.val_fraction"));
         for (const char* key : {"init_from", "parentPicker", "data.train", "data.format", "sft.loss_on",
-                                "sft.chat_template", "lora.r", "prompt_tuning.num_virtual_tokens"})
+                                "sft.chat_template", "lora.r", "prompt_tuning.num_virtual_tokens", "dpo.beta"})
             QVERIFY2(!shown(panel, key), key);
 
         struct Case {
             const char* method;
-            bool lora, promptTuning;
+            bool lora, promptTuning, dpo;
         };
-        for (const Case& c : {Case{"sft", false, false}, Case{"lora", true, false}, Case{"prompt_tuning", false, true}}) {
+        for (const Case& c : {Case{"sft", false, false, false}, Case{"lora", true, false, false},
+                              Case{"prompt_tuning", false, true, false}, Case{"dpo", false, false, true}}) {
             method->setCurrentIndex(method->findData(c.method));
             QCOMPARE(panel.config().method, std::string(c.method));
             // The parent brings the model, tokenizer and corpus.
@@ -349,12 +350,21 @@ private slots:
             for (const char* key : {"lora.r", "lora.alpha", "lora.dropout", "lora.targets"})
                 QCOMPARE(shown(panel, key), c.lora);
             QCOMPARE(shown(panel, "prompt_tuning.num_virtual_tokens"), c.promptTuning);
+            QCOMPARE(shown(panel, "dpo.beta"), c.dpo);
+            QCOMPARE(shown(panel, "dpo.adapter"), c.dpo);
             // A fine-tuning run needs a parent and a dataset.
             QVERIFY(hasErrorFor(panel, "init_from"));
             QVERIFY(hasErrorFor(panel, "data.train"));
             QVERIFY(!hasErrorFor(panel, "data.corpus"));
             QVERIFY(!panel.findChild<QPushButton*>("start")->isEnabled());
         }
+        // DPO with LoRA adapters shows the LoRA group too.
+        method->setCurrentIndex(method->findData("dpo"));
+        auto* adapter = panel.findChild<QComboBox*>("dpo.adapter");
+        QVERIFY(adapter);
+        adapter->setCurrentIndex(adapter->findText("lora"));
+        QCOMPARE(panel.config().dpo.adapter, std::string("lora"));
+        QVERIFY(shown(panel, "lora.r") && shown(panel, "dpo.beta"));
         method->setCurrentIndex(method->findData("pretrain"));
         QVERIFY(shown(panel, "model.n_layer") && !shown(panel, "lora.r") && !shown(panel, "init_from"));
         QVERIFY(panel.findChild<QWidget*>("data.corpus")->isEnabled());
@@ -567,6 +577,32 @@ private slots:
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel_lora.png"));
         QVERIFY(panel.findChild<QLabel*>("trainable")->isVisible());
         QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
+    }
+
+    void screenshotDpo()
+    {
+        QTemporaryDir dir;
+        const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
+        RunSetupPanel panel;
+        panel.resize(1180, 900);
+        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+        auto* method = panel.findChild<QComboBox*>("method");
+        method->setCurrentIndex(method->findData("dpo"));
+        emit panel.findChild<QComboBox*>("parentPicker")->activated(1);
+        panel.findChild<QLineEdit*>("data.train")->setText("/data/preference/dpo_en_demo.json");
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QVERIFY(panel.findChild<QWidget*>("group DPO")->isVisible());
+        QVERIFY(!panel.findChild<QWidget*>("group LoRA")->isVisible());
+        QVERIFY2(panel.findChild<QLabel*>("trainable")->text().contains("0.81 M of 0.81 M"),
+                 qPrintable(panel.findChild<QLabel*>("trainable")->text()));
+        auto* adapter = panel.findChild<QComboBox*>("dpo.adapter");
+        adapter->setCurrentIndex(adapter->findText("lora"));
+        QVERIFY(panel.findChild<QWidget*>("group LoRA")->isVisible());
+        QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
+        const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
+        QDir().mkpath(outDir);
+        QVERIFY(panel.grab().save(outDir + "/run_setup_panel_dpo.png"));
     }
 };
 

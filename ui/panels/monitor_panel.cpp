@@ -805,6 +805,10 @@ void MonitorPanel::updateStatus()
         numbers << tr("train loss %1").arg(formatLoss(m_lastStep->loss));
     if (m_lastEval)
         numbers << tr("val loss %1 (best %2)").arg(formatLoss(m_lastEval->valLoss), formatLoss(m_lastEval->bestValLoss));
+    if (m_lastEval && m_lastEval->rewardAccuracy && m_lastEval->rewardMargin) // DPO: TRL's eval rewards
+        numbers << tr("reward accuracy %1%, margin %2")
+                       .arg(QString::number(*m_lastEval->rewardAccuracy * 100.0, 'f', 1),
+                            QString::number(*m_lastEval->rewardMargin, 'f', 4));
     if (const Curve& f = curve(Series::ForgettingPerplexity); !f.values.empty())
         numbers << tr("forgetting %1 → %2 ppl")
                        .arg(QString::number(f.values.front(), 'f', 2),

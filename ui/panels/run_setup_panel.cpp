@@ -55,6 +55,9 @@ constexpr MethodItem kMethods[] = {
     {"SFT (full)", "sft", "Supervised fine-tuning of every weight of a parent model on instructions or chats"},
     {"SFT (LoRA)", "lora", "Supervised fine-tuning with the parent frozen and small low-rank adapters trained"},
     {"Prompt tuning", "prompt_tuning", "Only a few virtual-token embeddings in front of every input are trained"},
+    {"DPO (preference pairs)", "dpo",
+     "Direct preference optimisation: the parent learns to prefer the chosen answer of each pair over the rejected "
+     "one, held near itself (dpo.beta)"},
 };
 
 constexpr const char* kDemoData = "demo:identity"; // the preset entry of the fine-tune demo
@@ -73,9 +76,19 @@ constexpr Group kGroups[] = {{"model.", "Model"},
                              {"tokenizer.", "Tokenizer"},
                              {"init_from data.train data.format data.replace sft.", "Fine-tuning"},
                              {"lora.", "LoRA"},
-                             {"prompt_tuning.", "Prompt tuning"}};
+                             {"prompt_tuning.", "Prompt tuning"},
+                             {"dpo.", "DPO"}};
 constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
-enum GroupIndex { kModelGroup, kTrainGroup, kDataGroup, kTokenizerGroup, kFineTuneGroup, kLoraGroup, kPromptGroup };
+enum GroupIndex {
+    kModelGroup,
+    kTrainGroup,
+    kDataGroup,
+    kTokenizerGroup,
+    kFineTuneGroup,
+    kLoraGroup,
+    kPromptGroup,
+    kDpoGroup
+};
 
 QString pathPlaceholder(const std::string& key)
 {
@@ -232,9 +245,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
     QFormLayout* forms[kGroupCount] = {};
-    // One column, so no field is cut off in a narrow dock: Fine-tuning, LoRA, Prompt tuning (each shown for its
-    // methods), then Model, Training, Data, Tokenizer.
-    constexpr int kGridRow[kGroupCount] = {3, 4, 5, 6, 0, 1, 2};
+    // One column, so no field is cut off in a narrow dock: Fine-tuning, DPO, LoRA, Prompt tuning (each shown for
+    // its methods), then Model, Training, Data, Tokenizer.
+    constexpr int kGridRow[kGroupCount] = {4, 5, 6, 7, 0, 2, 3, 1};
     for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
         box->setObjectName(QStringLiteral("group ") + QString::fromLatin1(kGroups[g].title));
@@ -599,8 +612,9 @@ void RunSetupPanel::updateMethodFields()
     m_groups[kModelGroup]->setVisible(!fineTuning);
     m_groups[kTokenizerGroup]->setVisible(!fineTuning);
     m_groups[kFineTuneGroup]->setVisible(fineTuning);
-    m_groups[kLoraGroup]->setVisible(method == "lora");
+    m_groups[kLoraGroup]->setVisible(m_config.usesLora());
     m_groups[kPromptGroup]->setVisible(method == "prompt_tuning");
+    m_groups[kDpoGroup]->setVisible(method == "dpo");
     if (const Field* corpus = field("data.corpus")) {
         corpus->editor->setEnabled(!fineTuning);
         corpus->label->setEnabled(!fineTuning);
@@ -745,7 +759,8 @@ QString RunSetupPanel::trainableText() const
     if (!model.validate().empty())
         return tr("Trainable: (fix the model's shape to count)");
     const int64_t total = model.parameterCount();
-    const int64_t trainable = core::trainableParameterCount(model, c.method, c.lora, c.promptTuning);
+    const int64_t trainable =
+        core::trainableParameterCount(model, c.usesLora() ? std::string("lora") : c.method, c.lora, c.promptTuning);
     const double share = total > 0 ? 100.0 * double(trainable) / double(total) : 0.0;
     const int decimals = share >= 99.95 ? 0 : share >= 0.1 ? 1 : 2;
     return tr("Trainable: %1 of %2 parameters (%3%)")
