@@ -190,6 +190,12 @@ void MainWindow::connectPanels()
     connect(m_data, &DataPanel::datasetChosen, m_setup, &RunSetupPanel::setFineTuningData);
     connect(m_data, &DataPanel::corpusChanged, m_tokenizer, &TokenizerPanel::setCorpus);
     connect(m_data, &DataPanel::statsChanged, m_setup, &RunSetupPanel::setCorpusStats);
+    // Rate → setup: the votes become a DPO run, shown in Run setup.
+    connect(m_rate, &RatePanel::tuneRequested, this, [this](const QString& file, const QString& parent) {
+        m_setup->setPreferenceTuning(file, parent);
+        m_setupDock->show();
+        m_setupDock->raise();
+    });
     connect(m_data, &DataPanel::corpusFailed, this,
             [this](const QString&, const QString& message) { statusBar()->showMessage(message, 10000); });
     connect(m_setup, &RunSetupPanel::configChanged, this, [this] {

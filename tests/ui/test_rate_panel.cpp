@@ -15,6 +15,7 @@
 #include "ui/bridge/inference_session.h"
 #include "ui/main_window.h"
 #include "ui/panels/rate_panel.h"
+#include "ui/panels/run_setup_panel.h"
 
 #include <QtTest/QtTest>
 
@@ -272,6 +273,13 @@ private slots:
         tabs->setCurrentIndex(rate);
         QTest::qWait(50);
         QVERIFY(window.grab().save(outputDir() + "/workbench_rate.png"));
+
+        // "Tune on these votes" reaches Run setup as a DPO run on the file, from the run named.
+        emit window.ratePanel()->tuneRequested(QStringLiteral("/p/preferences/votes.jsonl"), QStringLiteral("/p/runs/a"));
+        const core::RunConfig setup = window.runSetupPanel()->config();
+        QCOMPARE(setup.method, std::string("dpo"));
+        QCOMPARE(setup.data.train, std::string("/p/preferences/votes.jsonl"));
+        QCOMPARE(setup.initFrom, std::string("/p/runs/a"));
     }
 
 private:

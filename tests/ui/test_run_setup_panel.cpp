@@ -182,6 +182,18 @@ private slots:
         QCOMPARE(panel.config().method, std::string("lora"));
         QCOMPARE(panel.config().data.train, std::string("/data/other.jsonl"));
         QVERIFY(panel.config().data.format.empty());
+        // Preference pairs make it DPO; SFT data after that makes it SFT again.
+        panel.setFineTuningData("/data/dpo_en_demo.json", "llamafactory-preference");
+        QCOMPARE(panel.config().method, std::string("dpo"));
+        QCOMPARE(panel.findChild<QComboBox*>("method")->currentData().toString(), QString("dpo"));
+        panel.setFineTuningData("/data/identity.json", "alpaca");
+        QCOMPARE(panel.config().method, std::string("sft"));
+        // The Rate tab's votes: DPO on the exported file from the run named.
+        panel.setPreferenceTuning("/project/preferences/votes-1.jsonl", "/project/runs/base");
+        QCOMPARE(panel.config().method, std::string("dpo"));
+        QCOMPARE(panel.config().data.train, std::string("/project/preferences/votes-1.jsonl"));
+        QCOMPARE(panel.config().data.format, std::string("preference"));
+        QCOMPARE(panel.config().initFrom, std::string("/project/runs/base"));
     }
 
     void presetChangesTheFields()

@@ -800,11 +800,25 @@ void RunSetupPanel::setCorpus(const QString& path)
 
 void RunSetupPanel::setFineTuningData(const QString& path, const QString& format)
 {
+    static const QStringList preferenceFormats = {QStringLiteral("preference"), QStringLiteral("preference-implicit"),
+                                                  QStringLiteral("llamafactory-preference"), QStringLiteral("hh-rlhf")};
     core::RunConfig c = m_config;
     c.data.train = path.toStdString();
     c.data.format = format.toStdString();
-    if (!c.isFineTuning())
+    if (preferenceFormats.contains(format))
+        c.method = "dpo";
+    else if (!c.isFineTuning() || c.method == "dpo")
         c.method = "sft";
+    setConfig(c);
+}
+
+void RunSetupPanel::setPreferenceTuning(const QString& preferenceFile, const QString& parentRun)
+{
+    core::RunConfig c = m_config;
+    c.method = "dpo";
+    c.data.train = preferenceFile.toStdString();
+    c.data.format = "preference";
+    c.initFrom = parentRun.toStdString();
     setConfig(c);
 }
 

@@ -76,9 +76,13 @@ public:
 public slots:
     /// Sets data.corpus (from the Data panel).
     void setCorpus(const QString& path);
-    /// Sets data.train and data.format (the Data panel's "Use as fine-tuning data"); a pretraining setup becomes
-    /// full SFT, since a dataset is only used by fine-tuning methods.
+    /// Sets data.train and data.format (the Data panel's "Use as fine-tuning data"). Preference pairs (the formats
+    /// preference, preference-implicit, llamafactory-preference, hh-rlhf) make the method dpo; other data makes a
+    /// pretraining or DPO setup full SFT, and leaves LoRA and prompt tuning as they are.
     void setFineTuningData(const QString& path, const QString& format);
+    /// The Rate tab's "Tune on these votes": method dpo on `preferenceFile` (format preference), starting from
+    /// `parentRun`.
+    void setPreferenceTuning(const QString& preferenceFile, const QString& parentRun);
     /// Token counts for the pre-flight checks and estimates (from the Data panel); used while data.corpus is
     /// the scanned file.
     void setCorpusStats(const tb::core::CorpusStats& stats);
