@@ -6,6 +6,7 @@
 #include "core/common/hash.h"
 #include "core/data/formats/dataset_checks.h"
 #include "core/data/formats/dataset_reader.h"
+#include "core/train/finetune.h"
 
 #include <torch/torch.h>
 
@@ -56,15 +57,7 @@ DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
     const std::string& file = config.data.train;
     out.chatTemplate = ChatTemplate::parse(config.sft.chatTemplate);
     const auto replacements = parseReplacements(config.data.replace);
-    DatasetLoadOptions options;
-    if (!config.data.format.empty()) {
-        const auto format = parseDatasetFormat(config.data.format);
-        if (!format)
-            throw InputError("config", "data.format", "'" + config.data.format + "' is not a known dataset format "
-                                                      "(see docs/formats.md)");
-        options.format = *format;
-    }
-    Dataset dataset = loadDataset(file, options);
+    Dataset dataset = loadTrainingDataset(config);
     out.hash = hashHex(readFile(file));
     struct Tokenized {
         TokenizedExample chosen;
@@ -91,17 +84,9 @@ DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
         pairs.push_back(std::move(t));
     }
     const auto n = static_cast<int64_t>(pairs.size());
-    if (n < 2) {
-        const auto records = static_cast<int64_t>(dataset.records.size());
-        std::string why = "has " + std::to_string(records) + " pair(s)";
-        if (n < records)
-            why += ", of which " + std::to_string(records - n) + " have characters the parent's tokenizer cannot "
-                   "spell and are left out (sft.skip_unspellable: false keeps them; the model then sees <unk> there)";
-        throw InputError(file, "data.train", why + "; DPO needs at least 2 (one held out)");
-    }
+    const std::vector<bool> held =
+        heldOutExamples(config, n, static_cast<int64_t>(dataset.records.size()), "pair(s)", "DPO");
     out.pairsSkipped = config.sft.skipUnspellable ? out.pairsWithUnknown : 0;
-    const int64_t valCount = std::clamp<int64_t>(std::llround(double(n) * config.data.valFraction), 1, n - 1);
-    const std::vector<bool> held = heldOutRecords(n, valCount);
     for (int64_t i = 0; i < n; ++i) {
         const Tokenized& t = pairs[static_cast<size_t>(i)];
         auto chosen = singleRow(t.chosen, rowLength);

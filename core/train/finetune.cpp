@@ -83,12 +83,8 @@ void inheritFromParent(RunConfig& config, const RunConfig& parent)
         config.sft.forgettingCorpus = parent.sft.forgettingCorpus;
 }
 
-SftData loadSftData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
+Dataset loadTrainingDataset(const RunConfig& config)
 {
-    SftData out;
-    out.chatTemplate = ChatTemplate::parse(config.sft.chatTemplate);
-    const LossOn lossOn = parseLossOn(config.sft.lossOn);
-    const auto replacements = parseReplacements(config.data.replace);
     DatasetLoadOptions options;
     if (!config.data.format.empty()) {
         const auto format = parseDatasetFormat(config.data.format);
@@ -97,7 +93,29 @@ SftData loadSftData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
                                                       "(see docs/formats.md)");
         options.format = *format;
     }
-    Dataset dataset = loadDataset(config.data.train, options);
+    return loadDataset(config.data.train, options);
+}
+
+std::vector<bool> heldOutExamples(const RunConfig& config, int64_t kept, int64_t records, const std::string& items,
+                                  const std::string& who)
+{
+    if (kept < 2) {
+        std::string why = "has " + std::to_string(records) + " " + items;
+        if (kept < records)
+            why += ", of which " + std::to_string(records - kept) + " have characters the parent's tokenizer cannot "
+                   "spell and are left out (sft.skip_unspellable: false keeps them; the model then sees <unk> there)";
+        throw InputError(config.data.train, "data.train", why + "; " + who + " needs at least 2 (one held out)");
+    }
+    return heldOutRecords(kept, std::clamp<int64_t>(std::llround(double(kept) * config.data.valFraction), 1, kept - 1));
+}
+
+SftData loadSftData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
+{
+    SftData out;
+    out.chatTemplate = ChatTemplate::parse(config.sft.chatTemplate);
+    const LossOn lossOn = parseLossOn(config.sft.lossOn);
+    const auto replacements = parseReplacements(config.data.replace);
+    Dataset dataset = loadTrainingDataset(config);
     out.hash = hashHex(readFile(config.data.train));
     std::vector<TokenizedExample> examples;
     examples.reserve(dataset.records.size());
@@ -113,23 +131,14 @@ SftData loadSftData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
         examples.push_back(std::move(e));
     }
     const auto n = static_cast<int64_t>(examples.size());
-    if (n < 2) {
-        const auto records = static_cast<int64_t>(dataset.records.size());
-        std::string why = "has " + std::to_string(records) + " record(s)";
-        if (n < records)
-            why += ", of which " + std::to_string(records - n) + " have characters the parent's tokenizer cannot "
-                   "spell and are left out (sft.skip_unspellable: false keeps them; the model then sees <unk> there)";
-        throw InputError(config.data.train, "data.train", why + "; fine-tuning needs at least 2 (one held out)");
-    }
+    const std::vector<bool> held =
+        heldOutExamples(config, n, static_cast<int64_t>(dataset.records.size()), "record(s)", "fine-tuning");
     out.examplesSkipped = config.sft.skipUnspellable ? out.examplesWithUnknown : 0;
-    const int64_t valCount =
-        std::clamp<int64_t>(std::llround(double(n) * config.data.valFraction), 1, n - 1);
-    const std::vector<bool> held = heldOutRecords(n, valCount);
     std::vector<TokenizedExample> train, val;
     for (int64_t i = 0; i < n; ++i)
         (held[static_cast<size_t>(i)] ? val : train).push_back(std::move(examples[static_cast<size_t>(i)]));
-    out.trainExamples = n - valCount;
-    out.valExamples = valCount;
+    out.valExamples = static_cast<int64_t>(val.size());
+    out.trainExamples = n - out.valExamples;
     out.train = buildRows(train, rowLength, config.sft.packing);
     out.val = buildRows(val, rowLength, config.sft.packing);
     for (const auto* rows : {&out.train, &out.val})

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/data/chat_template.h"
+#include "core/data/formats/dataset_reader.h"
 #include "core/data/sft_examples.h"
 #include "core/io/run_config.h"
 #include "core/model/gpt.h"
@@ -57,6 +58,15 @@ struct SftData {
     int64_t truncatedRows = 0;
     std::string hash;                // of data.train's bytes (resume refuses a changed file)
 };
+
+/// data.train read with data.format (when set); InputError naming data.format for an unknown format.
+Dataset loadTrainingDataset(const RunConfig& config);
+
+/// Which of the `kept` examples (of `records` read; the rest left out by sft.skip_unspellable) are held out:
+/// data.val_fraction of them, at least one, by heldOutRecords. InputError naming data.train when fewer than two
+/// are kept; `items` names them in the message ("record(s)", "pair(s)") and `who` the method ("fine-tuning").
+std::vector<bool> heldOutExamples(const RunConfig& config, int64_t kept, int64_t records, const std::string& items,
+                                  const std::string& who);
 
 /// Throws InputError for an unreadable dataset, preference/KTO records, a bad template or replacement, and for
 /// too few examples to split.

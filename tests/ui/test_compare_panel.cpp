@@ -11,6 +11,7 @@
 #include "core/store/run_registry.h"
 #include "core/train/trainer.h"
 #include "tests/bridge/session_fixtures.h"
+#include "tests/ui/two_runs_fixture.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
 #include "ui/main_window.h"
@@ -78,22 +79,7 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        const QString corpus = test::writeCorpus(m_dir);
-        for (int i = 0; i < 2; ++i) {
-            core::RunConfig config = test::tinyConfig(m_dir, corpus);
-            config.train.seed = 21 + uint64_t(i);
-            config.train.maxSteps = i == 0 ? 60 : 20;
-            const QString runDir = m_dir.filePath(QStringLiteral("run%1").arg(i));
-            core::TrainingObserver quiet;
-            core::Trainer::create(config, runDir.toStdString())->run(quiet);
-            core::RunRecord record;
-            record.id = "r" + std::to_string(i);
-            record.name = i == 0 ? "base (60 steps)" : "early (20 steps)";
-            record.runDir = runDir.toStdString();
-            record.steps = config.train.maxSteps;
-            record.status = core::RunStatus::Completed;
-            m_runs.push_back(record);
-        }
+        m_runs = test::trainTwoTinyRuns(m_dir);
     }
 
     void generatesSavesAndReopens()
