@@ -6,6 +6,8 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -48,5 +50,17 @@ inline QByteArray corpusText(int words)
     }
     return out;
 }
+
+/// The JSON object in `path` (summary.json and the like); empty when the file is missing or not an object.
+inline QJsonObject readJson(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+/// A path in the source tree (resources/demo/...).
+inline QString source(const QString& relative) { return QStringLiteral(TB_SOURCE_DIR) + "/" + relative; }
 
 } // namespace tb::test

@@ -13,6 +13,7 @@
 
 using tb::test::corpusText;
 using tb::test::runCli;
+using tb::test::readJson;
 using tb::test::writeFile;
 using Result = tb::test::CliResult;
 
@@ -29,14 +30,6 @@ tokenizer: {kind: char}
         .arg(steps)
         .arg(corpus)
         .toUtf8();
-}
-
-QJsonObject readJson(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
 }
 
 } // namespace

@@ -10,19 +10,12 @@
 #include <QTemporaryDir>
 
 using tb::test::runCli;
+using tb::test::readJson;
+using tb::test::source;
 
 namespace {
 
-QString source(const QString& relative) { return QStringLiteral(TB_SOURCE_DIR) + "/" + relative; }
 QString shared(const QString& relative) { return QStringLiteral(TB_SHARED_DATA_DIR) + "/" + relative; }
-
-QJsonObject readJson(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 } // namespace
 

@@ -11,19 +11,12 @@
 #include <QTemporaryDir>
 
 using tb::test::runCli;
+using tb::test::readJson;
+using tb::test::source;
 
 namespace {
 
-QString source(const QString& relative) { return QStringLiteral(TB_SOURCE_DIR) + "/" + relative; }
 QString identityData() { return QStringLiteral(TB_SHARED_DATA_DIR) + "/sft/identity.json"; }
-
-QJsonObject readJson(const QString& path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 } // namespace
 

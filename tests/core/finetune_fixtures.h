@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Shared by the fine-tuning tests: a word-salad corpus in a small alphabet and the tiny parent model pretrained on it.
+// Shared by the fine-tuning tests (SFT, adapters, DPO): a word-salad corpus in a small alphabet, the tiny parent
+// model pretrained on it, and an observer that records what a run reports and can stop it after a given step.
 #pragma once
 
 #include "core/common/rng.h"
 #include "core/io/run_config.h"
+#include "core/train/training_observer.h"
 
 #include <filesystem>
+#include <stop_token>
 #include <string>
+#include <vector>
 
 namespace tb::test {
 
@@ -43,5 +47,30 @@ inline core::RunConfig tinyParentConfig(const std::filesystem::path& corpus, con
     c.data.valFraction = 0.2;
     return c;
 }
+
+/// Records the run's start, steps, evaluations and warnings; requests `source`'s stop after step `stopAfterStep`.
+class RecordingObserver : public core::TrainingObserver {
+public:
+    core::RunInfo info;
+    std::vector<core::StepMetrics> steps;
+    std::vector<core::EvalMetrics> evals;
+    std::vector<std::string> warnings;
+    int64_t stopAfterStep = -1;
+    std::stop_source* source = nullptr;
+
+    void onStart(const core::RunInfo& i) override { info = i; }
+    void onStep(const core::StepMetrics& m) override
+    {
+        steps.push_back(m);
+        if (source && m.step == stopAfterStep)
+            source->request_stop();
+    }
+    void onEval(const core::EvalMetrics& m) override { evals.push_back(m); }
+    void onLog(core::LogLevel level, const std::string& message) override
+    {
+        if (level == core::LogLevel::Warning)
+            warnings.push_back(message);
+    }
+};
 
 } // namespace tb::test

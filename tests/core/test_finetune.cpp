@@ -23,31 +23,9 @@
 using namespace tb::core;
 namespace fs = std::filesystem;
 
+using tb::test::RecordingObserver;
+
 namespace {
-
-class RecordingObserver : public TrainingObserver {
-public:
-    RunInfo info;
-    std::vector<StepMetrics> steps;
-    std::vector<EvalMetrics> evals;
-    std::vector<std::string> warnings;
-    int64_t stopAfterStep = -1;
-    std::stop_source* source = nullptr;
-
-    void onStart(const RunInfo& i) override { info = i; }
-    void onStep(const StepMetrics& m) override
-    {
-        steps.push_back(m);
-        if (source && m.step == stopAfterStep)
-            source->request_stop();
-    }
-    void onEval(const EvalMetrics& m) override { evals.push_back(m); }
-    void onLog(LogLevel level, const std::string& message) override
-    {
-        if (level == LogLevel::Warning)
-            warnings.push_back(message);
-    }
-};
 
 using tb::test::makeCorpus;
 using tb::test::tinyParentConfig;

@@ -16,21 +16,9 @@
 using namespace tb::core;
 namespace fs = std::filesystem;
 
+using tb::test::RecordingObserver;
+
 namespace {
-
-class Recorder : public TrainingObserver {
-public:
-    std::vector<EvalMetrics> evals;
-    int64_t stopAfterStep = -1;
-    std::stop_source* source = nullptr;
-
-    void onStep(const StepMetrics& m) override
-    {
-        if (source && m.step == stopAfterStep)
-            source->request_stop();
-    }
-    void onEval(const EvalMetrics& m) override { evals.push_back(m); }
-};
 
 using tb::test::makeCorpus;
 
@@ -92,7 +80,7 @@ class TestFinetuneMethods : public QObject {
     {
         TwoCheckpoints out;
         std::stop_source source;
-        Recorder first;
+        RecordingObserver first;
         first.source = &source;
         first.stopAfterStep = 3;
         const TrainResult stopped = Trainer::create(c, run)->run(first, source.get_token());
@@ -101,7 +89,7 @@ class TestFinetuneMethods : public QObject {
             return out;
         }
         out.middle = loadCheckpoint(RunDirectory(run).latestCheckpoint());
-        Recorder second;
+        RecordingObserver second;
         const TrainResult rest = Trainer::resume(run)->run(second);
         if (rest.outcome != TrainOutcome::Completed || second.evals.empty()) {
             out.problem = "the resumed part did not complete";
@@ -143,7 +131,7 @@ private slots:
         c.model.blockSize = 48;
         c.train.maxSteps = 20;
         c.train.evalInterval = 20;
-        Recorder obs;
+        RecordingObserver obs;
         QVERIFY(Trainer::create(c, m_parent)->run(obs).outcome == TrainOutcome::Completed);
         m_parentCheckpoint = loadCheckpoint(RunDirectory(m_parent).latestCheckpoint());
         QVERIFY(!m_parentCheckpoint.model.empty());
