@@ -26,6 +26,9 @@ inline const QColor kTeal{0x76, 0xb7, 0xb2};
 /// QEvent::PaletteChange. Does not replot.
 void applyPlotPalette(QCustomPlot* plot, const QPalette& palette);
 
+/// A loss as the panels show it: four decimals.
+inline QString formatLoss(double v) { return QString::number(v, 'f', 4); }
+
 /// Tick labels as 950, 12k, 3.4M, 1.2G: for token counts and throughput.
 class SiAxisTicker : public QCPAxisTicker {
 protected:
