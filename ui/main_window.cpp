@@ -66,7 +66,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_compare = new ComparePanel(this);
     m_compare->setSession(m_inference);
     m_rate = new RatePanel(this);
-    m_rate->setSession(m_inference);
+    // Its own session (and thread): a Compare generation must not stop the outputs being rated.
+    m_rateInference = new InferenceSession(this);
+    m_rate->setSession(m_rateInference);
     m_statusLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusLabel);
     m_centre = new QTabWidget(this);

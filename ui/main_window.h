@@ -47,6 +47,7 @@ public:
     ComparePanel* comparePanel() const { return m_compare; }
     RatePanel* ratePanel() const { return m_rate; }
     InferenceSession* inferenceSession() const { return m_inference; }
+    InferenceSession* rateInferenceSession() const { return m_rateInference; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
@@ -80,7 +81,8 @@ private:
     SamplesPanel* m_samples = nullptr;
     RunsPanel* m_runs = nullptr;
     TokenizerPanel* m_tokenizer = nullptr;
-    InferenceSession* m_inference = nullptr;
+    InferenceSession* m_inference = nullptr;     // Compare's
+    InferenceSession* m_rateInference = nullptr; // Rate's
     ComparePanel* m_compare = nullptr;
     RatePanel* m_rate = nullptr;
     QTabWidget* m_centre = nullptr; // Monitor | Compare | Rate

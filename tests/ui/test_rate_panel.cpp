@@ -255,6 +255,8 @@ private slots:
         QCOMPARE(tabs->tabText(rate), QStringLiteral("Rate"));
         QCOMPARE(tabs->tabText(rate - 1), QStringLiteral("Compare"));
         QCOMPARE(window.ratePanel()->votesFile(), QDir(project.path()).filePath(QStringLiteral("votes.jsonl")));
+        // Rate has its own inference session, so a Compare generation does not stop the outputs being rated.
+        QVERIFY(window.rateInferenceSession() && window.rateInferenceSession() != window.inferenceSession());
         tabs->setCurrentIndex(rate);
         QTest::qWait(50);
         QVERIFY(window.grab().save(outputDir() + "/workbench_rate.png"));
