@@ -27,6 +27,7 @@ using tb::ui::DataPanel;
 using tb::ui::DatasetView;
 
 using tb::test::writeFile;
+using tb::test::outputDir;
 
 namespace {
 
@@ -46,8 +47,7 @@ QString n(qlonglong v) { return QLocale().toString(v); }
 
 void saveShot(QWidget& w, const QString& name)
 {
-    const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-    QDir().mkpath(outDir);
+    const QString outDir = outputDir();
     QVERIFY(w.grab().save(outDir + "/" + name));
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/io/run_config.h"
 #include "core/tokenizer/tokenizer.h"
+#include "tests/ui/ui_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -21,6 +22,9 @@
 
 using tb::ui::RunSetupPanel;
 namespace core = tb::core;
+
+using tb::test::outputDir;
+using tb::test::darkPalette;
 
 namespace {
 
@@ -133,6 +137,18 @@ bool shown(RunSetupPanel& panel, const char* key)
 {
     auto* w = panel.findChild<QWidget*>(key);
     return w && w->isVisibleTo(&panel);
+}
+
+/// Picks `method`, the first project run as the parent and `data` as data.train, then shows the panel.
+void showFineTuning(RunSetupPanel& panel, const std::vector<tb::core::RunRecord>& runs, const char* method,
+                    const char* data)
+{
+    panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+    auto* picker = panel.findChild<QComboBox*>("method");
+    picker->setCurrentIndex(picker->findData(method));
+    emit panel.findChild<QComboBox*>("parentPicker")->activated(1);
+    panel.findChild<QLineEdit*>("data.train")->setText(data);
+    panel.show();
 }
 
 } // namespace
@@ -552,20 +568,11 @@ private slots:
         panel.findChild<QSpinBox*>("train.warmup_steps")->setValue(3000);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-        QDir().mkpath(outDir);
+        const QString outDir = outputDir();
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel.png"));
 
         // The panel follows the palette: with a dark one nothing stays light.
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(45, 45, 48));
-        dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
-        dark.setColor(QPalette::Base, QColor(30, 30, 32));
-        dark.setColor(QPalette::AlternateBase, QColor(52, 52, 56));
-        dark.setColor(QPalette::Text, QColor(230, 230, 230));
-        dark.setColor(QPalette::Button, QColor(55, 55, 58));
-        dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-        panel.setPalette(dark); // propagates to every child that does not hard-code colours
+        panel.setPalette(darkPalette()); // propagates to every child that does not hard-code colours
         const QImage shot = panel.grab().toImage();
         QVERIFY(shot.save(outDir + "/run_setup_panel_dark.png"));
         QVERIFY(qGray(shot.pixel(shot.width() / 2, shot.height() - 3)) < 100); // the window background
@@ -577,15 +584,9 @@ private slots:
         const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
         RunSetupPanel panel;
         panel.resize(1180, 760);
-        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
-        auto* method = panel.findChild<QComboBox*>("method");
-        method->setCurrentIndex(method->findData("lora"));
-        emit panel.findChild<QComboBox*>("parentPicker")->activated(1);
-        panel.findChild<QLineEdit*>("data.train")->setText("/data/sft/identity.json");
-        panel.show();
+        showFineTuning(panel, runs, "lora", "/data/sft/identity.json");
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-        QDir().mkpath(outDir);
+        const QString outDir = outputDir();
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel_lora.png"));
         QVERIFY(panel.findChild<QLabel*>("trainable")->isVisible());
         QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
@@ -597,12 +598,7 @@ private slots:
         const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
         RunSetupPanel panel;
         panel.resize(1180, 900);
-        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
-        auto* method = panel.findChild<QComboBox*>("method");
-        method->setCurrentIndex(method->findData("dpo"));
-        emit panel.findChild<QComboBox*>("parentPicker")->activated(1);
-        panel.findChild<QLineEdit*>("data.train")->setText("/data/preference/dpo_en_demo.json");
-        panel.show();
+        showFineTuning(panel, runs, "dpo", "/data/preference/dpo_en_demo.json");
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
         QVERIFY(panel.findChild<QWidget*>("group DPO")->isVisible());
         QVERIFY(!panel.findChild<QWidget*>("group LoRA")->isVisible());
@@ -612,8 +608,7 @@ private slots:
         adapter->setCurrentIndex(adapter->findText("lora"));
         QVERIFY(panel.findChild<QWidget*>("group LoRA")->isVisible());
         QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
-        const QString outDir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-        QDir().mkpath(outDir);
+        const QString outDir = outputDir();
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel_dpo.png"));
     }
 };

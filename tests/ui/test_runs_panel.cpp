@@ -5,7 +5,7 @@
 #include "core/io/metrics_export.h"
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/runs_table_model.h"
-#include "tests/qt_test_support.h"
+#include "tests/ui/ui_test_support.h"
 
 #include <qcustomplot.h>
 
@@ -29,6 +29,7 @@ using tb::core::RunStatus;
 using tb::ui::RunsPanel;
 using tb::ui::RunsTableModel;
 
+using tb::test::darkPalette;
 using tb::test::outputDir;
 
 namespace {
@@ -565,25 +566,13 @@ private slots:
         QVERIFY(panel.exportPlot(outputDir() + "/runs_plot_export.png", QSize(800, 500)));
         QCOMPARE(QImage(outputDir() + "/runs_plot_export.png").size(), QSize(800, 500));
 
-        QPalette dark;
-        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-        dark.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xb8));
-        dark.setColor(QPalette::HighlightedText, Qt::white);
-        dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-        for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-            dark.setColor(QPalette::Disabled, role, QColor(0x70, 0x70, 0x70));
+        const QPalette dark = darkPalette();
         panel.setPalette(dark);
         panel.plot()->replot();
         const QImage plotShot = panel.plot()->grab().toImage();
         // The plot's background follows the palette: a corner pixel is dark, the axis labels light.
         QVERIFY(QColor(plotShot.pixel(3, 3)).lightness() < 60);
-        QCOMPARE(panel.plot()->xAxis->tickLabelColor(), QColor(0xe0, 0xe0, 0xe0));
+        QCOMPARE(panel.plot()->xAxis->tickLabelColor(), dark.color(QPalette::WindowText));
         QVERIFY(panel.grab().toImage().save(outputDir() + "/runs_panel_dark.png"));
     }
 };

@@ -2,6 +2,7 @@
 // SamplesPanel: the timeline's order and contents, val losses, visible whitespace, HTML escaping, the prompt
 // filter, history, resume, and a screenshot.
 #include "ui/panels/samples_panel.h"
+#include "tests/qt_test_support.h"
 
 #include <QtTest/QtTest>
 
@@ -9,6 +10,8 @@
 
 using namespace tb::core;
 using tb::ui::SamplesPanel;
+
+using tb::test::outputDir;
 
 namespace {
 
@@ -162,8 +165,7 @@ private slots:
         }
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        const QString dir = qEnvironmentVariable("TB_TEST_OUTPUT_DIR", QDir::tempPath());
-        QDir().mkpath(dir);
+        const QString dir = outputDir();
         QVERIFY(panel.grab().toImage().save(dir + "/samples_panel.png"));
     }
 };
