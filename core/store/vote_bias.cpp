@@ -16,6 +16,8 @@ namespace {
 
 /// The edges of the length-ratio bins (longer / shorter, lengths + 1); the last bin has no upper bound.
 constexpr double kRatioEdges[] = {1.0, 1.1, 1.25, 1.5, 2.0};
+/// The least variance of log2(length ratio) for a length slope: 0.1², i.e. ratios that differ by about 7%.
+constexpr double kMinLogRatioVariance = 0.01;
 
 std::optional<double> median(std::vector<double> values)
 {
@@ -300,7 +302,8 @@ VoteBias computeVoteBias(const std::vector<Vote>& votes)
             sxx += (x - mx) * (x - mx);
             sxy += (x - mx) * (y - my);
         }
-        if (sxx > 1e-12) {
+        // A slope needs ratios that differ: a spread (standard deviation) of log2 ratio of at least 0.1.
+        if (sxx / double(points.size()) >= kMinLogRatioVariance) {
             const double slope = sxy / sxx, intercept = my - slope * mx;
             double residuals = 0.0;
             for (const auto& [x, y] : points)
@@ -398,7 +401,8 @@ std::vector<BiasLine> biasReport(const VoteBias& b)
                                      : "no clear trend with the size of the difference";
             l.warning = s.low > 0 || s.high < 0;
         } else {
-            l.value = "Needs 3 or more decisive votes of unequal length with different length ratios";
+            l.value = "Needs 3 or more decisive votes of unequal length whose length ratios differ (a spread of "
+                      "log2 ratio of at least 0.1)";
             l.verdict = "nothing to judge";
         }
         lines.push_back(l);
@@ -410,9 +414,12 @@ std::vector<BiasLine> biasReport(const VoteBias& b)
                       std::to_string(b.consistent.trials) + " pairs shown again with sides swapped (" +
                       percent(*rate) + ", " + interval(b.consistent) + "); " + std::to_string(b.flips) +
                       (b.flips == 1 ? " flip" : " flips") + " to the other output";
-            l.verdict = *rate >= 0.8   ? "the raters are consistent"
-                        : *rate >= 0.6 ? "the raters are only partly consistent"
-                                       : "the raters are inconsistent: their verdicts are close to chance";
+            const Proportion& c = b.consistent;
+            l.verdict = c.low >= 0.8    ? "the raters are consistent"
+                        : c.high < 0.8  ? "the raters are inconsistent: under 80% same verdicts even at the top of "
+                                          "the interval"
+                        : *rate >= 0.8  ? "consistent so far; more repeats would make it surer"
+                                        : "possibly inconsistent; more repeats would make it surer";
             if (b.flips > 0)
                 l.verdict += "; a flip picked the same screen side both times, as a position bias would";
             l.warning = *rate < 0.8;

@@ -77,6 +77,7 @@ struct VoteBias {
     std::vector<LengthBin> lengthBins;
     /// Least-squares slope of "the longer won" (0/1) on log2(longer / shorter): the change in the longer output's
     /// win rate per doubling of the length ratio; normal-approximation interval (slope ± 1.96 · its standard error).
+    /// Needs 3 votes and a spread (standard deviation) of log2 ratio of at least 0.1.
     Estimate lengthSlope;
     // Self-consistency: repeat votes (repeat_of an active vote) where neither vote is a skip.
     Proportion consistent; // the same verdict about the two outputs both times
