@@ -19,8 +19,8 @@
 
 namespace tb::cli {
 
-const char* const kVotesHelp = R"(usage: tunebench-cli votes export PROJECT_DIR --out FILE [--balance-sides] [--balance-length]
-                                 [--max-length-ratio R] [--seed N]
+const char* const kVotesHelp = R"(usage: tunebench-cli votes export PROJECT_DIR --out FILE [--balance-sides]
+                                 [--balance-length] [--max-length-ratio R] [--seed N]
        tunebench-cli votes summary PROJECT_DIR [--json]
        tunebench-cli votes bias PROJECT_DIR|VOTES_FILE [--json]
 
@@ -146,7 +146,7 @@ int runBias(const std::string& source, bool asJson)
     for (const core::BiasLine& l : report) {
         std::printf("%-34s  %s\n", l.title.c_str(), l.value.c_str());
         if (!l.verdict.empty())
-            std::printf("%-34s  %s %s\n", "", l.warning ? "(!)" : "-> ", l.verdict.c_str());
+            std::printf("%-34s  %s %s\n", "", l.warning ? "(!)" : "->", l.verdict.c_str());
     }
     return kExitOk;
 }

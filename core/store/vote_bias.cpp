@@ -425,7 +425,7 @@ std::vector<BiasLine> biasReport(const VoteBias& b)
             l.warning = *rate < 0.8;
         } else {
             l.value = "No pair has been shown again yet";
-            l.verdict = "set \"Re-show every\" in the Rate tab to measure it";
+            l.verdict = "set \"Re-show a pair every\" in the Rate tab to measure it";
         }
         lines.push_back(l);
     }

@@ -36,7 +36,8 @@ struct VoteModel {
     int64_t step = 0;       // its training step
     std::string promptText; // the prompt as this model got it (its chat template applied, or raw)
     std::string output;     // the generated text (without the prompt)
-    std::optional<int64_t> outputTokens = std::nullopt; // its length in tokens when known (the Rate tab knows; old votes do not)
+    /// Its length in tokens when known (the Rate tab knows; old votes do not).
+    std::optional<int64_t> outputTokens = std::nullopt;
     /// Its length in Unicode characters (a malformed byte counts as one), written as "output_chars".
     int64_t outputChars() const;
     bool operator==(const VoteModel&) const = default;
@@ -66,7 +67,7 @@ struct Vote {
     Verdict verdict = Verdict::Skip;
     std::string note;
     std::string annotator;       // who voted (the name set in the Rate tab); "" when not given (and in old votes)
-    std::optional<int64_t> timeToVoteMs = std::nullopt; // ms from both outputs being complete to the vote; unknown in old votes
+    std::optional<int64_t> timeToVoteMs = std::nullopt; // ms from both outputs complete to the vote; old: unknown
     std::string repeatOf;        // the id of the earlier vote whose pair this one showed again, sides swapped
     bool retracted = false;      // read back: a later retract line names this vote (never written in the vote line)
     int64_t line = 0;            // read back: 1-based line of the journal

@@ -94,7 +94,8 @@ private slots:
         view.setVotesFile(votes);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
-        QVERIFY2(view.headerText().startsWith(QStringLiteral("41 vote(s), 41 decisive")), qPrintable(view.headerText()));
+        QVERIFY2(view.headerText().startsWith(QStringLiteral("41 vote(s), 41 decisive")),
+                 qPrintable(view.headerText()));
 
         const QTableWidget* table = view.table();
         const int position = rowWithKey(table, QStringLiteral("position"));
@@ -233,7 +234,8 @@ private slots:
         QVERIFY(view->table()->item(consistency, 1)->text().endsWith(QStringLiteral("1 flip to the other output")));
         // A vote refreshes the open view.
         QVERIFY(panel.vote(Verdict::Tie));
-        QVERIFY2(view->headerText().startsWith(QStringLiteral("3 vote(s), 2 decisive")), qPrintable(view->headerText()));
+        QVERIFY2(view->headerText().startsWith(QStringLiteral("3 vote(s), 2 decisive")),
+                 qPrintable(view->headerText()));
         QTest::qWait(50);
         QVERIFY(view->grab().save(outputDir() + "/vote_bias_view_from_rate.png"));
     }

@@ -8,9 +8,9 @@
 // Export writes the preference file (core::exportPreferences). Generation runs on an InferenceSession handed in
 // with setSession(). GUI thread only.
 // Bias (rate_panel_bias.cpp): each vote records the annotator (a name field, kept in QSettings), the time from both
-// outputs complete to the vote and both outputs' token counts; every Nth item ("Re-show every", 0 = off) shows one
-// of this annotator's earlier pairs again with the sides swapped instead of generating (its vote names the earlier
-// one in repeat_of); Bias… opens a VoteBiasView of the project's votes.
+// outputs complete to the vote and both outputs' token counts; every Nth item ("Re-show a pair every N items",
+// "never" = off) shows one of this annotator's earlier pairs again with the sides swapped instead of generating (its
+// vote names the earlier one in repeat_of); Bias… opens a VoteBiasView of the project's votes.
 #pragma once
 
 #include "core/eval/compare_session.h"
