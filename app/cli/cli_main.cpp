@@ -28,7 +28,7 @@ commands:
   runs       list the runs of a project folder (status, steps, best val loss)
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
   export     write a run's model as safetensors + config.json, or its LoRA adapter in PEFT's layout
-  votes      a project's blind A/B votes as a preference dataset (votes export) or a win-rate summary
+  votes      a project's blind A/B votes: a preference dataset (votes export), a win-rate summary, bias statistics
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// votes: a project's blind A/B votes (the Rate tab's votes.jsonl) as a preference dataset, or summarised per model
-// pair with Bradley-Terry ratings.
+// votes: a project's blind A/B votes (the Rate tab's votes.jsonl) as a preference dataset (optionally de-biased),
+// summarised per model pair with Bradley-Terry ratings, or checked for bias (position, length, consistency,
+// agreement).
 #include "cli_args.h"
 #include "commands.h"
 
 #include "core/common/error.h"
+#include "core/store/vote_bias.h"
 #include "core/store/vote_store.h"
 
 #include <nlohmann/json.hpp>
@@ -17,8 +19,10 @@
 
 namespace tb::cli {
 
-const char* const kVotesHelp = R"(usage: tunebench-cli votes export PROJECT_DIR --out FILE
+const char* const kVotesHelp = R"(usage: tunebench-cli votes export PROJECT_DIR --out FILE [--balance-sides]
+                                 [--balance-length] [--max-length-ratio R] [--seed N]
        tunebench-cli votes summary PROJECT_DIR [--json]
+       tunebench-cli votes bias PROJECT_DIR|VOTES_FILE [--json]
 
 The blind A/B votes of a project (cast in the workbench's Rate tab, kept in PROJECT_DIR/votes.jsonl).
 
@@ -27,9 +31,19 @@ The blind A/B votes of a project (cast in the workbench's Rate tab, kept in PROJ
              `tunebench-cli data check FILE`). Ties, "both bad", skips and retracted (undone) votes are left out.
   summary    per pair of models: wins, losses, ties, "both bad", skips and the win rate (ties count half);
              per model a Bradley-Terry rating on the Elo scale (mean 0); how often the side shown left won.
+  bias       bias in the votes, each with a 95% confidence interval and a verdict in words: position bias (the
+             left side's win rate), length bias (the longer output's win rate, by length ratio, and its trend),
+             self-consistency (pairs shown again with sides swapped), agreement between annotators (Cohen's
+             kappa, Krippendorff's alpha), time to vote, and the same per annotator. See docs/rating.md.
 
-  --out FILE        the preference file to write (export; written atomically)
-  --json            print the summary as JSON
+  --out FILE              the preference file to write (export; written atomically)
+  --balance-sides         export: drop pairs (at random) until the side shown left won exactly half of them
+  --balance-length        export: drop pairs (at random) until chosen is the longer output in exactly half of
+                          the pairs of unequal length
+  --max-length-ratio R    export: drop pairs whose longer output has more than R times the characters of the
+                          shorter (lengths + 1; R >= 1)
+  --seed N                export: which pairs the balancing drops (default 1)
+  --json                  print the summary or the bias statistics as JSON
 
 Lines of votes.jsonl that cannot be read (a torn last line after a kill, a hand-edited line) are reported on
 stderr with their line and field, and left out.
@@ -37,25 +51,103 @@ stderr with their line and field, and left out.
 
 namespace {
 
-core::VoteLog readProjectVotes(const std::string& project)
+/// The votes of a project folder, or (`fileAllowed`) of a votes.jsonl file; unreadable lines are warned about.
+core::VoteLog readProjectVotes(const std::string& project, bool fileAllowed = false)
 {
     std::error_code ec;
-    if (!std::filesystem::is_directory(project, ec))
-        throw core::InputError(project, "PROJECT_DIR", "is not a folder");
-    const core::VoteLog log = core::VoteStore::forProject(project).read();
+    const bool folder = std::filesystem::is_directory(project, ec);
+    if (!folder && !(fileAllowed && std::filesystem::is_regular_file(project, ec)))
+        throw core::InputError(project, fileAllowed ? "PROJECT_DIR|VOTES_FILE" : "PROJECT_DIR",
+                               fileAllowed ? "is neither a folder nor a file" : "is not a folder");
+    const core::VoteLog log = (folder ? core::VoteStore::forProject(project) : core::VoteStore(project)).read();
     for (const core::VoteProblem& p : log.problems)
         std::fprintf(stderr, "warning: %s\n", p.describe().c_str());
     return log;
 }
 
-int runExportVotes(const std::string& project, const std::string& out)
+int runExportVotes(const std::string& project, const std::string& out, const core::PreferenceExportOptions& options)
 {
     const core::VoteLog log = readProjectVotes(project);
-    const core::PreferenceExport e = core::exportPreferences(log.votes, out);
+    const core::PreferenceExport e = core::exportPreferences(log.votes, out, options);
     std::printf("wrote %lld preference pair(s) to %s\n", static_cast<long long>(e.pairs), out.c_str());
     std::printf("left out: %lld tie/both bad/skip, %lld retracted, %lld with identical outputs\n",
                 static_cast<long long>(e.notDecisive), static_cast<long long>(e.retracted),
                 static_cast<long long>(e.identical));
+    if (options.maxLengthRatio > 0 || options.balanceSides || options.balanceLength)
+        std::printf("de-biasing dropped: %lld over the length ratio, %lld to balance sides, %lld to balance lengths\n",
+                    static_cast<long long>(e.droppedLengthRatio), static_cast<long long>(e.droppedSideBalance),
+                    static_cast<long long>(e.droppedLengthBalance));
+    return kExitOk;
+}
+
+nlohmann::json proportionJson(const core::Proportion& p)
+{
+    const auto rate = p.rate();
+    return {{"successes", p.successes}, {"trials", p.trials},
+            {"rate", rate ? nlohmann::json(*rate) : nlohmann::json(nullptr)},
+            {"ci_low", p.low}, {"ci_high", p.high}};
+}
+
+nlohmann::json estimateJson(const core::Estimate& e)
+{
+    if (!e.value)
+        return nullptr;
+    return {{"value", *e.value}, {"ci_low", e.low}, {"ci_high", e.high}, {"n", e.n}};
+}
+
+nlohmann::json optionalJson(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+int runBias(const std::string& source, bool asJson)
+{
+    const core::VoteLog log = readProjectVotes(source, true);
+    const core::VoteBias b = core::computeVoteBias(log.votes);
+    const std::vector<core::BiasLine> report = core::biasReport(b);
+    if (asJson) {
+        nlohmann::json bins = nlohmann::json::array(), annotators = nlohmann::json::array(),
+                       lines = nlohmann::json::array();
+        for (const core::LengthBin& bin : b.lengthBins)
+            bins.push_back({{"low_ratio", bin.lowRatio},
+                            {"high_ratio", bin.highRatio > 0 ? nlohmann::json(bin.highRatio) : nlohmann::json(nullptr)},
+                            {"longer_wins", proportionJson(bin.longerWins)}});
+        for (const core::AnnotatorBias& a : b.annotators)
+            annotators.push_back({{"name", a.name},
+                                  {"votes", a.votes},
+                                  {"left_wins", proportionJson(a.leftWins)},
+                                  {"longer_wins", proportionJson(a.longerWins)},
+                                  {"median_time_to_vote_ms", optionalJson(a.medianTimeToVoteMs)}});
+        for (const core::BiasLine& l : report)
+            lines.push_back({{"key", l.key}, {"title", l.title}, {"value", l.value}, {"verdict", l.verdict},
+                             {"warning", l.warning}});
+        const nlohmann::json out = {
+            {"votes", b.votes},
+            {"decisive", b.decisive},
+            {"position", {{"left_wins", proportionJson(b.leftWins)}}},
+            {"length",
+             {{"longer_wins", proportionJson(b.longerWins)},
+              {"equal_length", b.equalLength},
+              {"bins", bins},
+              {"slope_per_doubling", estimateJson(b.lengthSlope)}}},
+            {"consistency", {{"same_verdict", proportionJson(b.consistent)}, {"flips", b.flips}}},
+            {"agreement",
+             {{"annotators", b.annotatorsRating},
+              {"shared_items", b.sharedItems},
+              {"cohens_kappa", estimateJson(b.kappa)},
+              {"krippendorff_alpha", estimateJson(b.alpha)}}},
+            {"median_time_to_vote_ms", optionalJson(b.medianTimeToVoteMs)},
+            {"annotators", annotators},
+            {"report", lines},
+            {"unreadable_lines", log.problems.size()}};
+        std::printf("%s\n", out.dump(2).c_str());
+        return kExitOk;
+    }
+    std::printf("%lld vote(s), %lld decisive (95%% confidence intervals; docs/rating.md explains each number)\n\n",
+                static_cast<long long>(b.votes), static_cast<long long>(b.decisive));
+    std::printf("%-34s  %s\n", "STATISTIC", "VALUE / VERDICT");
+    for (const core::BiasLine& l : report) {
+        std::printf("%-34s  %s\n", l.title.c_str(), l.value.c_str());
+        if (!l.verdict.empty())
+            std::printf("%-34s  %s %s\n", "", l.warning ? "(!)" : "->", l.verdict.c_str());
+    }
     return kExitOk;
 }
 
@@ -129,10 +221,10 @@ int runSummary(const std::string& project, bool asJson)
 
 int runVotes(const std::vector<std::string>& args)
 {
-    const Args a(args, {"out"}, {"json"});
+    const Args a(args, {"out", "max-length-ratio", "seed"}, {"json", "balance-sides", "balance-length"});
     const auto& pos = a.positional();
     if (pos.empty())
-        throw UsageError{"say export or summary"};
+        throw UsageError{"say export, summary or bias"};
     if (pos.size() < 2)
         throw UsageError{"PROJECT_DIR is required"};
     if (pos.size() > 2)
@@ -141,11 +233,26 @@ int runVotes(const std::vector<std::string>& args)
         const auto out = a.value("out");
         if (!out)
             throw UsageError{"--out FILE is required"};
-        return runExportVotes(pos[1], *out);
+        core::PreferenceExportOptions options;
+        options.balanceSides = a.has("balance-sides");
+        options.balanceLength = a.has("balance-length");
+        if (const auto ratio = a.doubleValue("max-length-ratio")) {
+            if (!(*ratio >= 1.0))
+                throw UsageError{"--max-length-ratio must be at least 1"};
+            options.maxLengthRatio = *ratio;
+        }
+        if (const auto seed = a.intValue("seed")) {
+            if (*seed < 0)
+                throw UsageError{"--seed must not be negative"};
+            options.seed = uint64_t(*seed);
+        }
+        return runExportVotes(pos[1], *out, options);
     }
     if (pos[0] == "summary")
         return runSummary(pos[1], a.has("json"));
-    throw UsageError{"unknown votes command '" + pos[0] + "' (export or summary)"};
+    if (pos[0] == "bias")
+        return runBias(pos[1], a.has("json"));
+    throw UsageError{"unknown votes command '" + pos[0] + "' (export, summary or bias)"};
 }
 
 } // namespace tb::cli

@@ -3,6 +3,8 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/rng.h"
+#include "core/common/utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +73,17 @@ bool boolField(const Json& object, const std::string& key, const std::string& pr
     return v.get<bool>();
 }
 
+/// An optional non-negative integer (a field added later, absent from older lines).
+std::optional<int64_t> optionalCount(const Json& object, const std::string& key, const std::string& prefix)
+{
+    if (!object.contains(key))
+        return std::nullopt;
+    const int64_t value = integerField(object, key, prefix);
+    if (value < 0)
+        throw FieldError{prefix + key, "must not be negative"};
+    return value;
+}
+
 const Json& objectField(const Json& object, const std::string& key)
 {
     const Json& v = member(object, key, key);
@@ -81,8 +94,12 @@ const Json& objectField(const Json& object, const std::string& key)
 
 Json modelJson(const VoteModel& m)
 {
-    return {{"run", m.run},         {"name", m.name},   {"path", m.path},          {"checkpoint", m.checkpoint},
-            {"step", m.step},       {"prompt_text", m.promptText}, {"output", m.output}};
+    Json j = {{"run", m.run},   {"name", m.name},   {"path", m.path},          {"checkpoint", m.checkpoint},
+              {"step", m.step}, {"prompt_text", m.promptText}, {"output", m.output},
+              {"output_chars", m.outputChars()}};
+    if (m.outputTokens)
+        j["output_tokens"] = *m.outputTokens;
+    return j;
 }
 
 VoteModel parseModel(const Json& j, const std::string& key)
@@ -99,6 +116,8 @@ VoteModel parseModel(const Json& j, const std::string& key)
     m.step = integerField(o, "step", p);
     m.promptText = stringField(o, "prompt_text", p);
     m.output = stringField(o, "output", p);
+    optionalCount(o, "output_chars", p); // checked, but always recomputed from the output (outputChars())
+    m.outputTokens = optionalCount(o, "output_tokens", p);
     return m;
 }
 
@@ -135,6 +154,12 @@ Vote parseVote(const Json& j)
     v.verdict = *parsed;
     if (j.contains("note"))
         v.note = stringField(j, "note");
+    // Added with the bias statistics; older lines have none of them.
+    if (j.contains("annotator"))
+        v.annotator = stringField(j, "annotator");
+    v.timeToVoteMs = optionalCount(j, "time_to_vote_ms", "");
+    if (j.contains("repeat_of"))
+        v.repeatOf = stringField(j, "repeat_of");
     return v;
 }
 
@@ -160,6 +185,14 @@ std::optional<Verdict> parseVerdict(std::string_view name)
         if (verdictName(v) == name)
             return v;
     return std::nullopt;
+}
+
+int64_t VoteModel::outputChars() const
+{
+    int64_t n = 0;
+    for (size_t pos = 0; pos < output.size(); pos += decodeUtf8(output, pos).length)
+        ++n;
+    return n;
 }
 
 std::optional<std::pair<const VoteModel*, const VoteModel*>> Vote::winnerLoser() const
@@ -234,6 +267,12 @@ std::string voteLine(const Vote& v)
               {"verdict", verdictName(v.verdict)}};
     if (!v.note.empty())
         j["note"] = v.note;
+    if (!v.annotator.empty())
+        j["annotator"] = v.annotator;
+    if (v.timeToVoteMs)
+        j["time_to_vote_ms"] = *v.timeToVoteMs;
+    if (!v.repeatOf.empty())
+        j["repeat_of"] = v.repeatOf;
     // Invalid UTF-8 (a model can emit a partial character) is replaced rather than refused: a vote is never lost.
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -364,10 +403,50 @@ VoteLog VoteStore::read() const
     return log;
 }
 
-PreferenceExport exportPreferences(const std::vector<Vote>& votes, const fs::path& out)
+namespace {
+
+/// Keeps an equal number of the pairs where `has` is true and where it is false (all of those where it is
+/// nullopt), dropping a random choice of the larger group; returns how many it dropped.
+template <class Has>
+int64_t balance(std::vector<const Vote*>& pairs, Has has, SplitMix64& rng)
 {
+    std::vector<size_t> yes, no;
+    for (size_t i = 0; i < pairs.size(); ++i)
+        if (const std::optional<bool> h = has(*pairs[i]))
+            (*h ? yes : no).push_back(i);
+    std::vector<size_t>& larger = yes.size() > no.size() ? yes : no;
+    const size_t excess = larger.size() - std::min(yes.size(), no.size());
+    // A partial Fisher-Yates shuffle picks which `excess` of the larger group go.
+    for (size_t i = 0; i < excess; ++i)
+        std::swap(larger[i], larger[i + rng.below(larger.size() - i)]);
+    std::vector<bool> drop(pairs.size(), false);
+    for (size_t i = 0; i < excess; ++i)
+        drop[larger[i]] = true;
+    std::vector<const Vote*> kept;
+    for (size_t i = 0; i < pairs.size(); ++i)
+        if (!drop[i])
+            kept.push_back(pairs[i]);
+    pairs = std::move(kept);
+    return int64_t(excess);
+}
+
+/// The longer and the shorter output's length in characters, each plus one (an empty output has a finite ratio).
+double lengthRatio(const VoteModel& x, const VoteModel& y)
+{
+    const double cx = double(x.outputChars()) + 1.0, cy = double(y.outputChars()) + 1.0;
+    return std::max(cx, cy) / std::min(cx, cy);
+}
+
+} // namespace
+
+PreferenceExport exportPreferences(const std::vector<Vote>& votes, const fs::path& out,
+                                   const PreferenceExportOptions& options)
+{
+    if (options.maxLengthRatio != 0.0 && !(options.maxLengthRatio >= 1.0))
+        throw InputError(out.string(), "max_length_ratio",
+                         "must be at least 1 (the longer output's length over the shorter's), or 0 for no limit");
     PreferenceExport result;
-    std::string text;
+    std::vector<const Vote*> pairs;
     for (const Vote& v : votes) {
         if (v.retracted) {
             ++result.retracted;
@@ -382,7 +461,31 @@ PreferenceExport exportPreferences(const std::vector<Vote>& votes, const fs::pat
             ++result.identical;
             continue;
         }
-        const Json j = {{"prompt", v.prompt}, {"chosen", wl->first->output}, {"rejected", wl->second->output}};
+        if (options.maxLengthRatio > 0.0 && lengthRatio(*wl->first, *wl->second) > options.maxLengthRatio) {
+            ++result.droppedLengthRatio;
+            continue;
+        }
+        pairs.push_back(&v);
+    }
+    SplitMix64 rng(options.seed);
+    if (options.balanceSides)
+        result.droppedSideBalance =
+            balance(pairs, [](const Vote& v) { return std::optional<bool>(v.verdict == Verdict::Left); }, rng);
+    if (options.balanceLength)
+        result.droppedLengthBalance = balance(
+            pairs,
+            [](const Vote& v) -> std::optional<bool> {
+                const auto wl = v.winnerLoser();
+                const int64_t chosen = wl->first->outputChars(), rejected = wl->second->outputChars();
+                if (chosen == rejected)
+                    return std::nullopt;
+                return chosen > rejected;
+            },
+            rng);
+    std::string text;
+    for (const Vote* v : pairs) {
+        const auto wl = v->winnerLoser();
+        const Json j = {{"prompt", v->prompt}, {"chosen", wl->first->output}, {"rejected", wl->second->output}};
         text += j.dump(-1, ' ', false, Json::error_handler_t::replace);
         text += '\n';
         ++result.pairs;

@@ -36,6 +36,10 @@ struct VoteModel {
     int64_t step = 0;       // its training step
     std::string promptText; // the prompt as this model got it (its chat template applied, or raw)
     std::string output;     // the generated text (without the prompt)
+    /// Its length in tokens when known (the Rate tab knows; old votes do not).
+    std::optional<int64_t> outputTokens = std::nullopt;
+    /// Its length in Unicode characters (a malformed byte counts as one), written as "output_chars".
+    int64_t outputChars() const;
     bool operator==(const VoteModel&) const = default;
 };
 
@@ -62,6 +66,9 @@ struct Vote {
     VoteSampling sampling;
     Verdict verdict = Verdict::Skip;
     std::string note;
+    std::string annotator;       // who voted (the name set in the Rate tab); "" when not given (and in old votes)
+    std::optional<int64_t> timeToVoteMs = std::nullopt; // ms from both outputs complete to the vote; old: unknown
+    std::string repeatOf;        // the id of the earlier vote whose pair this one showed again, sides swapped
     bool retracted = false;      // read back: a later retract line names this vote (never written in the vote line)
     int64_t line = 0;            // read back: 1-based line of the journal
 
@@ -122,18 +129,34 @@ std::string newVoteId();
 /// Now, UTC ISO 8601 with milliseconds.
 std::string utcTimeMillis();
 
+/// De-biasing of an export (docs/rating.md, "De-biased export"). Applied in this order: the length-ratio filter,
+/// then side balancing, then length balancing; the balancing drops pairs chosen at random (SplitMix64(seed)).
+struct PreferenceExportOptions {
+    double maxLengthRatio = 0.0; // > 0 (at least 1): drop pairs whose longer output has more than this many times
+                                 // the characters of the shorter (lengths + 1); 0: off
+    bool balanceSides = false;   // drop pairs so that the side shown left won in exactly half of them
+    bool balanceLength = false;  // drop pairs so that chosen is the longer output in half of the pairs of unequal
+                                 // length (pairs of equal length are all kept)
+    uint64_t seed = 1;           // which pairs the balancing drops
+};
+
 /// What an export wrote.
 struct PreferenceExport {
     int64_t pairs = 0;       // lines written
     int64_t notDecisive = 0; // tie, both bad or skip
     int64_t retracted = 0;
     int64_t identical = 0;   // left or right, but both outputs are the same text: no preference to learn
+    int64_t droppedLengthRatio = 0;   // beyond PreferenceExportOptions::maxLengthRatio
+    int64_t droppedSideBalance = 0;   // by balanceSides
+    int64_t droppedLengthBalance = 0; // by balanceLength
 };
 
 /// The active Left/Right votes as TRL explicit preference JSONL ({"prompt": user text, "chosen": preferred
-/// output, "rejected": the other}), written atomically to `out` (core/common/atomic_file.h). loadDataset reads it
-/// back as RecordKind::Preference. Throws Error on I/O failure.
-PreferenceExport exportPreferences(const std::vector<Vote>& votes, const std::filesystem::path& out);
+/// output, "rejected": the other}), written atomically to `out` (core/common/atomic_file.h), in file order, less
+/// what `options` drop. loadDataset reads it back as RecordKind::Preference. Throws InputError for a length ratio
+/// below 1, Error on I/O failure.
+PreferenceExport exportPreferences(const std::vector<Vote>& votes, const std::filesystem::path& out,
+                                   const PreferenceExportOptions& options = {});
 
 /// The tallies of one pair of models (a < b by run identity) over active votes.
 struct PairTally {

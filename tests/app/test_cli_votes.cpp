@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `tunebench-cli votes`: a project's vote journal (written by the core's VoteStore, with a retraction and a torn
-// last line) exported as a preference file that loadDataset reads back, the summary as a table and as JSON with the
-// counts of the votes, and bad input with exit code 2 and a message naming it.
+// last line) exported as a preference file that loadDataset reads back (and de-biased with the balancing options),
+// the summary as a table and as JSON with the counts of the votes, the bias statistics of a planted left-side bias
+// as a table and as JSON (of a project or a votes file), and bad input with exit code 2 and a message naming it.
 #include "core/data/formats/dataset_reader.h"
 #include "core/store/vote_store.h"
 #include "tests/app/cli_support.h"
@@ -111,6 +112,71 @@ private slots:
         const double diff = models[0].toObject()["bradley_terry_elo"].toDouble() -
                             models[1].toObject()["bradley_terry_elo"].toDouble();
         QVERIFY(std::abs(diff - 400 * std::log10(1.5)) < 1e-6);
+    }
+
+    void biasTableAndJson()
+    {
+        QTemporaryDir dir;
+        const core::VoteStore store = core::VoteStore::forProject(dir.path().toStdString());
+        // 40 decisive votes, the left side winning 30; two annotators; one pair shown again and flipped.
+        std::string firstId;
+        for (int i = 0; i < 40; ++i) {
+            core::Vote v = vote("base", "tuned", i % 2 == 0, i % 4 == 3 ? core::Verdict::Right : core::Verdict::Left,
+                                "Prompt " + std::to_string(i));
+            v.annotator = i < 20 ? "ada" : "ben";
+            v.timeToVoteMs = 1000 * (i + 1);
+            const core::Vote written = store.append(v);
+            if (i == 0)
+                firstId = written.id;
+        }
+        core::Vote again = vote("base", "tuned", false, core::Verdict::Left, "Prompt 0"); // left is now tuned
+        again.annotator = "ada";
+        again.repeatOf = firstId;
+        store.append(again);
+
+        const Result table = runCli({"votes", "bias", dir.path()});
+        QCOMPARE(table.exitCode, 0);
+        // 31 of 41 decisive: Wilson 95% interval 60.7-86.2%.
+        QVERIFY2(table.out.contains("Left side wins 76% of 41 decisive votes (95% CI 61-86%)"), qPrintable(table.out));
+        QVERIFY(table.out.contains("(!) the raters favour the left side"));
+        QVERIFY(table.out.contains("Same verdict on 0 of 1 pairs shown again with sides swapped"));
+        QVERIFY(table.out.contains("Annotator ada"));
+        QVERIFY(table.out.contains("Median 20.5 s")); // times 1..40 s and none on the repeat: median 20.5 s
+
+        const Result json = runCli({"votes", "bias", store.file().c_str(), "--json"}); // the file itself
+        QCOMPARE(json.exitCode, 0);
+        const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(o["votes"].toInt(), 41);
+        const QJsonObject left = o["position"].toObject()["left_wins"].toObject();
+        QCOMPARE(left["successes"].toInt(), 31);
+        QCOMPARE(left["trials"].toInt(), 41);
+        QVERIFY(left["ci_low"].toDouble() > 0.5);
+        QCOMPARE(o["consistency"].toObject()["flips"].toInt(), 1);
+        QCOMPARE(o["annotators"].toArray().size(), 2);
+        QVERIFY(o["agreement"].toObject()["cohens_kappa"].isNull()); // ada and ben never rated the same outputs
+        QCOMPARE(o["report"].toArray()[0].toObject()["key"].toString(), QStringLiteral("position"));
+
+        const Result missing = runCli({"votes", "bias", dir.filePath("nope.jsonl")});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains("is neither a folder nor a file"), qPrintable(missing.err));
+    }
+
+    void exportBalancesSides()
+    {
+        QTemporaryDir dir;
+        writeVotes(dir); // decisive: left won 2 (Two, Three), right 1 (One)
+        const QString out = dir.filePath("balanced.jsonl");
+        const Result r = runCli({"votes", "export", dir.path(), "--out", out, "--balance-sides", "--seed", "3"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("wrote 2 preference pair(s)"), qPrintable(r.out));
+        QVERIFY(r.out.contains("1 to balance sides"));
+        const core::Dataset data = core::loadDataset(out.toStdString());
+        QCOMPARE(data.records.size(), size_t(2));
+        QCOMPARE(data.records[0].turns[0].content, std::string("One")); // the one right-side win is always kept
+
+        const Result bad = runCli({"votes", "export", dir.path(), "--out", out, "--max-length-ratio", "0.5"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--max-length-ratio must be at least 1"), qPrintable(bad.err));
     }
 
     void emptyProjectAndBadInput()

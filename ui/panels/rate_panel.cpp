@@ -179,6 +179,7 @@ void RatePanel::buildUi()
     m_undo->setToolTip(tr("Retract the last vote cast here (a retract line is added; nothing is rewritten)"));
     noteRow->addWidget(m_undo);
     layout->addLayout(noteRow);
+    buildBiasControls(layout);
 
     auto* bottom = new QHBoxLayout;
     auto* info = new QVBoxLayout;
@@ -366,6 +367,8 @@ void RatePanel::generate()
 {
     if (!m_session || isGenerating())
         return;
+    if (showRepeatIfDue())
+        return;
     const auto a = runAt(0), b = runAt(1);
     if (m_projectDir.isEmpty()) {
         setStatus(tr("Open a project first: the votes are kept in its folder."));
@@ -459,6 +462,7 @@ void RatePanel::onFinished(quint64 job, const std::vector<core::CompareOutput>& 
         side.text->setPlainText(side.output);
         core::VoteModel& m = (i == 0) == m_aLeft ? m_item.vote.a : m_item.vote.b;
         m.output = outputs[i].text;
+        m.outputTokens = int64_t(outputs[i].tokens.size());
     }
     m_item.complete = outputs.size() == 2 && !stopped;
     setStatus(m_item.complete ? tr("Which is better? 1 = A, 2 = B, 3 = tie, 4 = both bad, S = skip.")
@@ -487,6 +491,7 @@ bool RatePanel::vote(core::Verdict verdict)
     v.id.clear();
     v.time.clear();
     v.note = m_note->text().trimmed().toStdString();
+    stampVote(v);
     try {
         v = core::VoteStore::forProject(m_projectDir.toStdString()).append(v);
     } catch (const std::exception& e) {

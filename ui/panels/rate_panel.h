@@ -7,6 +7,10 @@
 // are revealed for that item and the tally updates. Undo appends a retract line for the last vote of this session.
 // Export writes the preference file (core::exportPreferences). Generation runs on an InferenceSession handed in
 // with setSession(). GUI thread only.
+// Bias (rate_panel_bias.cpp): each vote records the annotator (a name field, kept in QSettings), the time from both
+// outputs complete to the vote and both outputs' token counts; every Nth item ("Re-show a pair every N items",
+// "never" = off) shows one of this annotator's earlier pairs again with the sides swapped instead of generating (its
+// vote names the earlier one in repeat_of); Bias… opens a VoteBiasView of the project's votes.
 #pragma once
 
 #include "core/eval/compare_session.h"
@@ -19,9 +23,11 @@
 #include <QWidget>
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
+class QBoxLayout;
 class QComboBox;
 class QCheckBox;
 class QDoubleSpinBox;
@@ -35,6 +41,7 @@ class QTextEdit;
 namespace tb::ui {
 
 class InferenceSession;
+class VoteBiasView;
 struct LoadedModelInfo;
 
 class RatePanel : public QWidget {
@@ -85,7 +92,20 @@ public:
     /// line when it cannot be stored.
     bool vote(core::Verdict verdict);
 
+    /// The annotator's name recorded with each vote ("" = none); remembered across sessions.
+    QString annotator() const;
+    void setAnnotator(const QString& name);
+    /// Every Nth item shows an earlier pair again, sides swapped (0: never; else 2 to 50).
+    int repeatEvery() const;
+    void setRepeatEvery(int n);
+    /// The current item shows an earlier vote's pair again (its id); empty for a fresh item.
+    QString repeatOf() const;
+    /// The Bias view, once showBias() created it.
+    VoteBiasView* biasView() const;
+
 public slots:
+    /// Opens (or raises) the Bias view of the project's votes.
+    void showBias();
     void generate();
     void stop();
     /// Retracts the last vote cast in this panel (an appended retract line).
@@ -115,7 +135,13 @@ private:
         bool voted = false;
     };
 
+    struct BiasState;
     void buildUi();
+    // rate_panel_bias.cpp
+    void buildBiasControls(QBoxLayout* layout);
+    bool showRepeatIfDue();
+    void stampVote(core::Vote& vote) const;
+    void onBiasVoted();
     void fillModelList(QComboBox* box);
     std::optional<core::RunRecord> runAt(int index) const;
     void updateControls();
@@ -155,6 +181,10 @@ private:
     QPushButton* m_tune = nullptr;
     QLabel* m_tally = nullptr;
     QLabel* m_status = nullptr;
+    struct BiasStateDeleter { // BiasState is complete only in rate_panel_bias.cpp
+        void operator()(BiasState* state) const;
+    };
+    std::unique_ptr<BiasState, BiasStateDeleter> m_bias;
 };
 
 } // namespace tb::ui
