@@ -25,8 +25,11 @@ what="everything"
 [ ${#targets[@]} -gt 0 ] && what="$*"
 tty=0
 [ -t 1 ] && tty=1
+# Debian's awk (mawk) reads a pipe in blocks unless told to read it line by line.
+awk=(awk)
+awk -W version 2>&1 | grep -q mawk && awk=(awk -W interactive)
 NINJA_STATUS="@@%f/%t/%e@@ " cmake --build --preset "$preset" -j "$(nproc)" "${targets[@]}" 2>&1 |
-  awk -v tty="$tty" -v what="$what" '
+  "${awk[@]}" -v tty="$tty" -v what="$what" '
     function fmt(s) { s = int(s + 0.5); return sprintf("%d:%02d", int(s / 60), s % 60) }
     function left(done, total, el) {
       if (done == total) return "done"
