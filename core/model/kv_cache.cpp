@@ -22,6 +22,7 @@ struct KvCache::State {
     torch::Tensor mask;                // [blockSize, blockSize] bool, true above the diagonal
     torch::Tensor prompt;              // prompt tuning's virtual tokens [n, C], or undefined
     int64_t virtualTokens = 0;         // n: cache positions 0..n-1 hold the virtual tokens
+    torch::Tensor rowStarts;           // [B] int64 left padding per row (setRowStarts), or undefined
     int64_t batch = 1;
     int64_t nHead = 1;
     int64_t nEmbd = 1;
@@ -64,6 +65,25 @@ KvCache::KvCache(GptImpl& model, int64_t batch) : m_state(std::make_unique<State
 
 KvCache::~KvCache() = default;
 
+void KvCache::setRowStarts(const std::vector<int64_t>& starts)
+{
+    State& s = *m_state;
+    if (starts.empty()) {
+        s.rowStarts = torch::Tensor();
+        return;
+    }
+    if (int64_t(starts.size()) != s.batch)
+        throw Error("KvCache::setRowStarts needs one start per row (" + std::to_string(s.batch) + "), got " +
+                    std::to_string(starts.size()));
+    if (s.virtualTokens > 0)
+        throw Error("KvCache: left padding is not supported with prompt tuning");
+    for (const int64_t start : starts)
+        if (start < 0 || start >= m_capacity)
+            throw Error("KvCache: row start " + std::to_string(start) + " is outside the block");
+    c10::InferenceMode inference;
+    s.rowStarts = torch::tensor(starts, s.positions.options());
+}
+
 torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
 {
     State& s = *m_state;
@@ -91,7 +111,20 @@ torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
     auto embedded = s.transformer->wte(idx);
     if (withPrompt)
         embedded = torch::cat({s.prompt.unsqueeze(0).expand({b, s.virtualTokens, -1}), embedded}, 1);
-    auto x = embedded + s.transformer->wpe(s.positions.slice(0, p0, end));
+    const bool padded = s.rowStarts.defined();
+    // With left padding, row b's position is its cache slot minus its start (padding slots get position 0).
+    auto x = embedded + s.transformer->wpe(padded ? (s.positions.slice(0, p0, end).unsqueeze(0) -
+                                                     s.rowStarts.unsqueeze(1)).clamp_min(0)
+                                                  : s.positions.slice(0, p0, end));
+    // Left padding: a query never sees a row's padding keys, except a padding query its own key (so that its
+    // softmax is finite: padding outputs are never read, but NaNs would reach the real rows through 0 * NaN).
+    const auto paddingMask = [&](int64_t q0, int64_t tq) {
+        const auto keySlots = s.positions.slice(0, 0, end);
+        const auto querySlots = s.positions.slice(0, q0, q0 + tq);
+        const auto padKey = keySlots.view({1, 1, end}) < s.rowStarts.view({b, 1, 1}); // [B, 1, end]
+        const auto ownKey = keySlots.view({1, 1, end}) == querySlots.view({1, tq, 1}); // [1, tq, end]
+        return (padKey & ~ownKey).unsqueeze(1);                                         // [B, 1, tq, end]
+    };
     for (int64_t l = 0; l < nLayer; ++l) {
         BlockImpl& block = *s.blocks[size_t(l)];
         CausalSelfAttentionImpl& attn = *block.attn;
@@ -117,6 +150,8 @@ torch::Tensor KvCache::forward(const torch::Tensor& idx, bool allPositions)
         if (tq > 1) // each query sees the keys up to its own position (a single last query sees all)
             att = att.masked_fill(s.mask.index({Slice(q0, q0 + tq), Slice(0, end)}),
                                   -std::numeric_limits<double>::infinity());
+        if (padded)
+            att = att.masked_fill(paddingMask(q0, tq), -std::numeric_limits<double>::infinity());
         att = torch::softmax(att, -1);
         const auto y = torch::matmul(att, values).transpose(1, 2).reshape({b, tq, c});
         x = residual + loraLinear(attn.cProj, attn.cProjLora, y, false);
