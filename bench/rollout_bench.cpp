@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -139,19 +138,25 @@ int main(int argc, char* argv[])
                 generateTokens.push_back(tb::core::generate(model, promptIds[i], s));
             }
         };
-        const auto time = [repeats](const std::function<void()>& f) {
-            f(); // warm-up
-            std::vector<double> seconds;
-            for (int k = 0; k < repeats; ++k) {
-                const auto start = Clock::now();
-                f();
-                seconds.push_back(secondsSince(start));
-            }
-            return median(seconds);
+        // Interleaved: each repeat runs the three modes back to back, so a change in the machine's load hits all
+        // of them alike (the dev VM is shared; only ratios from one run mean something).
+        batched();
+        oneAtATime();
+        withGenerate(); // warm-up
+        std::vector<double> sBatched, sSingle, sGenerate;
+        const auto timeIt = [](const auto& f) {
+            const auto start = Clock::now();
+            f();
+            return secondsSince(start);
         };
-        const double tBatched = time(batched);
-        const double tSingle = time(oneAtATime);
-        const double tGenerate = time(withGenerate);
+        for (int k = 0; k < repeats; ++k) {
+            sBatched.push_back(timeIt(batched));
+            sSingle.push_back(timeIt(oneAtATime));
+            sGenerate.push_back(timeIt(withGenerate));
+        }
+        const double tBatched = median(sBatched);
+        const double tSingle = median(sSingle);
+        const double tGenerate = median(sGenerate);
         const double tokens = double(prompts * maxNewTokens);
         std::printf("rollout: %lld prompts of 4..27 tokens x %lld new tokens = %.0f tokens, median of %d\n",
                     static_cast<long long>(prompts), static_cast<long long>(maxNewTokens), tokens, repeats);

@@ -121,6 +121,7 @@ Rollout generateRollout(Gpt& model, const std::vector<std::vector<TokenId>>& pro
 
         const SampleOptions sampling = samplingOf(options);
         const double lpTemperature = logprobTemperature(options);
+        const bool plainSampling = !sampling.greedy && sampling.topK == 0 && sampling.topP >= 1.0;
         std::vector<SplitMix64> rngs;
         rngs.reserve(size_t(b));
         for (int64_t i = 0; i < b; ++i)
@@ -130,19 +131,26 @@ Rollout generateRollout(Gpt& model, const std::vector<std::vector<TokenId>>& pro
         int64_t active = b;
         for (int64_t step = 0; step < r && active > 0; ++step) {
             const auto rowLogits = logits.to(torch::kCPU, torch::kFloat).contiguous();
-            const auto rowLogprobs = torch::log_softmax(rowLogits / lpTemperature, -1).contiguous();
+            const auto scaled = rowLogits / lpTemperature;
+            const auto rowLogprobs = torch::log_softmax(scaled, -1).contiguous();
             const auto lpAcc = rowLogprobs.accessor<float, 2>();
-            // Greedy: one argmax for the batch (exact, so the same token as a row's own argmax).
+            // Greedy: one argmax for the batch (exact, so the same token as a row's own argmax). Temperature only:
+            // one softmax for the batch, row by row the same arithmetic as filteredProbabilities().
             const auto argmax = sampling.greedy ? rowLogits.argmax(1).contiguous() : torch::Tensor();
+            const auto probs = plainSampling ? torch::softmax(scaled, -1) : torch::Tensor();
             for (int64_t i = 0; i < b; ++i) {
                 if (endedAcc[i]) { // finished rows are fed padding; their outputs are never read
                     next[size_t(i)] = options.padToken;
                     continue;
                 }
-                const auto row = sampling.greedy ? torch::Tensor() : rowLogits[i];
                 const double u = rngs[size_t(i)].uniform(); // one draw per token, as generate()
-                const TokenId id = sampling.greedy ? TokenId(argmax.data_ptr<int64_t>()[i])
-                                                   : sampleFromProbabilities(filteredProbabilities(row, sampling), u);
+                TokenId id = 0;
+                if (sampling.greedy)
+                    id = TokenId(argmax.data_ptr<int64_t>()[i]);
+                else if (plainSampling)
+                    id = sampleFromProbabilities(probs[i], u);
+                else
+                    id = sampleFromProbabilities(filteredProbabilities(rowLogits[i], sampling), u);
                 next[size_t(i)] = id;
                 responseAcc[i][step] = id;
                 maskAcc[i][step] = true;

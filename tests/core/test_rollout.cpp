@@ -140,6 +140,13 @@ private slots:
         const auto rollout = generateRollout(model, prompts(), o);
         for (int64_t i = 0; i < 5; ++i)
             QCOMPARE(rollout.response(i), generateOne(model, prompts()[size_t(i)], o, 77 + uint64_t(i)));
+        // Temperature only (the batched softmax path).
+        RolloutOptions plain = o;
+        plain.topK = 0;
+        plain.temperature = 1.3;
+        const auto plainRollout = generateRollout(model, prompts(), plain);
+        for (int64_t i = 0; i < 5; ++i)
+            QCOMPARE(plainRollout.response(i), generateOne(model, prompts()[size_t(i)], plain, 77 + uint64_t(i)));
         // A row's sample does not depend on the others: row 3 alone, with seed 77 + 3.
         o.seed = 80;
         const auto single = generateRollout(model, {prompts()[3]}, o);
