@@ -33,8 +33,8 @@ public:
     /// Left padding for a batch of prompts of different lengths: row b's text begins at cache position starts[b]
     /// (size batch, each >= 0). Positions before it hold padding that no query of that row attends to, and the
     /// position embeddings count from starts[b] (the row's first real token is position 0), so every row gets the
-    /// logits it would get alone, to float rounding. An empty vector (the default) turns it off and forward() is
-    /// exactly the unpadded computation. Not with prompt tuning (Error).
+    /// logits it would get alone, to float rounding. An empty vector (the default) or all zeros turns it off and
+    /// forward() is exactly the unpadded computation. Not with prompt tuning (Error).
     void setRowStarts(const std::vector<int64_t>& starts);
 
     /// Appends the tokens idx [batch, t] at positions length() .. length()+t-1 (throws Error past the block size)

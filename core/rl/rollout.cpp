@@ -137,7 +137,8 @@ Rollout generateRollout(Gpt& model, const std::vector<std::vector<TokenId>>& pro
             // Greedy: one argmax for the batch (exact, so the same token as a row's own argmax). Temperature only:
             // one softmax for the batch, row by row the same arithmetic as filteredProbabilities().
             const auto argmax = sampling.greedy ? rowLogits.argmax(1).contiguous() : torch::Tensor();
-            const auto probs = plainSampling ? torch::softmax(scaled, -1) : torch::Tensor();
+            const auto probs =
+                plainSampling ? torch::softmax(scaled, -1).to(torch::kDouble).contiguous() : torch::Tensor();
             for (int64_t i = 0; i < b; ++i) {
                 if (endedAcc[i]) { // finished rows are fed padding; their outputs are never read
                     next[size_t(i)] = options.padToken;
@@ -148,7 +149,7 @@ Rollout generateRollout(Gpt& model, const std::vector<std::vector<TokenId>>& pro
                 if (sampling.greedy)
                     id = TokenId(argmax.data_ptr<int64_t>()[i]);
                 else if (plainSampling)
-                    id = sampleFromProbabilities(probs[i], u);
+                    id = sampleFromProbabilities(probs.data_ptr<double>() + i * probs.size(1), probs.size(1), u);
                 else
                     id = sampleFromProbabilities(filteredProbabilities(rowLogits[i], sampling), u);
                 next[size_t(i)] = id;
