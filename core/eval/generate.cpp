@@ -113,8 +113,11 @@ torch::Tensor filteredProbabilities(const torch::Tensor& logits, const SampleOpt
 TokenId sampleFromProbabilities(const torch::Tensor& probs, double u)
 {
     const auto p = probs.to(torch::kCPU, torch::kDouble).contiguous();
-    const double* data = p.data_ptr<double>();
-    const int64_t vocab = p.numel();
+    return sampleFromProbabilities(p.data_ptr<double>(), p.numel(), u);
+}
+
+TokenId sampleFromProbabilities(const double* data, int64_t vocab, double u)
+{
     double total = 0.0;
     for (int64_t i = 0; i < vocab; ++i)
         total += data[i];

@@ -82,5 +82,7 @@ torch::Tensor filteredProbabilities(const torch::Tensor& logits, const SampleOpt
 /// The token that inverse-CDF sampling picks from probabilities [V] for a uniform number u in [0, 1): the first id
 /// whose cumulative probability exceeds u times the total. Never returns a token of probability 0.
 TokenId sampleFromProbabilities(const torch::Tensor& probs, double u);
+/// The same rule on n probabilities in memory (a batch's rows without a tensor per row).
+TokenId sampleFromProbabilities(const double* probs, int64_t n, double u);
 
 } // namespace tb::core

@@ -10,6 +10,7 @@
 #include <torch/types.h>
 
 #include <memory>
+#include <vector>
 
 namespace tb::core {
 
@@ -26,8 +27,15 @@ public:
     /// Number of positions held (the window's length so far).
     int64_t length() const { return m_length; }
     int64_t capacity() const { return m_capacity; }
-    /// Forgets every position; the buffers stay allocated.
+    /// Forgets every position; the buffers stay allocated. Row starts (below) stay set.
     void clear() { m_length = 0; }
+
+    /// Left padding for a batch of prompts of different lengths: row b's text begins at cache position starts[b]
+    /// (size batch, each >= 0). Positions before it hold padding that no query of that row attends to, and the
+    /// position embeddings count from starts[b] (the row's first real token is position 0), so every row gets the
+    /// logits it would get alone, to float rounding. An empty vector (the default) or all zeros turns it off and
+    /// forward() is exactly the unpadded computation. Not with prompt tuning (Error).
+    void setRowStarts(const std::vector<int64_t>& starts);
 
     /// Appends the tokens idx [batch, t] at positions length() .. length()+t-1 (throws Error past the block size)
     /// and returns their logits: [batch, V] for the last new position only (the last layer then runs for that one
