@@ -106,7 +106,7 @@ int main(int argc, char* argv[])
         QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/demo-project");
 
     tb::ui::MainWindow window;
-    window.runSetupPanel()->setFineTuneDemo(resources + QStringLiteral("/demo/identity_sft.yaml"));
+    window.runSetupPanel()->setFineTuneDemo(resources + QStringLiteral("/demo/finetune_demo.yaml"));
     FirstPaintProbe firstPaint;
     if (parser.isSet(probe))
         window.installEventFilter(&firstPaint);

@@ -42,12 +42,6 @@ QDockWidget* makeDock(QMainWindow* window, const QString& title, const QString& 
     return dock;
 }
 
-QString runName(const core::RunConfig& config)
-{
-    return QStringLiteral("%1 %2").arg(QString::fromStdString(config.method),
-                                       QDateTime::currentDateTime().toString(QStringLiteral("MMM d HH:mm:ss")));
-}
-
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -331,7 +325,8 @@ void MainWindow::startTraining()
     const core::RunConfig config = m_setup->config();
     m_monitor->clear();
     m_samples->clear();
-    const QString id = m_session->startInProject(config, m_project->directory(), runName(config));
+    // No name: the registry gives a readable one ("pretrain 1", "sft of pretrain 1"); Runs renames it.
+    const QString id = m_session->startInProject(config, m_project->directory(), QString());
     if (id.isEmpty())
         return;
     m_runId = id;

@@ -18,10 +18,12 @@ const char* const kMainHelp = R"(usage: tunebench-cli COMMAND [options]
 Pretrain and inspect small GPT language models from the command line (the engine of the TuneBench workbench).
 
 commands:
-  train      pretrain or fine-tune (sft, lora, prompt_tuning) a model from a config file (alias: pretrain)
+  train      train a model from a config file, by its method: pretrain, or fine-tune with sft, lora,
+             prompt_tuning or dpo (preference pairs) (alias: pretrain)
   resume     continue a stopped or interrupted run from its latest checkpoint
   sample     generate text from a trained run
-  demo       train a small model on the built-in demo corpus and watch it learn
+  demo       train a small model on the built-in demo corpus and watch it learn (step 1 of the demo;
+             step 2 fine-tunes it: see demo --help)
   data       check a dataset file: its format, records and every problem (data check FILE), or preview
              a record as fine-tuning renders it, loss tokens marked (data preview FILE)
   compare    the same prompt and seed through several runs' models, side by side

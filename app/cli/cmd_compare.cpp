@@ -217,17 +217,19 @@ int runCompare(const std::vector<std::string>& args)
     for (Output& o : outputs) {
         Clock::duration inspecting{};
         const auto begin = Clock::now();
-        o.tokens = core::generateTokens(o.loaded.model, o.promptIds, options, [&](const core::GeneratedToken& t) {
-            if (probs > 0) {
-                const auto start = Clock::now();
-                o.probs.push_back(positionJson(*o.loaded.tokenizer, t, probs));
-                inspecting += Clock::now() - start;
-            }
-            return true;
-        });
+        // --chat: a tuned model's answer stops where its template's answer ends.
+        core::Answer answer = core::generateAnswer(
+            o.loaded.model, *o.loaded.tokenizer, o.promptIds, options, o.answerEnd, [&](const core::GeneratedToken& t) {
+                if (probs > 0) {
+                    const auto start = Clock::now();
+                    o.probs.push_back(positionJson(*o.loaded.tokenizer, t, probs));
+                    inspecting += Clock::now() - start;
+                }
+                return true;
+            });
         o.seconds = std::chrono::duration<double>(Clock::now() - begin - inspecting).count();
-        o.text = o.loaded.tokenizer->decode(o.tokens);
-        core::cutAtAnswerEnd(o.text, o.answerEnd);
+        o.tokens = std::move(answer.tokens);
+        o.text = std::move(answer.text);
     }
 
     if (!a.has("json")) {

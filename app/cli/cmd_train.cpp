@@ -32,8 +32,8 @@ const char* const kTrainHelp = R"(usage: tunebench-cli pretrain --config FILE [-
        tunebench-cli train    (the same options)
 
 Trains a model as the config describes: method pretrain (from random weights on data.corpus), or fine-tunes
-the model that init_from names on data.train with method sft (every weight), lora (low-rank adapters) or
-prompt_tuning (virtual tokens); docs/fine-tuning.md. `pretrain` accepts method pretrain only.
+the model that init_from names on data.train with method sft (every weight), lora (low-rank adapters),
+prompt_tuning (virtual tokens) or dpo (preference pairs); docs/fine-tuning.md. `pretrain` accepts method pretrain only.
 Writes the run into DIR (default runs/<config name>-<time>):
 config.yaml, metrics.jsonl, summary.json, tokenizer.json and checkpoints/{latest,best}.safetensors.
 With --project, the run gets an id and lives in <project>/runs/<id>, and the project's registry
@@ -45,7 +45,8 @@ With --project, the run gets an id and lives in <project>/runs/<id>, and the pro
                     resolved against the current folder)
   --out DIR         run directory to create (must not already hold a run)
   --project DIR     project folder to add the run to (instead of --out); see `tunebench-cli runs`
-  --name NAME       the run's name in the project (default: its id)
+  --name NAME       the run's name in the project (default: method, parent and a counter,
+                    e.g. "pretrain 1", "sft of pretrain 1")
 
 Ctrl-C stops after the current step and saves a checkpoint; continue with `tunebench-cli resume DIR`.
 Exit codes: 0 done, 1 training failed (e.g. the loss diverged), 2 bad input, 130 stopped.
@@ -62,8 +63,17 @@ again, then completed, stopped or failed.
 
 const char* const kDemoHelp = R"(usage: tunebench-cli demo [--out DIR] [--steps N] [--threads N]
 
-Trains a small character-level model on the built-in demo corpus (about 1-2 minutes on a laptop CPU) and
-prints a sample at every evaluation, so you can watch it go from noise to words.
+Step 1 of the built-in demo: trains a small character-level model (resources/demo/demo.yaml) on the
+built-in demo corpus (about a minute on a 2-core laptop CPU) and prints a sample at every evaluation, so you
+can watch it go from noise to words.
+
+  --out DIR      run directory to create (default: runs/demo-<date>-<time>)
+  --steps N      training steps (default: 800, demo.yaml's train.max_steps)
+  --threads N    CPU threads (default: 0, every core)
+
+Step 2 fine-tunes it on the demo's instruction set, so it answers short questions and stops:
+  tunebench-cli train --config resources/demo/finetune_demo.yaml --set init_from=DIR --out runs/demo-sft
+  tunebench-cli sample runs/demo-sft --chat --greedy --prompt "Who are you?"
 )";
 
 namespace {
@@ -156,15 +166,21 @@ void checkPreflight(const core::RunConfig& configIn, const std::string& configFi
     if (!configIn.validate().empty())
         return;
     core::RunConfig config = configIn;
+    std::optional<core::FineTuneDataCounts> data;
     if (config.isFineTuning()) {
         // The model's shape is the parent's; a parent that cannot be read is left to Trainer::create to report.
         try {
-            core::inheritFromParent(config, core::loadParent(config.initFrom).config);
+            const core::ParentModel parent = core::loadParent(config.initFrom);
+            core::inheritFromParent(config, parent.config);
+            const auto tokenizer = core::loadTokenizer(parent.tokenizer);
+            data = core::fineTuneDataCounts(config, *tokenizer, core::fineTuneRowLength(config));
         } catch (const core::Error&) {
             return;
         }
+        if (!data->problem.empty())
+            data.reset(); // Trainer::create reports it, naming the file
     }
-    const auto findings = core::preflight(config, core::probeMachine());
+    const auto findings = core::preflight(config, core::probeMachine(), std::nullopt, data);
     for (const auto& f : findings)
         if (f.severity == core::Severity::Warning)
             std::fprintf(stderr, "warning: %s: %s\n", f.key.c_str(), f.message.c_str());
@@ -280,7 +296,16 @@ int runDemo(const std::vector<std::string>& args)
             text.replace(i, 1, "\n          ");
         return "The " + text;
     });
-    return runTrainer(*trainer, printer);
+    const int code = runTrainer(*trainer, printer);
+    if (code == kExitOk) {
+        const fs::path finetune = fs::path(resourcesDir()) / "demo" / "finetune_demo.yaml";
+        const std::string tuned = out.string() + "-sft";
+        std::printf("\nStep 2: fine-tune this model on the demo's instruction set (about half a minute), then ask it:\n"
+                    "  tunebench-cli train --config %s --set init_from=%s --out %s\n"
+                    "  tunebench-cli sample %s --chat --greedy --prompt \"Who are you?\"\n",
+                    finetune.c_str(), out.c_str(), tuned.c_str(), tuned.c_str());
+    }
+    return code;
 }
 
 std::string resourcesDir() { return tb::app::resourcesDir(); }

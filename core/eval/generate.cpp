@@ -2,6 +2,7 @@
 #include "core/eval/generate.h"
 
 #include "core/common/error.h"
+#include "core/data/chat_prompt.h"
 #include "core/common/rng.h"
 #include "core/model/eval_mode_guard.h"
 #include "core/model/kv_cache.h"
@@ -143,6 +144,27 @@ std::vector<TokenId> generate(Gpt& model, const std::vector<TokenId>& prompt, co
     return generateTokens(model, prompt, options, [&onToken](const GeneratedToken& token) {
         return !onToken || onToken(token.id);
     });
+}
+
+Answer generateAnswer(Gpt& model, const Tokenizer& tokenizer, const std::vector<TokenId>& prompt,
+                      const SampleOptions& options, const std::string& answerEnd,
+                      const std::function<bool(const GeneratedToken&)>& onToken)
+{
+    Answer answer;
+    std::vector<TokenId> sofar;
+    answer.tokens = generateTokens(model, prompt, options, [&](const GeneratedToken& token) {
+        sofar.push_back(token.id);
+        const bool goOn = !onToken || onToken(token);
+        if (answerEnd.empty())
+            return goOn;
+        // Decoding the whole continuation keeps a multi-byte character split over byte tokens intact.
+        std::string text = tokenizer.decode(sofar);
+        answer.ended = cutAtAnswerEnd(text, answerEnd);
+        return goOn && !answer.ended;
+    });
+    answer.text = tokenizer.decode(answer.tokens);
+    cutAtAnswerEnd(answer.text, answerEnd);
+    return answer;
 }
 
 std::vector<TokenId> generateTokens(Gpt& model, const std::vector<TokenId>& prompt, const SampleOptions& options,

@@ -59,6 +59,21 @@ std::vector<TokenId> generate(Gpt& model, const std::vector<TokenId>& prompt, co
 std::vector<TokenId> generateTokens(Gpt& model, const std::vector<TokenId>& prompt, const SampleOptions& options,
                                     const std::function<bool(const GeneratedToken&)>& onToken);
 
+/// A chat answer: what generateAnswer() returns.
+struct Answer {
+    std::vector<TokenId> tokens; // the new tokens, up to and including the one that completed the answer's end
+    std::string text;            // their text, cut before the answer's end
+    bool ended = false;          // the answer's end was generated (not the token limit or onToken)
+};
+
+/// As generateTokens(), but generation stops as soon as the decoded continuation holds `answerEnd` (a chat
+/// template's answer end, core/data/chat_prompt.h; "" runs to maxNewTokens), and the text is cut before it. The
+/// one rule for every place that generates an answer with a chat template: `sample --chat`, `compare --chat`,
+/// the probe samples of fine-tuning runs.
+Answer generateAnswer(Gpt& model, const Tokenizer& tokenizer, const std::vector<TokenId>& prompt,
+                      const SampleOptions& options, const std::string& answerEnd,
+                      const std::function<bool(const GeneratedToken&)>& onToken = {});
+
 /// An empty string if the options are valid, else what is wrong (naming the option).
 std::string validateSampleOptions(const SampleOptions& options);
 

@@ -313,7 +313,7 @@ RunRecord RunRegistry::createRun(const RunConfig& config, const std::string& nam
     Statement insert(m_db, "INSERT INTO runs (id, name, method, status, parent_run_id, parent_checkpoint, run_dir, "
                            "config_yaml, created_at, updated_at, max_steps) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     insert.bind(1, id)
-        .bind(2, name.empty() ? id : name)
+        .bind(2, name.empty() ? defaultRunName(config.method, parentRunId) : name)
         .bind(3, config.method)
         .bind(4, toString(RunStatus::Running))
         .bindNullIfEmpty(5, parentRunId)
@@ -326,6 +326,27 @@ RunRecord RunRegistry::createRun(const RunConfig& config, const std::string& nam
     insert.run();
     tx.commit();
     return *findRun(id);
+}
+
+std::string RunRegistry::defaultRunName(const std::string& method, const std::string& parentRunId) const
+{
+    const std::vector<RunRecord> runs = listRuns(); // newest first
+    // A run's counter: its place among the project's runs of its method, oldest first.
+    auto counter = [&](const std::string& m, size_t from) {
+        return std::count_if(runs.begin() + static_cast<std::ptrdiff_t>(from), runs.end(),
+                             [&](const RunRecord& r) { return r.method == m; });
+    };
+    std::string name = method + " " + std::to_string(counter(method, 0) + 1);
+    for (size_t i = 0; i < runs.size(); ++i)
+        if (!parentRunId.empty() && runs[i].id == parentRunId)
+            name = method + " of " + runs[i].method + " " + std::to_string(counter(runs[i].method, i));
+    auto taken = [&](const std::string& candidate) {
+        return std::any_of(runs.begin(), runs.end(), [&](const RunRecord& r) { return r.name == candidate; });
+    };
+    std::string unique = name;
+    for (int n = 2; taken(unique); ++n)
+        unique = name + " (" + std::to_string(n) + ")";
+    return unique;
 }
 
 std::vector<RunRecord> RunRegistry::listRuns() const

@@ -49,10 +49,15 @@ public:
     std::filesystem::path runDirectory(const std::string& id) const;
 
     /// Registers a new run with status `running` and returns it; the run folder is `runDir` of the record, which
-    /// this does not create. `id` empty: a fresh newRunId(). `name` empty: the id. Throws InputError for an
-    /// invalid or already used id.
+    /// this does not create. `id` empty: a fresh newRunId(). `name` empty: defaultRunName(). Throws InputError for
+    /// an invalid or already used id.
     RunRecord createRun(const RunConfig& config, const std::string& name = {}, const std::string& parentRunId = {},
                         const std::string& parentCheckpoint = {}, const std::string& id = {});
+
+    /// A readable name for a new run of `method`: the method and a counter of the project's runs of that method
+    /// ("pretrain 1", "pretrain 2"), or with a parent, the method and the parent as method and counter ("sft of
+    /// pretrain 1", "dpo of sft 1"). " (2)", " (3)", ... is added when a run already has that name.
+    std::string defaultRunName(const std::string& method, const std::string& parentRunId = {}) const;
 
     /// Every run, newest first.
     std::vector<RunRecord> listRuns() const;

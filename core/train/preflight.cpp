@@ -40,6 +40,43 @@ std::string keyNamedIn(const std::string& message)
     return best;
 }
 
+/// Pre-flight's findings about a fine-tuning run's data.train (fineTuneDataCounts).
+template <typename Add>
+void addDataFindings(const FineTuneDataCounts& d, Add add)
+{
+    if (!d.problem.empty()) {
+        add(Severity::Error, "data.train", d.problem);
+        return;
+    }
+    const std::string items = d.pairs ? "preference pairs" : "records";
+    const int64_t kept = d.records - d.skipped;
+    if (d.skipped > 0 && 2 * d.skipped > d.records)
+        add(Severity::Warning, "data.train",
+            num(d.skipped) + " of the " + num(d.records) + " " + items +
+                " have characters the parent's tokenizer cannot spell and are skipped: only " + num(kept) +
+                " remain to learn from. Use data in the parent's alphabet, or a parent with a byte-level or "
+                "subword tokenizer");
+    else if (d.skipped > 0)
+        add(Severity::Info, "data.train",
+            num(d.skipped) + " of the " + num(d.records) + " " + items +
+                " have characters the parent's tokenizer cannot spell and are skipped");
+    if (d.cut > 0)
+        add(Severity::Warning, "data.train",
+            num(d.cut) + " of the " + num(kept) + " " + items +
+                " are longer than the model's context and are cut: the model never sees their ends, so it does "
+                "not learn where an answer stops. Use shorter examples or a parent with a longer context "
+                "(model.block_size)");
+    if (d.valRecords < kMinValRecords)
+        add(Severity::Warning, "data.val_fraction",
+            "the validation split holds only " + num(d.valRecords) + " " + items +
+                ": its loss says little about answers the model has not seen. Hold out at least " +
+                num(kMinValRecords) + " (more data or a larger data.val_fraction)");
+    if (d.pairs && kept < kMinDpoPairs)
+        add(Severity::Warning, "data.train",
+            "DPO on only " + num(kept) + " preference pairs mostly memorises them; about " + num(kMinDpoPairs) +
+                " or more teach a preference (rate more outputs, or use fewer steps)");
+}
+
 } // namespace
 
 std::string toString(Severity severity)
@@ -88,7 +125,7 @@ MachineInfo probeMachine()
 }
 
 std::vector<Finding> preflight(const RunConfig& config, const MachineInfo& machine,
-                               const std::optional<TokenSplit>& corpus)
+                               const std::optional<TokenSplit>& corpus, const std::optional<FineTuneDataCounts>& data)
 {
     std::vector<Finding> out;
     auto add = [&](Severity s, std::string key, std::string message) {
@@ -127,6 +164,9 @@ std::vector<Finding> preflight(const RunConfig& config, const MachineInfo& machi
             add(Severity::Info, "train.max_steps", buf);
         }
     }
+
+    if (data)
+        addDataFindings(*data, add);
 
     if (machine.availableMemoryBytes > 0 && m.validate().empty() && t.batchSize >= 1) {
         GptConfig sized = m;

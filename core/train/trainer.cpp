@@ -135,6 +135,9 @@ struct Trainer::Impl {
                                          config.train.seed ^ kEvalValSeedSalt);
     }
 
+    /// The chat template a fine-tuning run trains with; null for pretraining.
+    const ChatTemplate* chatTemplate() const { return sft ? &sft->chatTemplate : dpo ? &dpo->chatTemplate : nullptr; }
+
     /// Encodes the probe prompts once, so a prompt the tokenizer cannot encode is bad input before training.
     void encodeProbes()
     {
@@ -143,7 +146,7 @@ struct Trainer::Impl {
         for (size_t i = 0; i < prompts.size(); ++i) {
             std::vector<TokenId> ids;
             try {
-                const ChatTemplate* chat = sft ? &sft->chatTemplate : dpo ? &dpo->chatTemplate : nullptr;
+                const ChatTemplate* chat = chatTemplate();
                 ids = tokenizer->encode(chat ? chat->promptFor(prompts[i]) : prompts[i]);
             } catch (const InputError& e) {
                 throw InputError("config", "train.probe_prompts",
@@ -169,9 +172,12 @@ struct Trainer::Impl {
         options.temperature = kProbeTemperature;
         options.seed = config.train.seed ^ kProbeSeedSalt;
         at::autocast::set_cpu_enabled(false);
+        // A fine-tuning run's probes are chat prompts: each answer stops where the template's answer ends.
+        const ChatTemplate* chat = chatTemplate();
+        const std::string answerEnd = chat ? chat->answerEnd() : std::string();
         for (size_t i = 0; i < probeIds.size(); ++i)
-            set.samples.push_back(
-                {config.train.probePrompts[i], tokenizer->decode(generate(model, probeIds[i], options))});
+            set.samples.push_back({config.train.probePrompts[i],
+                                   generateAnswer(model, *tokenizer, probeIds[i], options, answerEnd).text});
         at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
         return set;
     }
@@ -347,9 +353,10 @@ struct Trainer::Impl {
             SampleOptions options;
             options.greedy = true;
             options.maxNewTokens = config.train.probeTokens;
+            const std::string answerEnd = chatTemplate() ? chatTemplate()->answerEnd() : std::string();
             for (const auto& ids : probeIds) {
                 std::vector<TokenId> text = ids;
-                const auto answer = generate(model, ids, options);
+                const auto answer = generateAnswer(model, *tokenizer, ids, options, answerEnd).tokens;
                 text.insert(text.end(), answer.begin(), answer.end());
                 if (static_cast<int64_t>(text.size()) > rowLength())
                     text.resize(static_cast<size_t>(rowLength()));

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -48,6 +49,27 @@ private slots:
         QTest::newRow("sample") << QStringList{"sample", "--help"} << "--temperature";
         QTest::newRow("demo") << QStringList{"demo", "--help"} << "built-in demo corpus";
         QTest::newRow("compare") << QStringList{"compare", "--help"} << "--repetition-penalty";
+        // Every method is listed, and the demo's options show their defaults (issue 12).
+        for (const char* method : {"pretrain", "sft", "lora", "prompt_tuning", "dpo"}) {
+            QTest::newRow(qPrintable(QString("main lists %1").arg(method))) << QStringList{"--help"} << method;
+            QTest::newRow(qPrintable(QString("train lists %1").arg(method))) << QStringList{"train", "--help"} << method;
+        }
+        QTest::newRow("demo out default") << QStringList{"demo", "--help"} << "(default: runs/demo-";
+        QTest::newRow("demo steps default") << QStringList{"demo", "--help"} << "(default: 800,";
+        QTest::newRow("demo threads default") << QStringList{"demo", "--help"} << "(default: 0, every core)";
+        QTest::newRow("demo step 2") << QStringList{"demo", "--help"} << "finetune_demo.yaml";
+    }
+
+    // demo --help's default step count is demo.yaml's.
+    void demoHelpMatchesTheDemoConfig()
+    {
+        QFile f(QStringLiteral(TB_SOURCE_DIR) + "/resources/demo/demo.yaml");
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString yaml = QString::fromUtf8(f.readAll());
+        const QRegularExpression steps("max_steps:\\s*(\\d+)");
+        const auto m = steps.match(yaml);
+        QVERIFY(m.hasMatch());
+        QVERIFY2(runCli({"demo", "--help"}).out.contains("(default: " + m.captured(1) + ","), qPrintable(yaml));
     }
     void helpForEveryCommand()
     {

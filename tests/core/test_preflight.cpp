@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/run_config.h"
+#include "core/tokenizer/char_tokenizer.h"
 #include "core/train/preflight.h"
 #include "tests/core/test_support.h"
 
@@ -145,6 +146,98 @@ private slots:
         const MachineInfo here = probeMachine();
         QVERIFY(here.cores >= 1);
         QVERIFY(here.availableMemoryBytes > 0);
+    }
+
+    // Fine-tuning data (issue 12): the four warnings, each alone, in plain words naming its key.
+    void dataWarnings_data()
+    {
+        QTest::addColumn<int>("records");
+        QTest::addColumn<int>("skipped");
+        QTest::addColumn<int>("cut");
+        QTest::addColumn<int>("val");
+        QTest::addColumn<bool>("pairs");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("most records skipped") << 91 << 78 << 0 << 10 << false << "data.train" << "cannot spell";
+        QTest::newRow("examples cut") << 100 << 0 << 13 << 10 << false << "data.train" << "longer than the model's context";
+        QTest::newRow("small val split") << 100 << 0 << 0 << 2 << false << "data.val_fraction" << "only 2 records";
+        QTest::newRow("few DPO pairs") << 30 << 15 << 0 << 10 << true << "data.train" << "only 15 preference pairs";
+    }
+
+    void dataWarnings()
+    {
+        QFETCH(int, records);
+        QFETCH(int, skipped);
+        QFETCH(int, cut);
+        QFETCH(int, val);
+        QFETCH(bool, pairs);
+        QFETCH(QString, key);
+        QFETCH(QString, words);
+        FineTuneDataCounts d;
+        d.records = records;
+        d.skipped = skipped;
+        d.cut = cut;
+        d.valRecords = val;
+        d.pairs = pairs;
+        const auto findings = preflight(goodConfig(), machine(), std::nullopt, d);
+        int warnings = 0;
+        for (const auto& f : findings)
+            if (f.severity == Severity::Warning) {
+                ++warnings;
+                QCOMPARE(QString::fromStdString(f.key), key);
+                QVERIFY2(QString::fromStdString(f.message).contains(words), f.message.c_str());
+            }
+        QVERIFY2(warnings == 1, qPrintable(describe(findings)));
+    }
+
+    void healthyDataSaysNothing()
+    {
+        FineTuneDataCounts d;
+        d.records = 107;
+        d.valRecords = 11;
+        QVERIFY(preflight(goodConfig(), machine(), std::nullopt, d).empty());
+        d.skipped = 3; // a few skipped is worth knowing, not a warning
+        const auto few = preflight(goodConfig(), machine(), std::nullopt, d);
+        QVERIFY2(hasFinding(few, Severity::Info, "data.train") && !hasFinding(few, Severity::Warning, "data.train"),
+                 qPrintable(describe(few)));
+        d = {};
+        d.problem = "data.json: no such file";
+        QVERIFY(hasFinding(preflight(goodConfig(), machine(), std::nullopt, d), Severity::Error, "data.train"));
+    }
+
+    // The counts come from loading data.train as the run does: spellability, the context and the split.
+    void countsTheDataAsTheRunLoadsIt()
+    {
+        tb::test::TempDir dir;
+        const auto file = dir.path() / "qa.jsonl";
+        std::string lines;
+        for (int i = 0; i < 12; ++i) // 12 short records, 4 of them too long for a 40-token row, 3 unspellable
+            lines += "{\"instruction\": \"q" + std::to_string(i) + "\", \"output\": \"" +
+                     std::string(i < 4 ? 60 : 5, 'a') + (i >= 9 ? "%" : "") + "\"}\n";
+        tb::test::writeBytes(file, lines);
+        RunConfig c;
+        c.method = "sft";
+        c.initFrom = "parent";
+        c.data.train = file.string();
+        c.data.valFraction = 0.25;
+        c.model.blockSize = 40;
+        const CharTokenizer tokenizer =
+            CharTokenizer::fromText("UAabcdefghijklmnopqrstuvwxyz0123456789 :\n", CharTokenizer::Unknown::Unk);
+        const FineTuneDataCounts d = fineTuneDataCounts(c, tokenizer, fineTuneRowLength(c));
+        QVERIFY2(d.problem.empty(), d.problem.c_str());
+        QCOMPARE(d.records, int64_t(12));
+        QCOMPARE(d.skipped, int64_t(3));
+        QCOMPARE(d.cut, int64_t(4));
+        QCOMPARE(d.valRecords, int64_t(2)); // round(9 * 0.25)
+        QVERIFY(!d.pairs);
+        const auto findings = preflight(c, MachineInfo{}, std::nullopt, d);
+        QVERIFY2(hasFinding(findings, Severity::Warning, "data.val_fraction"), qPrintable(describe(findings)));
+
+        c.method = "prompt_tuning";
+        QCOMPARE(fineTuneRowLength(c), int64_t(40 - 8));
+        c.data.train = (dir.path() / "missing.jsonl").string();
+        const FineTuneDataCounts missing = fineTuneDataCounts(c, tokenizer, 32);
+        QVERIFY2(missing.problem.find("missing.jsonl") != std::string::npos, missing.problem.c_str());
     }
 
     void formatsBytes()

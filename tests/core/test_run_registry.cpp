@@ -143,7 +143,7 @@ private slots:
         QVERIFY(RunRegistry::isValidRunId(a.id));
         QCOMPARE(a.runDir, project / "runs" / a.id);
         QCOMPARE(a.name, std::string("first"));
-        QCOMPARE(b.name, b.id); // no name: the id
+        QCOMPARE(b.name, std::string("pretrain of pretrain 1")); // no name: method, parent and a counter
         QCOMPARE(toString(a.status), toString(RunStatus::Running));
         QCOMPARE(a.method, std::string("pretrain"));
         QCOMPARE(a.maxSteps, int64_t(30));
@@ -180,6 +180,40 @@ private slots:
         RunLock lock(b.runDir);
         QVERIFY_THROWS_EXCEPTION(Error, registry.remove(b.id));
         QVERIFY(registry.findRun(b.id));
+    }
+
+    // Issue 12: readable default names, method + parent + a counter, unique, still renamable.
+    void defaultNamesSayMethodParentAndCounter()
+    {
+        tb::test::TempDir dir;
+        RunRegistry registry(dir / "project");
+        RunConfig pretrain = tinyConfig(dir.path());
+        RunConfig sft = pretrain;
+        sft.method = "sft";
+        RunConfig dpo = pretrain;
+        dpo.method = "dpo";
+        const RunRecord p1 = registry.createRun(pretrain);
+        QCOMPARE(p1.name, std::string("pretrain 1"));
+        const RunRecord s1 = registry.createRun(sft, "", p1.id);
+        QCOMPARE(s1.name, std::string("sft of pretrain 1"));
+        const RunRecord d1 = registry.createRun(dpo, "", s1.id);
+        QCOMPARE(d1.name, std::string("dpo of sft 1"));
+        const RunRecord p2 = registry.createRun(pretrain);
+        QCOMPARE(p2.name, std::string("pretrain 2"));
+        const RunRecord s2 = registry.createRun(sft, "", p2.id);
+        QCOMPARE(s2.name, std::string("sft of pretrain 2"));
+        // A second tuning of the same parent gets a number of its own; its children count it as sft 3.
+        const RunRecord s3 = registry.createRun(sft, "", p1.id);
+        QCOMPARE(s3.name, std::string("sft of pretrain 1 (2)"));
+        QCOMPARE(registry.createRun(dpo, "", s3.id).name, std::string("dpo of sft 3"));
+        // A run's counter does not depend on its name, and a name given stays as given.
+        registry.rename(p1.id, "my base");
+        QCOMPARE(registry.createRun(sft, "", p1.id).name, std::string("sft of pretrain 1 (3)"));
+        QCOMPARE(registry.createRun(pretrain, "custom").name, std::string("custom"));
+        QCOMPARE(registry.defaultRunName("pretrain"), std::string("pretrain 4"));
+        // A name already taken (here by a rename) is not given twice.
+        registry.rename(p2.id, "pretrain 4");
+        QCOMPARE(registry.defaultRunName("pretrain"), std::string("pretrain 4 (2)"));
     }
 
     void metricsCheckpointsSamplesAndReopen()

@@ -435,13 +435,18 @@ private slots:
         // A run folder typed by hand works too; a path that does not exist is an error.
         panel.findChild<QLineEdit*>("init_from")->setText(dir.path() + "/runs/r-new");
         QVERIFY(panel.parentConfig().has_value());
-        QCOMPARE(picker->currentIndex(), 0); // not one of the listed checkpoints
+        // Not one of the listed checkpoints: an entry of its own names the run (its folder means its latest).
+        QCOMPARE(picker->currentIndex(), 1);
+        QVERIFY2(picker->currentText().contains("pretrain r-new: latest checkpoint (its run folder)"),
+                 qPrintable(picker->currentText()));
+        QCOMPARE(picker->count(), 6);
         panel.findChild<QLineEdit*>("init_from")->setText(dir.path() + "/runs/nothing-here");
         QVERIFY(!panel.parentConfig().has_value());
         QVERIFY(hasErrorFor(panel, "init_from"));
-        // The picker follows init_from.
+        // The picker follows init_from, and the entry made for a typed path goes.
         panel.findChild<QLineEdit*>("init_from")->setText(candidates[1].path);
         QCOMPARE(picker->currentIndex(), 2);
+        QCOMPARE(picker->count(), 5);
     }
 
     void trainableCountForLora()
@@ -536,25 +541,93 @@ private slots:
     {
         RunSetupPanel panel;
         auto* preset = panel.findChild<QComboBox*>("preset");
-        const int demo = preset->findText("Fine-tune demo (identity)");
+        const int demo = preset->findText("Fine-tune demo");
         QVERIFY(demo > 0);
         auto* model = qobject_cast<QStandardItemModel*>(preset->model());
         QVERIFY(!model->item(demo)->isEnabled()); // no file named yet
-        QVERIFY(model->item(demo)->toolTip().contains("identity_sft.yaml"));
+        QVERIFY(model->item(demo)->toolTip().contains("finetune_demo.yaml"));
         QTemporaryDir dir;
-        panel.setFineTuneDemo(dir.filePath("identity_sft.yaml")); // missing
+        panel.setFineTuneDemo(dir.filePath("finetune_demo.yaml")); // missing
         QVERIFY(!model->item(demo)->isEnabled());
         QVERIFY(!panel.loadFineTuneDemo());
 
-        const QString file = dir.filePath("identity_sft.yaml");
-        writeFile(file, "method: sft\ninit_from: runs/demo\ndata:\n  train: identity.json\ntrain:\n  max_steps: 60\n");
-        panel.setFineTuneDemo(file);
+        // The shipped preset, from a fresh project: no run yet, so it waits for step 1 and says so.
+        const QString shipped = QStringLiteral(TB_SOURCE_DIR) + "/resources/demo/finetune_demo.yaml";
+        panel.setFineTuneDemo(shipped);
         QVERIFY(model->item(demo)->isEnabled());
         emit preset->activated(demo); // as a user's pick
         QCOMPARE(panel.config().method, std::string("sft"));
-        QCOMPARE(panel.config().train.maxSteps, int64_t(60));
-        QCOMPARE(QString::fromStdString(panel.config().data.train), dir.filePath("identity.json"));
+        QCOMPARE(QString::fromStdString(panel.config().data.train),
+                 QStringLiteral(TB_SOURCE_DIR) + "/resources/demo/instructions.jsonl");
+        QCOMPARE(preset->currentIndex(), demo);
         QVERIFY(shown(panel, "data.train"));
+        QCOMPARE(panel.config().initFrom, std::string());
+        QVERIFY2(panel.message().contains("step 1"), qPrintable(panel.message()));
+        QVERIFY(!panel.canStart());
+
+        // Step 1 completes: the newest completed pretrain run becomes the parent by itself, said in the form.
+        std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-old", "2026-11-28T10:00:00Z"),
+                                          makeParentRun(dir.path(), "r-new", "2026-11-29T10:00:00Z")};
+        core::RunRecord tuned = makeParentRun(dir.path(), "r-sft", "2026-11-30T10:00:00Z");
+        tuned.method = "sft"; // newer, but not a pretrain run
+        runs.push_back(tuned);
+        core::RunRecord running = makeParentRun(dir.path(), "r-running", "2026-12-01T10:00:00Z");
+        running.status = core::RunStatus::Running; // newer, but not completed
+        runs.push_back(running);
+        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+        QCOMPARE(QString::fromStdString(panel.config().initFrom), dir.path() + "/runs/r-new/checkpoints/best.safetensors");
+        QVERIFY2(panel.message().contains("Parent: pretrain r-new (newest completed pretrain run)"),
+                 qPrintable(panel.message()));
+        auto* parent = panel.findChild<QComboBox*>("parentPicker");
+        QVERIFY2(parent->currentText().contains("pretrain r-new"), qPrintable(parent->currentText()));
+        QCOMPARE(preset->currentIndex(), demo);
+
+        // Chosen again with the runs there: the parent at once.
+        panel.setConfig(core::RunConfig{});
+        QVERIFY(preset->currentIndex() != demo);
+        emit preset->activated(demo);
+        QVERIFY2(panel.message().contains("Parent: pretrain r-new"), qPrintable(panel.message()));
+        QVERIFY(!panel.config().initFrom.empty());
+    }
+
+    // Rate's "Tune on these votes..." after the fine-tune demo: preset, parent box, hidden keys and hint all follow
+    // the new method (issue 12).
+    void tuneOnVotesReplacesTheDemoSetup()
+    {
+        QTemporaryDir dir;
+        const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
+        RunSetupPanel panel;
+        panel.setParentCandidates(RunSetupPanel::parentCandidatesOf(runs));
+        const QString demoFile = dir.filePath("finetune_demo.yaml");
+        writeFile(demoFile, "method: sft\ndata:\n  train: qa.jsonl\n  replace: ['{{name}}=TuneBench']\n"
+                            "sft: {loss_on: all}\n");
+        panel.setFineTuneDemo(demoFile);
+        QVERIFY(panel.loadFineTuneDemo());
+        auto* preset = panel.findChild<QComboBox*>("preset");
+        QCOMPARE(preset->currentData().toString(), QString("demo:finetune"));
+        QCOMPARE(panel.config().data.replace.size(), size_t(1));
+
+        const QString votes = dir.filePath("votes_preferences.jsonl");
+        const QString rated = dir.path() + "/runs/r-base";
+        panel.setPreferenceTuning(votes, rated);
+        const core::RunConfig c = panel.config();
+        QCOMPARE(c.method, std::string("dpo"));
+        QCOMPARE(QString::fromStdString(c.initFrom), rated);
+        QCOMPARE(QString::fromStdString(c.data.train), votes);
+        QCOMPARE(c.data.format, std::string("preference"));
+        QVERIFY(c.data.replace.empty());                       // the demo's keys do not stay behind
+        QCOMPARE(c.sft.lossOn, core::RunConfig{}.sft.lossOn);
+        QCOMPARE(preset->currentIndex(), 0);                     // Custom, not the demo
+        auto* parent = panel.findChild<QComboBox*>("parentPicker");
+        QVERIFY2(parent->currentText().contains("pretrain r-base") && parent->currentData().toString() == rated,
+                 qPrintable(parent->currentText()));             // the rated run, not "Choose a parent run..."
+        QVERIFY2(panel.message().contains("DPO") && !panel.message().contains("demo"), qPrintable(panel.message()));
+        QVERIFY(panel.findChild<QWidget*>("group DPO")->isVisibleTo(&panel));
+        // Choosing another parent (the run's best checkpoint, after the entry made for its folder) removes that entry.
+        QCOMPARE(parent->currentIndex(), 1);
+        emit parent->activated(2);
+        QCOMPARE(QString::fromStdString(panel.config().initFrom), rated + "/checkpoints/best.safetensors");
+        QVERIFY(parent->findData(rated) < 0);
     }
 
     void screenshot()

@@ -9,6 +9,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -92,25 +93,31 @@ QList<ParentCandidate> RunSetupPanel::parentCandidatesOf(const std::vector<core:
     std::stable_sort(order.begin(), order.end(),
                      [](const core::RunRecord* a, const core::RunRecord* b) { return a->createdAt > b->createdAt; });
     QList<ParentCandidate> out;
+    bool newestPretrainFound = false;
     for (const core::RunRecord* r : order) {
         const core::RunDirectory dir(r->runDir);
         const QString name = QString::fromStdString(r->name.empty() ? r->id : r->name);
         const QString method = QString::fromStdString(r->method);
         std::error_code ec;
-        if (std::filesystem::exists(dir.bestCheckpoint(), ec))
+        if (std::filesystem::exists(dir.bestCheckpoint(), ec)) {
+            const bool newestPretrain =
+                !newestPretrainFound && r->method == "pretrain" && r->status == core::RunStatus::Completed;
+            newestPretrainFound = newestPretrainFound || newestPretrain;
             out.push_back({r->bestValLoss ? tr("%1 (%2): best, val loss %3")
                                                 .arg(name, method, QString::number(*r->bestValLoss, 'f', 3))
                                           : tr("%1 (%2): best").arg(name, method),
-                           QString::fromStdString(dir.bestCheckpoint().string())});
+                           QString::fromStdString(dir.bestCheckpoint().string()), name, newestPretrain});
+        }
         if (std::filesystem::exists(dir.latestCheckpoint(), ec))
             out.push_back({tr("%1 (%2): latest, step %3").arg(name, method).arg(r->steps),
-                           QString::fromStdString(dir.latestCheckpoint().string())});
+                           QString::fromStdString(dir.latestCheckpoint().string()), name, false});
     }
     return out;
 }
 
 void RunSetupPanel::setParentCandidates(const QList<ParentCandidate>& candidates)
 {
+    m_candidates = candidates;
     const QSignalBlocker block(m_parentPicker);
     m_parentPicker->clear();
     m_parentPicker->addItem(candidates.isEmpty() ? tr("(no runs with a checkpoint in this project)")
@@ -125,6 +132,33 @@ void RunSetupPanel::setParentCandidates(const QList<ParentCandidate>& candidates
         m_parentStale = true;
         refresh();
     }
+    if (m_demoNeedsParent)
+        pickDemoParent();
+}
+
+const ParentCandidate* RunSetupPanel::newestPretrain() const
+{
+    for (const ParentCandidate& c : m_candidates)
+        if (c.newestPretrain)
+            return &c;
+    return nullptr;
+}
+
+void RunSetupPanel::pickDemoParent()
+{
+    const ParentCandidate* parent = newestPretrain();
+    if (isFineTuneDemo() && m_config.initFrom.empty() && parent) {
+        m_demoNeedsParent = false;
+        core::RunConfig c = m_config;
+        c.initFrom = parent->path.toStdString();
+        setConfig(c);
+        showMessage(tr("Loaded the fine-tune demo. Parent: %1 (newest completed pretrain run). Press Start.")
+                        .arg(parent->runName));
+    } else if (isFineTuneDemo() && m_config.initFrom.empty()) {
+        m_demoNeedsParent = true;
+        showMessage(tr("Loaded the fine-tune demo. It needs a pretrained demo model as its parent: run step 1 "
+                       "(the demo pretraining run) first; when it completes, it becomes the parent here."));
+    }
 }
 
 void RunSetupPanel::syncParentPicker()
@@ -132,8 +166,26 @@ void RunSetupPanel::syncParentPicker()
     if (!m_parentPicker)
         return;
     const QSignalBlocker block(m_parentPicker);
-    const int index = m_config.initFrom.empty() ? 0 : m_parentPicker->findData(QString::fromStdString(m_config.initFrom));
-    m_parentPicker->setCurrentIndex(std::max(index, 0));
+    // An entry added for an init_from that was not in the list (below) goes once init_from changes.
+    constexpr int kExtraRole = Qt::UserRole + 1;
+    const QString initFrom = QString::fromStdString(m_config.initFrom);
+    for (int i = m_parentPicker->count() - 1; i > 0; --i)
+        if (m_parentPicker->itemData(i, kExtraRole).toBool() && m_parentPicker->itemData(i).toString() != initFrom)
+            m_parentPicker->removeItem(i);
+    int index = initFrom.isEmpty() ? 0 : m_parentPicker->findData(initFrom);
+    if (index < 0) {
+        // A run folder (e.g. from Rate's "Tune on these votes") means its latest checkpoint: name that run.
+        const QString latest = QString::fromStdString(core::RunDirectory(m_config.initFrom).latestCheckpoint().string());
+        QString label = tr("%1 (init_from)").arg(QDir::toNativeSeparators(initFrom));
+        for (const ParentCandidate& c : m_candidates)
+            if (c.path == latest)
+                label = tr("%1: latest checkpoint (its run folder)").arg(c.runName);
+        m_parentPicker->insertItem(1, label, initFrom);
+        m_parentPicker->setItemData(1, true, kExtraRole);
+        m_parentPicker->setItemData(1, QDir::toNativeSeparators(initFrom), Qt::ToolTipRole);
+        index = 1;
+    }
+    m_parentPicker->setCurrentIndex(index);
 }
 
 void RunSetupPanel::resolveParent()
@@ -143,6 +195,7 @@ void RunSetupPanel::resolveParent()
     m_parentStale = false;
     m_parentPath = m_config.initFrom;
     m_parentConfig.reset();
+    m_parentTokenizer.reset();
     m_parentProblem.clear();
     m_parentMissing = false;
     if (m_parentPath.empty())
@@ -168,11 +221,30 @@ void RunSetupPanel::resolveParent()
     QFile tokenizer(QString::fromStdString((file.parent_path() / "tokenizer.json").string()));
     if (tokenizer.open(QIODevice::ReadOnly)) {
         try {
-            m_parentConfig->model.vocabSize = core::loadTokenizer(tokenizer.readAll().toStdString())->vocabSize();
+            m_parentTokenizer = core::loadTokenizer(tokenizer.readAll().toStdString());
+            m_parentConfig->model.vocabSize = m_parentTokenizer->vocabSize();
         } catch (const std::exception&) {
             // e.g. a SentencePiece tokenizer without its plugin: the count keeps the config's vocabulary
         }
     }
+}
+
+std::optional<core::FineTuneDataCounts> RunSetupPanel::fineTuneData()
+{
+    constexpr qint64 kMaxCheckedBytes = 32 * 1000 * 1000;
+    const core::RunConfig c = effectiveConfig();
+    const QFileInfo file(QString::fromStdString(c.data.train));
+    if (!c.isFineTuning() || !m_parentConfig || !m_parentTokenizer || c.data.train.empty() || !file.isFile() ||
+        file.size() > kMaxCheckedBytes || !c.validate().empty())
+        return std::nullopt;
+    // Everything the counts depend on: the setup, the parent and the file's version.
+    const QString key = QString::fromStdString(core::toYaml(c) + m_parentPath) +
+                        QString::number(file.size()) + file.lastModified().toString(Qt::ISODateWithMs);
+    if (key != m_dataKey) {
+        m_dataKey = key;
+        m_dataCounts = core::fineTuneDataCounts(c, *m_parentTokenizer, core::fineTuneRowLength(c));
+    }
+    return m_dataCounts;
 }
 
 QString RunSetupPanel::trainableText() const
@@ -199,6 +271,7 @@ void RunSetupPanel::setFineTuningData(const QString& path, const QString& format
     static const QStringList preferenceFormats = {QStringLiteral("preference"), QStringLiteral("preference-implicit"),
                                                   QStringLiteral("llamafactory-preference"), QStringLiteral("hh-rlhf")};
     core::RunConfig c = m_config;
+    m_demoNeedsParent = false;
     c.data.train = path.toStdString();
     c.data.format = format.toStdString();
     if (preferenceFormats.contains(format))
@@ -210,12 +283,20 @@ void RunSetupPanel::setFineTuningData(const QString& path, const QString& format
 
 void RunSetupPanel::setPreferenceTuning(const QString& preferenceFile, const QString& parentRun)
 {
+    // A new setup of its own: nothing of an earlier one (e.g. the fine-tune demo's data.replace) stays behind.
+    const core::RunConfig defaults;
     core::RunConfig c = m_config;
     c.method = "dpo";
     c.data.train = preferenceFile.toStdString();
     c.data.format = "preference";
+    c.data.replace = defaults.data.replace;
+    c.sft.lossOn = defaults.sft.lossOn;
     c.initFrom = parentRun.toStdString();
+    m_demoNeedsParent = false;
     setConfig(c);
+    showMessage(tr("Tune on votes: DPO on the votes exported to %1, starting from the rated model. Check the "
+                   "pre-flight findings, then Start.")
+                    .arg(QDir::toNativeSeparators(preferenceFile)));
 }
 
 void RunSetupPanel::setFineTuneDemo(const QString& file)
@@ -226,10 +307,20 @@ void RunSetupPanel::setFineTuneDemo(const QString& file)
     const bool available = !file.isEmpty() && QFileInfo::exists(file);
     if (QStandardItem* item = model->item(index)) {
         item->setEnabled(available);
-        item->setToolTip(available ? tr("SFT of the demo model on identity data: afterwards it answers \"Who are "
-                                        "you?\" with its name. Pretrain the demo first; it is the parent.")
-                                   : tr("Not available: the demo setup (resources/demo/identity_sft.yaml) is "
+        item->setToolTip(available ? tr("Step 2 of the demo: SFT of the demo model on its instruction set (short "
+                                        "questions and answers about TuneBench, the lighthouse, the recipes and "
+                                        "the village). Its parent is the newest completed pretrain run: run the "
+                                        "demo pretraining (step 1) first.")
+                                   : tr("Not available: the demo setup (resources/demo/finetune_demo.yaml) is "
                                         "missing from this installation"));
+    }
+    m_demoConfig.reset();
+    if (available) {
+        try {
+            m_demoConfig = core::loadRunConfig(file.toStdString());
+        } catch (const std::exception&) {
+            // loadFineTuneDemo() says what is wrong when it is chosen
+        }
     }
 }
 
@@ -241,8 +332,16 @@ bool RunSetupPanel::loadFineTuneDemo()
                         .arg(error.isEmpty() ? tr("its setup file is missing") : error));
         return false;
     }
-    showMessage(tr("Loaded the fine-tune demo (identity). Check its parent under Fine-tuning, then Start."));
+    if (m_config.initFrom.empty())
+        pickDemoParent();
+    else
+        showMessage(tr("Loaded the fine-tune demo. Check its parent under Fine-tuning, then Start."));
     return true;
+}
+
+bool RunSetupPanel::isFineTuneDemo() const
+{
+    return m_demoConfig && m_config.method == m_demoConfig->method && m_config.data.train == m_demoConfig->data.train;
 }
 
 } // namespace tb::ui

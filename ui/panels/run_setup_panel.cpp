@@ -201,7 +201,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
                           QString::fromStdString(p.name));
         m_preset->setItemData(m_preset->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
     }
-    m_preset->addItem(tr("Fine-tune demo (identity)"), QString::fromLatin1(kDemoData));
+    m_preset->addItem(tr("Fine-tune demo"), QString::fromLatin1(kDemoData));
     setFineTuneDemo({}); // disabled until the application names the file
     m_preset->setToolTip(tr("Model presets set the model's shape, batch, steps and learning rate together. "
                             "Estimates in the list assume a 65-character vocabulary."));
@@ -571,7 +571,7 @@ void RunSetupPanel::refresh()
     if (m_config.isFineTuning() && !m_config.initFrom.empty() && !m_parentConfig && !m_parentProblem.isEmpty())
         m_findings.push_back({m_parentMissing ? core::Severity::Error : core::Severity::Warning, "init_from",
                               m_parentProblem.toStdString()});
-    for (auto& f : core::preflight(effectiveConfig(), m_machine, corpusSplit()))
+    for (auto& f : core::preflight(effectiveConfig(), m_machine, corpusSplit(), fineTuneData()))
         m_findings.push_back(std::move(f));
     std::stable_sort(m_findings.begin(), m_findings.end(),
                      [](const core::Finding& a, const core::Finding& b) { return int(a.severity) < int(b.severity); });
@@ -590,10 +590,11 @@ void RunSetupPanel::refresh()
     m_start->setToolTip(canStart() ? tr("Start training with this setup")
                                    : tr("Fix the errors listed under Pre-flight checks first"));
 
-    if (!m_config.isFineTuning()) {
-        const int presetIndex = m_preset->findData(QString::fromStdString(core::matchingPreset(m_config)));
-        m_preset->setCurrentIndex(std::max(presetIndex, 0));
-    }
+    // The preset picker follows the form: a model preset, the fine-tune demo, or Custom.
+    const QString preset = m_config.isFineTuning()
+                               ? (isFineTuneDemo() ? QString::fromLatin1(kDemoData) : QString())
+                               : QString::fromStdString(core::matchingPreset(m_config));
+    m_preset->setCurrentIndex(std::max(m_preset->findData(preset), 0));
     m_estimates->setText(estimateText());
     m_trainable->setText(trainableText());
 }
@@ -675,6 +676,7 @@ bool RunSetupPanel::saveSetup(const QString& file, QString* error)
 
 bool RunSetupPanel::loadSetup(const QString& file, QString* error)
 {
+    m_demoNeedsParent = false; // a setup of its own; loadFineTuneDemo() sets it again for the demo
     core::RunConfig loaded;
     try {
         loaded = core::loadRunConfig(file.toStdString());
@@ -738,6 +740,8 @@ void RunSetupPanel::showCommand()
     dialog.resize(640, 240);
     dialog.exec();
 }
+
+QString RunSetupPanel::message() const { return m_message->isHidden() ? QString() : m_message->text(); }
 
 void RunSetupPanel::showMessage(const QString& text)
 {

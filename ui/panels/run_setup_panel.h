@@ -21,6 +21,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -36,6 +37,8 @@ namespace tb::ui {
 struct ParentCandidate {
     QString label;
     QString path;
+    QString runName;              // the run's name in the project
+    bool newestPretrain = false;  // the best checkpoint of the project's newest completed pretrain run
 };
 
 class RunSetupPanel : public QWidget {
@@ -70,6 +73,10 @@ public:
 
     /// The parent picker's entries: runs newest first, each with its best and latest checkpoint that exist.
     static QList<ParentCandidate> parentCandidatesOf(const std::vector<core::RunRecord>& runs);
+    /// The form holds the fine-tune demo's setup (its method and data), so the preset picker shows it.
+    bool isFineTuneDemo() const;
+    /// The message line under the form (what a preset or hand-off did, and what to do next); empty when hidden.
+    QString message() const;
     /// The config of the parent run that init_from names (read from its run folder's config.yaml), if found.
     const std::optional<core::RunConfig>& parentConfig() const { return m_parentConfig; }
 
@@ -90,9 +97,12 @@ public slots:
     void applyPreset(const QString& name);
     /// The parent picker's entries (the open project's runs, see parentCandidatesOf).
     void setParentCandidates(const QList<tb::ui::ParentCandidate>& candidates);
-    /// The setup behind the "Fine-tune demo (identity)" preset; the entry stays disabled while the file is missing.
+    /// The setup behind the "Fine-tune demo" preset (resources/demo/finetune_demo.yaml); the entry stays disabled
+    /// while the file is missing.
     void setFineTuneDemo(const QString& file);
-    /// Loads the fine-tune demo setup; false (with a message) when it is missing or bad.
+    /// Loads the fine-tune demo setup; false (with a message) when it is missing or bad. Without an init_from of
+    /// its own, its parent is the project's newest completed pretrain run, said in the message ("Parent: pretrain
+    /// 1 (newest completed pretrain run)"); when there is none yet, the first one to complete becomes it.
     bool loadFineTuneDemo();
     void openSetup();
     void saveSetupAs();
@@ -125,6 +135,13 @@ private:
     void readForm();
     void refresh();
     std::optional<core::TokenSplit> corpusSplit() const;
+    /// Pre-flight's counts of a fine-tuning run's data.train (read as the run will, with the parent's tokenizer);
+    /// nothing before a parent and data are chosen, or for a file over 32 MB. Cached until the setup changes.
+    std::optional<core::FineTuneDataCounts> fineTuneData();
+    /// The parent picker's "newest completed pretrain run" (ParentCandidate::newestPretrain), if any.
+    const ParentCandidate* newestPretrain() const;
+    /// The fine-tune demo was loaded without a parent: take the newest completed pretrain run when there is one.
+    void pickDemoParent();
     void showMessage(const QString& text);
 
     core::RunConfig m_config;
@@ -142,7 +159,13 @@ private:
     QString m_parentProblem;                     // why the parent's config could not be read
     bool m_parentMissing = false;                // init_from names nothing that exists
     bool m_parentStale = true;                   // read the parent's config again
+    std::shared_ptr<const core::Tokenizer> m_parentTokenizer; // the parent's, for pre-flight's data counts
+    QString m_dataKey;                           // what m_dataCounts were counted for
+    std::optional<core::FineTuneDataCounts> m_dataCounts;
     QString m_demoFile;
+    std::optional<core::RunConfig> m_demoConfig; // the fine-tune demo's setup as its file says
+    bool m_demoNeedsParent = false;              // the fine-tune demo waits for a completed pretrain run
+    QList<ParentCandidate> m_candidates;
 
     QComboBox* m_method = nullptr;
     QComboBox* m_preset = nullptr;

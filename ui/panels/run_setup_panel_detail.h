@@ -11,7 +11,7 @@
 namespace tb::ui::run_setup_detail {
 
 /// The preset entry's data for the fine-tune demo.
-inline constexpr const char* kDemoData = "demo:identity";
+inline constexpr const char* kDemoData = "demo:finetune";
 
 /// "0.81 M", "10.8 M", "96 k": a parameter count for people, in millions as nanoGPT prints it.
 inline QString shortCount(int64_t n)
