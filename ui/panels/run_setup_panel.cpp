@@ -179,11 +179,12 @@ QIcon severityIcon(const QStyle* style, core::Severity s)
 }
 
 /// Lays the form beside the run box and the checks when the panel is wide, above them when it is narrow (a dock on
-/// a laptop screen), so that neither is squeezed to a sliver.
+/// a laptop screen), so that neither is squeezed to a sliver; stacked, the form gets the height and the checks a
+/// few lines (they scroll).
 class DirectionByWidth : public QObject {
 public:
-    DirectionByWidth(QBoxLayout* layout, int wideFrom, QObject* parent)
-        : QObject(parent), m_layout(layout), m_wideFrom(wideFrom)
+    DirectionByWidth(QBoxLayout* layout, QWidget* checks, int wideFrom, QObject* parent)
+        : QObject(parent), m_layout(layout), m_checks(checks), m_wideFrom(wideFrom)
     {
     }
 
@@ -193,14 +194,19 @@ protected:
         if (event->type() == QEvent::Resize) {
             const int width = static_cast<QResizeEvent*>(event)->size().width();
             const auto direction = width >= m_wideFrom ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
-            if (m_layout->direction() != direction)
+            if (m_layout->direction() != direction) {
                 m_layout->setDirection(direction);
+                const bool wide = direction == QBoxLayout::LeftToRight;
+                m_layout->setStretch(1, wide ? 2 : 0);
+                m_checks->setMaximumHeight(wide ? QWIDGETSIZE_MAX : 7 * m_checks->fontMetrics().height());
+            }
         }
         return QObject::eventFilter(watched, event);
     }
 
 private:
     QBoxLayout* m_layout;
+    QWidget* m_checks;
     int m_wideFrom;
 };
 
@@ -343,7 +349,7 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* columns = new QBoxLayout(QBoxLayout::LeftToRight);
     columns->addWidget(scroll, 3);
     columns->addLayout(right, 2);
-    installEventFilter(new DirectionByWidth(columns, 600, this));
+    installEventFilter(new DirectionByWidth(columns, checksBox, 600, this));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(columns, 1);
     layout->addWidget(m_message);
