@@ -24,9 +24,12 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+
+#include <algorithm>
 
 namespace tb::ui {
 
@@ -75,7 +78,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     buildDocks();
     buildMenus();
     connectPanels();
-    resize(1400, 900);
     restoreSettings();
     updateTitle();
 }
@@ -85,6 +87,10 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildDocks()
 {
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+    // The side docks run the full height and Runs sits under the centre only: on a laptop screen the Run setup
+    // form keeps its height, and the window's minimum height is the centre's plus Runs', not the sum of all.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     m_dataDock = makeDock(this, tr("Data"), QStringLiteral("DataDock"), m_data);
     m_setupDock = makeDock(this, tr("Run setup"), QStringLiteral("RunSetupDock"), m_setup);
     m_tokenizerDock = makeDock(this, tr("Tokenizer"), QStringLiteral("TokenizerDock"), m_tokenizer);
@@ -98,8 +104,14 @@ void MainWindow::buildDocks()
     m_setupDock->raise();
     addDockWidget(Qt::RightDockWidgetArea, m_samplesDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
-    resizeDocks({m_setupDock, m_samplesDock}, {430, 360}, Qt::Horizontal);
-    resizeDocks({m_runsDock}, {260}, Qt::Vertical);
+    applyDefaultDockSizes(QSize(1400, 900));
+}
+
+void MainWindow::applyDefaultDockSizes(QSize window)
+{
+    // Shares of the window: about 30% for the left docks, 20% for Samples, a third of the height for Runs.
+    resizeDocks({m_setupDock, m_samplesDock}, {window.width() * 3 / 10, window.width() / 5}, Qt::Horizontal);
+    resizeDocks({m_runsDock}, {window.height() / 3}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus()
@@ -121,7 +133,8 @@ void MainWindow::buildMenus()
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     QAction* start = run->addAction(tr("&Start"), this, &MainWindow::startTraining);
-    start->setShortcuts({QKeySequence(QStringLiteral("Ctrl+Return")), QKeySequence(QStringLiteral("F5"))});
+    // F5 first: the menu shows the first shortcut, and the README and the Monitor's buttons say F5.
+    start->setShortcuts({QKeySequence(QStringLiteral("F5")), QKeySequence(QStringLiteral("Ctrl+Return"))});
     QAction* pause = run->addAction(tr("&Pause"), m_monitor, &MonitorPanel::pauseRequested);
     pause->setShortcut(QKeySequence(QStringLiteral("F6")));
     QAction* resume = run->addAction(tr("&Resume"), m_monitor, &MonitorPanel::resumeRequested);
@@ -223,6 +236,7 @@ void MainWindow::connectPanels()
             return;
         m_session->continueTraining();
         m_monitor->setState(MonitorPanel::State::Running);
+        m_runs->setLiveProgress(m_runId, m_liveStep, false);
     });
     connect(m_monitor, &MonitorPanel::stepRequested, this, [this] {
         if (m_session->isRunning())
@@ -243,6 +257,15 @@ void MainWindow::connectPanels()
         m_runs->selectRuns({m_runId});
     });
     connect(m_session, &TrainingSession::stepFinished, m_monitor, &MonitorPanel::onStep);
+    // Runs follows the session between the registry's updates: the step now, and "Paused" while paused.
+    connect(m_session, &TrainingSession::stepFinished, this, [this](const core::StepMetrics& m) {
+        m_liveStep = m.step;
+        m_runs->setLiveProgress(m_runId, m.step, false);
+    });
+    connect(m_session, &TrainingSession::trainingPaused, this, [this](qint64 step) {
+        m_liveStep = step;
+        m_runs->setLiveProgress(m_runId, step, true);
+    });
     connect(m_session, &TrainingSession::evalFinished, m_monitor, &MonitorPanel::onEval);
     connect(m_session, &TrainingSession::evalFinished, m_samples, &SamplesPanel::onEval);
     connect(m_session, &TrainingSession::evalFinished, m_project, &Project::refresh);
@@ -253,6 +276,7 @@ void MainWindow::connectPanels()
     connect(m_session, &TrainingSession::finished, m_monitor, &MonitorPanel::onFinished);
     connect(m_session, &TrainingSession::finished, this,
             [this](core::TrainOutcome, const core::RunSummary& summary) {
+                m_runs->setLiveProgress({}, 0, false);
                 m_project->refresh();
                 m_statusLabel->setText(tr("Last run: %1").arg(QString::fromStdString(core::toString(summary.status))));
                 if (summary.status == core::RunStatus::Failed)
@@ -260,6 +284,7 @@ void MainWindow::connectPanels()
             });
     connect(m_session, &TrainingSession::failed, m_monitor, &MonitorPanel::onFailed);
     connect(m_session, &TrainingSession::failed, this, [this](const QString& message) {
+        m_runs->setLiveProgress({}, 0, false);
         m_project->refresh();
         m_statusLabel->setText(tr("Last run: failed"));
         showError(tr("The run could not go on"), message);
@@ -324,12 +349,14 @@ void MainWindow::startTraining()
     }
     const core::RunConfig config = m_setup->config();
     m_monitor->clear();
+    m_monitor->setRunKind(QString::fromStdString(config.method), config.train.evalIters);
     m_samples->clear();
     // No name: the registry gives a readable one ("pretrain 1", "sft of pretrain 1"); Runs renames it.
     const QString id = m_session->startInProject(config, m_project->directory(), QString());
     if (id.isEmpty())
         return;
     m_runId = id;
+    m_liveStep = 0;
     m_monitor->setState(MonitorPanel::State::Starting);
     m_statusLabel->setText(tr("Training %1").arg(id));
 }
@@ -344,6 +371,7 @@ void MainWindow::resumeRun(const QString& id)
     if (!m_session->resumeInProject(m_project->directory(), id))
         return;
     m_runId = id;
+    m_liveStep = 0;
     m_monitor->setState(MonitorPanel::State::Starting);
     m_statusLabel->setText(tr("Resuming %1").arg(id));
 }
@@ -356,10 +384,14 @@ void MainWindow::openRun(const QString& id)
     if (!record)
         return;
     const auto points = m_project->metrics(id);
+    m_monitor->setRunKind(QString::fromStdString(record->method), 0);
     m_monitor->showHistory(points);
     m_samples->showHistory(m_project->samples(id), points);
     try {
-        m_setup->setConfig(core::parseRunConfig(record->configYaml, record->runDir.string() + "/config.yaml"));
+        const core::RunConfig config =
+            core::parseRunConfig(record->configYaml, record->runDir.string() + "/config.yaml");
+        m_monitor->setRunKind(QString::fromStdString(record->method), config.train.evalIters);
+        m_setup->setConfig(config);
     } catch (const std::exception& e) {
         statusBar()->showMessage(QString::fromStdString(e.what()), 10000);
     }
@@ -401,11 +433,40 @@ void MainWindow::updateTitle()
     setWindowTitle(dir.isEmpty() ? QStringLiteral("TuneBench") : QStringLiteral("%1 — TuneBench").arg(dir));
 }
 
+QRect MainWindow::defaultGeometry(const QRect& available)
+{
+    // Room for the window frame and title bar, which are not part of the geometry.
+    const QSize room(available.width() - 2 * kFrameAllowance, available.height() - 3 * kFrameAllowance);
+    const QSize size = QSize(1400, 900).boundedTo(room).expandedTo(QSize(320, 240));
+    QRect rect(QPoint(0, 0), size);
+    rect.moveCenter(available.center());
+    rect.moveTop(std::max(available.top() + 2 * kFrameAllowance, rect.top()));
+    return rect;
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s)
+        return;
+    const QRect available = s->availableGeometry();
+    if (!available.contains(frameGeometry()) || width() > available.width() || height() > available.height())
+        setGeometry(defaultGeometry(available));
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+    // The first start (or a layout saved on a bigger screen): within the screen's available area.
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        if (const QScreen* s = QGuiApplication::primaryScreen())
+            setGeometry(defaultGeometry(s->availableGeometry()));
+    } else {
+        fitToScreen();
+    }
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
+        applyDefaultDockSizes(size());
     m_monitor->setLogScale(settings.value(QStringLiteral("monitor/logScale"), false).toBool());
 }
 

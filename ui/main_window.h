@@ -52,6 +52,12 @@ public:
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
 
+    /// Where the window opens the first time on a screen whose usable area is `available`: 1400 x 900 or less,
+    /// leaving room for the frame, centred. Never wider or taller than `available`.
+    static QRect defaultGeometry(const QRect& available);
+    /// Pixels left for the window frame on each side (the title bar gets more).
+    static constexpr int kFrameAllowance = 12;
+
 public slots:
     void startTraining();
     void resumeRun(const QString& id);
@@ -67,6 +73,10 @@ private:
     void buildMenus();
     void connectPanels();
     void restoreSettings();
+    /// The docks' first sizes for a window of `window`'s size (no saved layout yet).
+    void applyDefaultDockSizes(QSize window);
+    /// Moves and shrinks a restored window that does not fit its screen's available area.
+    void fitToScreen();
     void saveSettings() const;
     void chooseProject(bool create);
     void refreshRuns();
@@ -93,6 +103,7 @@ private:
     QDockWidget* m_runsDock = nullptr;
     QLabel* m_statusLabel = nullptr;
     QString m_runId;       // the run training now, or the last one started
+    qint64 m_liveStep = 0; // its last step, as the session reported it
     bool m_quietErrors = false;
 };
 

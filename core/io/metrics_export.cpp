@@ -3,15 +3,20 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/store/run_dir.h"
+
+#include <nlohmann/json.hpp>
 
 #include <charconv>
 #include <cmath>
+#include <map>
 #include <optional>
 
 namespace tb::core {
 namespace {
 
-constexpr const char* kColumns = "step,loss,eval_loss,learning_rate,grad_norm,tokens_per_second,elapsed_s,tokens_seen";
+constexpr const char* kColumns = "step,loss,eval_loss,learning_rate,grad_norm,tokens_per_second,elapsed_s,tokens_seen,"
+                                 "forgetting_perplexity,eval_rewards/accuracies,eval_rewards/margins";
 
 std::string number(double v)
 {
@@ -32,8 +37,12 @@ std::string number(double v)
 
 std::string number(const std::optional<double>& v) { return v ? number(*v) : std::string(); }
 
-void appendRow(std::string& out, const MetricPoint& p)
+void appendRow(std::string& out, const MetricPoint& p, const RewardsByStep& rewards)
 {
+    StepRewards r;
+    if (p.evalLoss)
+        if (const auto it = rewards.find(p.step); it != rewards.end())
+            r = it->second;
     out += std::to_string(p.step);
     for (const auto* v : {&p.loss, &p.evalLoss, &p.learningRate, &p.gradNorm, &p.tokensPerSecond}) {
         out += ',';
@@ -43,6 +52,11 @@ void appendRow(std::string& out, const MetricPoint& p)
     out += number(p.elapsedSeconds);
     out += ',';
     out += std::to_string(p.tokensSeen);
+    const std::optional<double>* extra[] = {&p.forgettingPerplexity, &r.accuracy, &r.margin};
+    for (const auto* v : extra) {
+        out += ',';
+        out += number(*v);
+    }
     out += '\n';
 }
 
@@ -62,12 +76,12 @@ std::string csvField(const std::string& value)
     return out;
 }
 
-std::string metricsCsv(const std::vector<MetricPoint>& points)
+std::string metricsCsv(const std::vector<MetricPoint>& points, const RewardsByStep& rewards)
 {
     std::string out = kColumns;
     out += '\n';
     for (const MetricPoint& p : points)
-        appendRow(out, p);
+        appendRow(out, p, rewards);
     return out;
 }
 
@@ -80,15 +94,35 @@ std::string metricsCsv(const std::vector<RunMetrics>& runs)
         const std::string name = csvField(run.runName) + ',';
         for (const MetricPoint& p : run.points) {
             out += name;
-            appendRow(out, p);
+            appendRow(out, p, run.rewards);
         }
     }
     return out;
 }
 
-void writeMetricsCsv(const std::filesystem::path& file, const std::vector<MetricPoint>& points)
+RewardsByStep readJournalRewards(const std::filesystem::path& runDir)
 {
-    writeFileAtomically(file, metricsCsv(points));
+    RewardsByStep rewards;
+    for (const nlohmann::json& line : RunDirectory(runDir).readMetrics()) {
+        const auto read = [&](const char* key) -> std::optional<double> {
+            const auto it = line.find(key);
+            return it != line.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt;
+        };
+        const auto step = line.find("step");
+        if (step == line.end() || !step->is_number_integer())
+            continue;
+        const auto accuracy = read("eval_rewards/accuracies");
+        const auto margin = read("eval_rewards/margins");
+        if (accuracy || margin)
+            rewards[step->get<int64_t>()] = {accuracy, margin};
+    }
+    return rewards;
+}
+
+void writeMetricsCsv(const std::filesystem::path& file, const std::vector<MetricPoint>& points,
+                     const RewardsByStep& rewards)
+{
+    writeFileAtomically(file, metricsCsv(points, rewards));
 }
 
 void writeMetricsCsv(const std::filesystem::path& file, const std::vector<RunMetrics>& runs)

@@ -15,6 +15,7 @@
 #include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
 #include "ui/main_window.h"
+#include "ui/panels/chat_template_choice.h"
 #include "ui/panels/compare_panel.h"
 #include "ui/panels/kl_text_view.h"
 #include "ui/panels/next_token_view.h"
@@ -26,6 +27,7 @@
 #include <QtTest/QtTest>
 
 #include <QAction>
+#include <QCheckBox>
 #include <QDir>
 #include <QMenuBar>
 #include <QPushButton>
@@ -80,6 +82,31 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_runs = test::trainTwoTinyRuns(m_dir);
+    }
+
+    void chatTemplateOnForFineTunedModels()
+    {
+        // Two pretrained runs: nothing to template, the box is off and says both get the raw prompt.
+        ComparePanel panel;
+        panel.setRuns(m_runs);
+        panel.setModel(0, QString::fromStdString(m_runs[0].runDir.string()));
+        panel.setModel(1, QString::fromStdString(m_runs[1].runDir.string()));
+        tb::ui::ChatTemplateChoice* choice = panel.chatTemplateChoice();
+        QVERIFY(!choice->checkBox()->isEnabled());
+        QVERIFY(!panel.settings().chatTemplate);
+        QCOMPARE(choice->summary(), QStringLiteral("(base (60 steps): raw prompt · early (20 steps): raw prompt)"));
+        // One of them fine-tuned: on by default, and the line says which model gets what.
+        std::vector<core::RunRecord> runs = m_runs;
+        runs[1].method = "sft";
+        runs[1].name = "sft 1";
+        panel.setRuns(runs);
+        panel.setModel(1, QString::fromStdString(runs[1].runDir.string()));
+        QVERIFY(choice->checkBox()->isEnabled() && choice->checkBox()->isChecked());
+        QVERIFY(panel.settings().chatTemplate);
+        QCOMPARE(choice->summary(), QStringLiteral("(base (60 steps): raw prompt · sft 1: on)"));
+        choice->checkBox()->setChecked(false);
+        QVERIFY(!panel.settings().chatTemplate);
+        QCOMPARE(choice->summary(), QStringLiteral("(base (60 steps): raw prompt · sft 1: raw prompt)"));
     }
 
     void generatesSavesAndReopens()

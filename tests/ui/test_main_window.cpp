@@ -12,12 +12,15 @@
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/run_setup_panel.h"
 #include "ui/panels/runs_panel.h"
+#include "ui/panels/runs_table_model.h"
 #include "ui/panels/samples_panel.h"
 #include "tests/qt_test_support.h"
 
 #include <QtTest/QtTest>
 
+#include <QAction>
 #include <QDir>
+#include <QMenuBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTableView>
@@ -88,6 +91,74 @@ private slots:
         QCOMPARE(view->modelText(), expected);
         QCOMPARE(view->modelLossMask(), QString(expected.size(), QLatin1Char('1')));
         QCOMPARE(view->tokenLossFlags().size(), expected.size()); // byte tokens of ASCII text: one per character
+    }
+
+    void runsPanelFollowsPauseAndStep()
+    {
+        // The registry's row lags (it is rewritten at evaluations); Runs follows the session: "Paused" and the
+        // step while paused, the next step after Step one batch, "Running" again after Resume.
+        QTemporaryDir project;
+        const QString corpus = TB_SOURCE_DIR "/resources/demo/corpus.txt";
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(project.path()));
+        tb::core::RunConfig config = shortRun(corpus);
+        config.train.evalInterval = 1000; // no evaluation: the registry's row would stay at step 0
+        window.runSetupPanel()->setConfig(config);
+        window.openCorpus(corpus);
+        QTRY_VERIFY_WITH_TIMEOUT(window.runSetupPanel()->canStart(), 30000);
+        window.startTraining();
+        const QString id = window.currentRunId();
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitorPanel()->pointCount(MonitorPanel::Series::TrainLoss) >= 3, 120000);
+
+        const QAbstractItemModel* table = window.runsPanel()->table()->model();
+        const auto cell = [&](int column) {
+            for (int row = 0; row < table->rowCount(); ++row)
+                if (table->index(row, 0).data(tb::ui::RunsTableModel::kIdRole).toString() == id)
+                    return table->index(row, column).data().toString();
+            return QString();
+        };
+        QTRY_COMPARE(cell(tb::ui::RunsTableModel::Status), QString("Running"));
+
+        QSignalSpy paused(window.session(), &tb::ui::TrainingSession::trainingPaused);
+        emit window.monitorPanel()->pauseRequested();
+        QVERIFY(paused.wait(30000));
+        const qint64 step = paused.first().at(0).toLongLong();
+        QVERIFY(step >= 3);
+        QCOMPARE(cell(tb::ui::RunsTableModel::Status), QString("Paused"));
+        QVERIFY2(cell(tb::ui::RunsTableModel::Steps).startsWith(QStringLiteral("%L1 / ").arg(step)),
+                 qPrintable(cell(tb::ui::RunsTableModel::Steps)));
+        QVERIFY(window.monitorPanel()->statusText().contains(QStringLiteral("Paused after step %1").arg(step)));
+
+        emit window.monitorPanel()->stepRequested();
+        QVERIFY(paused.wait(30000));
+        QCOMPARE(paused.last().at(0).toLongLong(), step + 1);
+        QCOMPARE(cell(tb::ui::RunsTableModel::Status), QString("Paused"));
+        QVERIFY(cell(tb::ui::RunsTableModel::Steps).startsWith(QStringLiteral("%L1 / ").arg(step + 1)));
+
+        emit window.monitorPanel()->resumeRequested();
+        QCOMPARE(cell(tb::ui::RunsTableModel::Status), QString("Running"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.monitorPanel()->pointCount(MonitorPanel::Series::TrainLoss) >= 8, 60000);
+        QSignalSpy finished(window.session(), &tb::ui::TrainingSession::finished);
+        emit window.monitorPanel()->stopRequested();
+        QVERIFY(finished.wait(60000) || !finished.isEmpty());
+        QTRY_COMPARE(cell(tb::ui::RunsTableModel::Status), QString("Stopped"));
+    }
+
+    void startShortcutIsF5()
+    {
+        // The Run menu shows F5 for Start, as the README and the Monitor say; Ctrl+Return still works.
+        MainWindow window;
+        QAction* start = nullptr;
+        for (QAction* menu : window.menuBar()->actions())
+            if (menu->menu())
+                for (QAction* a : menu->menu()->actions())
+                    if (a->text() == QStringLiteral("&Start"))
+                        start = a;
+        QVERIFY(start);
+        QCOMPARE(start->shortcut(), QKeySequence(QStringLiteral("F5")));
+        QVERIFY(start->shortcuts().contains(QKeySequence(QStringLiteral("Ctrl+Return"))));
     }
 
     void trainsStopsAndReopens()

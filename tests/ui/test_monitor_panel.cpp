@@ -442,6 +442,41 @@ private slots:
         QVERIFY2(panel.numbersText().contains("reward accuracy 75.0%, margin 0.2500"), qPrintable(panel.numbersText()));
     }
 
+    void namesWhatEachLossIs()
+    {
+        // The loss axis says what it measures per method; the two val losses of a finished run say what they are
+        // on; every line of the loss chart, the faint per-step train loss included, is in the legend.
+        MonitorPanel panel;
+        QCOMPARE(panel.lossPlot()->yAxis->label(), QString("loss (nats/token)"));
+        panel.setRunKind("dpo", 8);
+        QCOMPARE(panel.lossPlot()->yAxis->label(), QString("DPO loss (nats)"));
+        panel.setRunKind("sft", 8);
+        QCOMPARE(panel.lossPlot()->yAxis->label(), QString("loss (nats/token)"));
+
+        feed(panel, makeRun(50, 25));
+        panel.flushReplot();
+        QVERIFY2(panel.numbersText().contains("(last eval, 8 batches; best "), qPrintable(panel.numbersText()));
+        RunSummary summary;
+        summary.method = "dpo";
+        summary.steps = 50;
+        summary.wallSeconds = 12;
+        summary.finalValLoss = 1.25;
+        panel.onFinished(TrainOutcome::Completed, summary);
+        QCOMPARE(panel.statusText(), QString("Completed 50 steps in 12 s · whole val split 1.2500"));
+        QVERIFY2(panel.statusDetails().contains("whole val split, after the last step: 1.2500") &&
+                     panel.statusDetails().contains("on 8 batches"),
+                 qPrintable(panel.statusDetails()));
+        QVERIFY(panel.lossPlot()->yAxis->label().startsWith("DPO loss")); // from the summary's method
+
+        QStringList legend;
+        for (int i = 0; i < panel.lossPlot()->legend->itemCount(); ++i)
+            if (auto* item = qobject_cast<QCPPlottableLegendItem*>(panel.lossPlot()->legend->item(i)))
+                legend << item->plottable()->name();
+        QVERIFY2(legend.contains("train loss (each step)") && legend.contains("train loss (smoothed)") &&
+                     legend.contains("val loss"),
+                 qPrintable(legend.join(", ")));
+    }
+
     void fineTuningPlotsForgetting()
     {
         // A fine-tuning run: the forgetting meter rises from 8 to 9.5 over the evals.
@@ -460,7 +495,7 @@ private slots:
         QVERIFY(panel.showsForgetting());
         QCPAxis* right = panel.lossPlot()->yAxis2;
         QVERIFY(right->visible());
-        QCOMPARE(right->label(), QString("Forgetting: perplexity on parent's text"));
+        QCOMPARE(right->label(), QString("forgetting (ppl)")); // short enough for a low chart; the legend says more
         QVERIFY(right->range().contains(8.0) && right->range().contains(9.5));
         QVERIFY(!panel.lossPlot()->yAxis->range().contains(9.0)); // the loss axis still fits the losses alone
         QVERIFY2(panel.numbersText().contains("forgetting 8.00 → 9.50 ppl"), qPrintable(panel.numbersText()));

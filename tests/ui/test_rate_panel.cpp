@@ -15,11 +15,14 @@
 #include "tests/qt_test_support.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/main_window.h"
+#include "ui/panels/chat_template_choice.h"
 #include "ui/panels/rate_panel.h"
 #include "ui/panels/run_setup_panel.h"
 
 #include <QtTest/QtTest>
 
+#include <QApplication>
+#include <QCheckBox>
 #include <QDir>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -233,6 +236,48 @@ private slots:
         QVERIFY2(error.contains(QStringLiteral("No decisive vote")), qPrintable(error));
         QCOMPARE(noTune.size(), 0);
         QVERIFY(QDir(empty.filePath(QStringLiteral("preferences"))).isEmpty());
+    }
+
+    void chatTemplateDefaultAndFocusAfterGenerate()
+    {
+        QTemporaryDir project;
+        InferenceSession session;
+        RatePanel panel;
+        panel.resize(1000, 560);
+        panel.setSession(&session);
+        // Model 2 fine-tuned: the chat template is on by default, and the line says who gets what.
+        std::vector<core::RunRecord> runs = m_runs;
+        runs[1].method = "sft";
+        runs[1].name = "sft 1";
+        panel.setRuns(runs);
+        panel.setModel(0, QString::fromStdString(runs[0].runDir.string()));
+        panel.setModel(1, QString::fromStdString(runs[1].runDir.string()));
+        tb::ui::ChatTemplateChoice* choice = panel.chatTemplateChoice();
+        QVERIFY(choice->checkBox()->isEnabled() && choice->checkBox()->isChecked());
+        QVERIFY(panel.settings().chatTemplate);
+        QCOMPARE(choice->summary(), QStringLiteral("(base (60 steps): raw prompt · sft 1: on)"));
+
+        // Generating from the prompt box moves the focus off it, so "1" votes instead of typing.
+        panel.setProjectDirectory(project.path());
+        panel.setPrompt(QStringLiteral("the cat "));
+        core::CompareSettings settings = panel.settings();
+        settings.maxNewTokens = 20;
+        panel.setSettings(settings);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowActive(&panel));
+        auto* promptBox = panel.findChild<QPlainTextEdit*>();
+        promptBox->setFocus();
+        QVERIFY(promptBox->hasFocus());
+        QSignalSpy ended(&panel, &RatePanel::generationEnded);
+        panel.generate(); // what Alt+G (the Generate button's mnemonic) does, with the focus in the prompt box
+        QVERIFY(panel.isGenerating() || !ended.isEmpty());
+        QVERIFY(!promptBox->hasFocus());
+        QVERIFY(ended.wait(60000) || !ended.isEmpty());
+        QVERIFY(panel.canVote());
+        QSignalSpy voted(&panel, &RatePanel::voted);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_1);
+        QCOMPARE(voted.size(), 1);
+        QCOMPARE(panel.prompt(), QStringLiteral("the cat "));
     }
 
     void mainWindowHasARateTab()

@@ -388,6 +388,67 @@ private slots:
         QCOMPARE(asked, QStringList({"r-c"}));
     }
 
+    void coloursStayWithTheirRuns()
+    {
+        // A run keeps its colour whatever else is selected (its place in the creation order picks it).
+        RunsPanel panel;
+        panel.setMetricsProvider(curves);
+        panel.setRuns(makeRuns());
+        const auto trainColour = [&](const QString& name) {
+            for (int i = 0; i < panel.plot()->graphCount(); ++i)
+                if (panel.plot()->graph(i)->name() == name)
+                    return panel.plot()->graph(i)->pen().color();
+            return QColor();
+        };
+        panel.selectRuns({"r-a", "r-b"});
+        const QColor a = trainColour("baseline"), b = trainColour("high lr");
+        QVERIFY(a.isValid() && b.isValid() && a != b);
+        QCOMPARE(a, panel.runColor("r-a"));
+        panel.selectRuns({"r-b"});
+        QCOMPARE(trainColour("high lr"), b);
+        panel.selectRuns({"r-c", "r-b", "r-a"});
+        QCOMPARE(trainColour("baseline"), a);
+        QCOMPARE(trainColour("high lr"), b);
+        // The diff table's column swatches use the same colours.
+        QCOMPARE(panel.diffTable()->columnCount(), 4);
+        // Five runs, five different colours.
+        QSet<QRgb> all;
+        for (const char* id : {"r-a", "r-b", "r-c", "r-d", "r-e"})
+            all.insert(panel.runColor(id).rgb());
+        QCOMPARE(all.size(), 5);
+    }
+
+    void liveRunFollowsPause()
+    {
+        // The running run (r-c, 400 of 500 steps in the registry) as the session reports it.
+        RunsPanel panel;
+        panel.setRuns(makeRuns());
+        const QAbstractItemModel* m = panel.table()->model();
+        const auto cell = [&](int column) {
+            for (int row = 0; row < m->rowCount(); ++row)
+                if (m->index(row, 0).data(RunsTableModel::kIdRole).toString() == "r-c")
+                    return m->index(row, column).data().toString();
+            return QString();
+        };
+        QCOMPARE(cell(RunsTableModel::Status), QString("Running"));
+        panel.setLiveProgress("r-c", 426, false);
+        QCOMPARE(cell(RunsTableModel::Status), QString("Running"));
+        QCOMPARE(cell(RunsTableModel::Steps), QString("426 / 500"));
+        panel.setLiveProgress("r-c", 431, true);
+        QCOMPARE(cell(RunsTableModel::Status), QString("Paused"));
+        QCOMPARE(cell(RunsTableModel::Steps), QString("431 / 500"));
+        panel.setRuns(makeRuns()); // a registry refresh does not undo it
+        QCOMPARE(cell(RunsTableModel::Status), QString("Paused"));
+        // Only a running run is live: once the registry says stopped, the registry's row shows.
+        std::vector<RunRecord> runs = makeRuns();
+        runs[2].status = RunStatus::Stopped;
+        runs[2].steps = 431;
+        panel.setRuns(runs);
+        QCOMPARE(cell(RunsTableModel::Status), QString("Stopped"));
+        panel.setLiveProgress({}, 0, false);
+        QCOMPARE(cell(RunsTableModel::Steps), QString("431 / 500"));
+    }
+
     void renameThroughF2Editor()
     {
         RunsPanel panel;
@@ -542,13 +603,20 @@ private slots:
         QVERIFY(pdf.size() > 1000);
         QVERIFY(pdf.trimmed().endsWith("%%EOF"));
 
+        // No size asked: a 16:10 figure whatever the panel's shape, with a title naming the runs.
+        panel.resize(1240, 220);
+        QVERIFY2(panel.exportPlot(dir.filePath("default.svg"), {}, &error), qPrintable(error));
+        const QByteArray titled = readAll(dir.filePath("default.svg"));
+        QCOMPARE(QSvgRenderer(titled).viewBox(), QRect(QPoint(0, 0), RunsPanel::kExportSize));
+        QVERIFY(titled.contains("Loss curves: high lr, baseline")); // in the table's order (newest first)
+        QCOMPARE(panel.plot()->plotLayout()->rowCount(), 1); // the title is for the file only
         QVERIFY(!panel.exportPlot(dir.filePath("plot.gif"), {}, &error));
         QVERIFY(error.contains("gif"));
         QVERIFY(!QFile::exists(dir.filePath("plot.gif")));
         QVERIFY(QDir(dir.path()).mkdir("taken.png")); // a folder cannot be replaced by the plot
         QVERIFY(!panel.exportPlot(dir.filePath("taken.png"), {}, &error));
         QVERIFY(!error.isEmpty());
-        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 5); // no temporary files left behind
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 6); // no temporary files left behind
     }
 
     void followsDarkPaletteAndSavesScreenshots()

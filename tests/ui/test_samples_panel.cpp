@@ -56,7 +56,7 @@ private slots:
         QVERIFY(text.contains("val loss 2.0109"));
         QVERIFY(text.contains("val loss 4.1732"));
         QCOMPARE(text.count("val loss"), 2);
-        QVERIFY(text.contains("ROMEO:What·say·you"));
+        QVERIFY(text.contains("ROMEO:What say you"));
         QVERIFY(!panel.isFilterVisible()); // one prompt: nothing to filter
     }
 
@@ -65,20 +65,25 @@ private slots:
         QCOMPARE(SamplesPanel::visibleWhitespace("a b\tc\r\nd"), QString("a·b→c␍↵\nd"));
         SamplesPanel panel;
         panel.addSamples(makeSet(10, {{"\n", "First line\n  second"}}));
-        QVERIFY(panel.showsWhitespace());
+        // Off by default: the text reads as text. The prompt "\n" (pretraining's probe) is a visible label.
+        QVERIFY(!panel.showsWhitespace());
         QString text = panel.plainText();
-        QVERIFY2(text.contains("↵\nFirst·line↵\n··second"), qPrintable(text));
-        panel.setShowWhitespace(false);
-        text = panel.plainText();
         QVERIFY(!text.contains("↵") && !text.contains("·"));
-        QVERIFY2(text.contains("First line\n  second"), qPrintable(text));
+        QVERIFY2(text.contains("⏎ (start of a line)\nFirst line\n  second"), qPrintable(text));
+        panel.setShowWhitespace(true);
+        text = panel.plainText();
+        QVERIFY2(text.contains("⏎ (start of a line)\nFirst·line↵\n··second"), qPrintable(text));
+        QCOMPARE(SamplesPanel::blankPromptLabel("\n"), QString("⏎ (start of a line)"));
+        QCOMPARE(SamplesPanel::blankPromptLabel(""), QString("(empty prompt)"));
+        QCOMPARE(SamplesPanel::blankPromptLabel("  "), QString("·· (whitespace)"));
+        QVERIFY(SamplesPanel::blankPromptLabel("\nROMEO:").isEmpty());
     }
 
     void markupIsShownAsText()
     {
         SamplesPanel panel;
         panel.addSamples(makeSet(5, {{"<b>", "&amp; <i>not italic</i>"}}));
-        QVERIFY2(panel.plainText().contains("<b>&amp;·<i>not·italic</i>"), qPrintable(panel.plainText()));
+        QVERIFY2(panel.plainText().contains("<b>&amp; <i>not italic</i>"), qPrintable(panel.plainText()));
     }
 
     void promptFilter()

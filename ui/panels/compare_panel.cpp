@@ -3,6 +3,8 @@
 #include "ui/panels/compare_panel_detail.h"
 
 #include "ui/bridge/inference_session.h"
+#include "ui/panels/chat_template_choice.h"
+#include "ui/panels/elided_label.h"
 #include "ui/panels/kl_text_view.h"
 #include "ui/panels/next_token_view.h"
 #include "ui/panels/phrasing_view.h"
@@ -15,6 +17,7 @@
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
@@ -57,73 +60,71 @@ void ComparePanel::buildUi()
 
     m_prompt = new QPlainTextEdit(this);
     m_prompt->setPlaceholderText(tr("Prompt: the text every model continues"));
-    m_prompt->setMaximumHeight(72);
-    layout->addWidget(m_prompt);
+    m_prompt->setMaximumHeight(60);
+    auto* promptRow = new QHBoxLayout;
+    promptRow->addWidget(m_prompt, 1);
+    auto* buttons = new QGridLayout; // beside the prompt: Generate, Stop and the column count; the checkpoint
+    promptRow->addLayout(buttons);
+    layout->addLayout(promptRow);
 
-    // Three rows, so the knobs fit beside the side docks: sampling; length and seeds; checks and actions.
-    auto* sampling = new QHBoxLayout;
-    auto* seeds = new QHBoxLayout;
+    // The knobs in a grid of label/field pairs (sampling; length and seed), then the checks and the seed mode:
+    // narrow and short enough for the centre beside the docks on a 1280 x 720 screen.
+    auto* knobs = new QGridLayout;
     auto* actions = new QHBoxLayout;
-    auto addKnob = [this](QHBoxLayout* row, const QString& label, QWidget* w, const QString& tip) {
+    auto addKnob = [this, knobs](int row, int column, const QString& label, QWidget* w, const QString& tip) {
         auto* l = new QLabel(label, this);
         l->setBuddy(w);
         l->setToolTip(tip);
-        l->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Preferred);
         w->setToolTip(tip);
-        row->addWidget(l);
-        row->addWidget(w);
+        knobs->addWidget(l, row, 2 * column);
+        knobs->addWidget(w, row, 2 * column + 1);
     };
     m_temperature = new QDoubleSpinBox(this);
     m_temperature->setRange(0.01, 5.0);
     m_temperature->setSingleStep(0.05);
     m_temperature->setValue(0.8);
-    addKnob(sampling, tr("&Temperature"), m_temperature, tr("< 1 is more conservative, > 1 more surprising"));
+    addKnob(0, 0, tr("&Temperature"), m_temperature, tr("< 1 is more conservative, > 1 more surprising"));
     m_topK = new QSpinBox(this);
     m_topK->setRange(0, 1000000);
     m_topK->setSpecialValueText(tr("off"));
-    addKnob(sampling, tr("Top-&k"), m_topK, tr("Sample only among the k most likely tokens (off = all)"));
+    addKnob(0, 1, tr("Top-&k"), m_topK, tr("Sample only among the k most likely tokens (off = all)"));
     m_topP = new QDoubleSpinBox(this);
     m_topP->setRange(0.01, 1.0);
     m_topP->setSingleStep(0.05);
     m_topP->setValue(1.0);
-    addKnob(sampling, tr("Top-&p"), m_topP, tr("Sample from the smallest set of tokens whose probability reaches p"));
+    addKnob(0, 2, tr("Top-&p"), m_topP, tr("Sample from the smallest set of tokens whose probability reaches p"));
     m_repetitionPenalty = new QDoubleSpinBox(this);
     m_repetitionPenalty->setRange(0.5, 5.0);
     m_repetitionPenalty->setSingleStep(0.05);
     m_repetitionPenalty->setValue(1.0);
-    addKnob(sampling, tr("&Repetition penalty"), m_repetitionPenalty,
+    addKnob(1, 0, tr("&Repetition penalty"), m_repetitionPenalty,
             tr("> 1 discourages tokens already in the text (1 = off)"));
     m_greedy = new QCheckBox(tr("&Greedy"), this);
     m_greedy->setToolTip(tr("Always take the most likely token (ignores temperature, top-k, top-p and seed)"));
-    sampling->addWidget(m_greedy);
-    sampling->addStretch();
-    layout->addLayout(sampling);
+    knobs->addWidget(m_greedy, 0, 6);
+    knobs->setColumnStretch(7, 1);
+    layout->addLayout(knobs);
 
     m_maxNewTokens = new QSpinBox(this);
     m_maxNewTokens->setRange(1, 100000);
     m_maxNewTokens->setValue(200);
-    addKnob(seeds, tr("&Max new tokens"), m_maxNewTokens, tr("Tokens to generate per model"));
+    addKnob(1, 1, tr("&Max new tokens"), m_maxNewTokens, tr("Tokens to generate per model"));
     m_seed = new QSpinBox(this);
     m_seed->setRange(0, std::numeric_limits<int>::max());
     m_seed->setValue(1337);
-    addKnob(seeds, tr("S&eed"), m_seed, tr("Random seed: the same seed gives the same text"));
+    addKnob(1, 2, tr("S&eed"), m_seed, tr("Random seed: the same seed gives the same text"));
     m_seedMode = new QComboBox(this);
     m_seedMode->addItem(tr("Lock-step seeds"), int(core::SeedMode::LockStep));
     m_seedMode->addItem(tr("Independent seeds"), int(core::SeedMode::Independent));
     m_seedMode->setToolTip(tr("Lock-step: every model gets the same random numbers, so the differences come from "
                               "the models. Independent: model i uses seed + i."));
-    seeds->addWidget(m_seedMode);
     m_checkpoint = new QComboBox(this);
     m_checkpoint->addItem(tr("Best checkpoint"), QStringLiteral("best"));
     m_checkpoint->addItem(tr("Latest checkpoint"), QStringLiteral("latest"));
     m_checkpoint->setToolTip(tr("Which checkpoint of each run (best falls back to latest)"));
-    seeds->addWidget(m_checkpoint);
-    seeds->addStretch();
-    layout->addLayout(seeds);
 
-    m_chatTemplate = new QCheckBox(tr("Use &chat template"), this);
-    m_chatTemplate->setToolTip(tr("Wrap the prompt in a fine-tuned run's chat template"));
-    actions->addWidget(m_chatTemplate);
+    m_chatTemplate = new ChatTemplateChoice(this);
+    actions->addWidget(m_chatTemplate, 1);
     m_memorization = new QCheckBox(tr("Check memorization, &n ≥"), this);
     m_memorization->setToolTip(tr("Highlight spans of the output found verbatim in the model's training data"));
     actions->addWidget(m_memorization);
@@ -133,21 +134,22 @@ void ComparePanel::buildUi()
     m_memorizationLength->setSuffix(tr(" tokens"));
     m_memorizationLength->setToolTip(tr("Shortest span to highlight"));
     actions->addWidget(m_memorizationLength);
-    actions->addStretch();
+    actions->addWidget(m_seedMode);
+    layout->addLayout(actions);
     m_add = new QToolButton(this);
     m_add->setText(QStringLiteral("+"));
     m_add->setToolTip(tr("Add a model column"));
     m_remove = new QToolButton(this);
     m_remove->setText(QStringLiteral("−"));
     m_remove->setToolTip(tr("Remove the last model column"));
-    actions->addWidget(m_add);
-    actions->addWidget(m_remove);
     m_generate = new QPushButton(tr("&Generate"), this);
     m_generate->setDefault(true);
     m_stop = new QPushButton(tr("&Stop"), this);
-    actions->addWidget(m_generate);
-    actions->addWidget(m_stop);
-    layout->addLayout(actions);
+    buttons->addWidget(m_generate, 0, 0);
+    buttons->addWidget(m_stop, 0, 1);
+    buttons->addWidget(m_remove, 0, 2);
+    buttons->addWidget(m_add, 0, 3);
+    buttons->addWidget(m_checkpoint, 1, 0, 1, 4);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("CompareTabs"));
@@ -159,8 +161,7 @@ void ComparePanel::buildUi()
     layout->addWidget(m_tabs, 1);
 
     auto* bottom = new QHBoxLayout;
-    m_status = new QLabel(this);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status = new ElidedLabel(this); // one line, cut with "…" (whole in the tooltip): never widens the window
     bottom->addWidget(m_status, 1);
     auto* open = new QPushButton(tr("Open…"), this);
     auto* save = new QPushButton(tr("Save…"), this);
@@ -298,15 +299,17 @@ void ComparePanel::setColumnCount(int count)
         layout->setContentsMargins(2, 0, 2, 0);
         c.model = new QComboBox(c.box);
         c.model->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        c.model->setMinimumContentsLength(16);
+        c.model->setMinimumContentsLength(10); // four columns fit the centre on a laptop screen
         c.header = new QLabel(c.box);
         c.header->setWordWrap(true);
         c.text = new QTextEdit(c.box);
         c.text->setReadOnly(true);
+        c.text->setMinimumHeight(c.text->fontMetrics().height() * 3);
         c.text->setObjectName(QStringLiteral("compareColumn%1").arg(index));
         c.text->viewport()->installEventFilter(this);
         c.text->viewport()->setCursor(Qt::PointingHandCursor);
         c.footer = new QLabel(c.box);
+        c.footer->setWordWrap(true); // a long footer wraps in its column instead of widening the window
         layout->addWidget(c.model);
         layout->addWidget(c.header);
         layout->addWidget(c.text, 1);
@@ -388,7 +391,7 @@ core::CompareSettings ComparePanel::settings() const
     s.repetitionPenalty = m_repetitionPenalty->value();
     s.greedy = m_greedy->isChecked();
     s.seed = uint64_t(m_seed->value());
-    s.chatTemplate = m_chatTemplate->isChecked();
+    s.chatTemplate = m_chatTemplate->isOn();
     return s;
 }
 
@@ -429,13 +432,13 @@ void ComparePanel::updateControls()
     for (QWidget* w : std::initializer_list<QWidget*>{m_temperature, m_topK, m_topP})
         w->setEnabled(!m_greedy->isChecked());
     // The chat template only means something for a fine-tuned run (or a checkpoint whose run is unknown here).
-    bool tuned = false;
+    std::vector<ChatTemplateChoice::Model> templated;
     for (const core::CompareModel& m : picked) {
         const auto run = std::find_if(m_runs.begin(), m_runs.end(),
                                       [&](const core::RunRecord& r) { return r.runDir.string() == m.path; });
-        tuned = tuned || run == m_runs.end() || run->method != "pretrain";
+        templated.push_back({QString::fromStdString(m.label), run == m_runs.end() || run->method != "pretrain"});
     }
-    m_chatTemplate->setEnabled(tuned);
+    m_chatTemplate->setModels(templated);
 }
 
 void ComparePanel::setStatus(const QString& text) { m_status->setText(text); }

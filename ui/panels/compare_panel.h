@@ -34,6 +34,8 @@ class QToolButton;
 
 namespace tb::ui {
 
+class ChatTemplateChoice;
+class ElidedLabel;
 class InferenceSession;
 class KlTextView;
 class NextTokenView;
@@ -89,6 +91,8 @@ public:
     /// Memorized spans highlighted in `column`.
     int memorizedSpanCount(int column) const;
     QString statusText() const;
+    /// The chat template check box and its per-model line.
+    ChatTemplateChoice* chatTemplateChoice() const { return m_chatTemplate; }
 
     // The tabs: Outputs (the columns), Next token, KL, Seed fan, Phrasings.
     enum Tab { OutputsTab, NextTokenTab, KlTab, SeedFanTab, PhrasingsTab };
@@ -241,14 +245,14 @@ private:
     QSpinBox* m_seed = nullptr;
     QComboBox* m_seedMode = nullptr;
     QComboBox* m_checkpoint = nullptr;
-    QCheckBox* m_chatTemplate = nullptr;
+    ChatTemplateChoice* m_chatTemplate = nullptr;
     QCheckBox* m_memorization = nullptr;
     QSpinBox* m_memorizationLength = nullptr;
     QToolButton* m_add = nullptr;
     QToolButton* m_remove = nullptr;
     QPushButton* m_generate = nullptr;
     QPushButton* m_stop = nullptr;
-    QLabel* m_status = nullptr;
+    ElidedLabel* m_status = nullptr;
 };
 
 } // namespace tb::ui

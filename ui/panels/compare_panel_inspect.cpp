@@ -50,7 +50,8 @@ void ComparePanel::buildInspectTabs()
     auto* fanRow = new QHBoxLayout;
     auto* modelLabel = new QLabel(tr("&Model"), fan);
     m_seedFanModel = new QComboBox(fan);
-    m_seedFanModel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_seedFanModel->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon); // long run names
+    m_seedFanModel->setMinimumContentsLength(14);
     m_seedFanModel->setToolTip(tr("The model that samples the prompt"));
     modelLabel->setBuddy(m_seedFanModel);
     auto* countLabel = new QLabel(tr("Sa&mples"), fan);
@@ -74,8 +75,13 @@ void ComparePanel::buildInspectTabs()
     m_tabs->addTab(fan, tr("Seed fan"));
     m_tabs->setTabToolTip(SeedFanTab, tr("Several samples of the prompt from one model, one per seed"));
 
-    m_phrasing = new PhrasingView(m_tabs);
-    m_tabs->addTab(m_phrasing, tr("Phrasings"));
+    // In a scroll area too: its form and table are taller than the tab on a laptop screen.
+    auto* phrasingScroll = new QScrollArea(m_tabs);
+    phrasingScroll->setWidgetResizable(true);
+    phrasingScroll->setFrameShape(QFrame::NoFrame);
+    m_phrasing = new PhrasingView(phrasingScroll);
+    phrasingScroll->setWidget(m_phrasing);
+    m_tabs->addTab(phrasingScroll, tr("Phrasings"));
     m_tabs->setTabToolTip(PhrasingsTab, tr("Several phrasings of one request through every model"));
 
     m_nextToken->setSampling(samplingOf(settings()));

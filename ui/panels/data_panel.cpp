@@ -117,7 +117,7 @@ DataPanel::DataPanel(QWidget* parent)
     for (const core::DatasetFormat f : core::allDatasetFormats())
         m_formatBox->addItem(datasetFormatTitle(f), QString::fromUtf8(core::datasetFormatName(f)));
     m_formatBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_formatBox->setMinimumContentsLength(14); // the list itself shows the full names
+    m_formatBox->setMinimumContentsLength(9); // the list itself shows the full names
     m_policyBox = new QComboBox(this);
     m_policyBox->setObjectName("errorPolicy");
     m_policyBox->setToolTip(tr("What a malformed record does: skipped and listed under Problems, or the load stops "
@@ -125,7 +125,7 @@ DataPanel::DataPanel(QWidget* parent)
     m_policyBox->addItem(tr("Skip bad records"), int(core::ErrorPolicy::Skip));
     m_policyBox->addItem(tr("Stop at the first bad record"), int(core::ErrorPolicy::Stop));
     m_policyBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_policyBox->setMinimumContentsLength(14);
+    m_policyBox->setMinimumContentsLength(9);
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_openButton);
@@ -179,6 +179,7 @@ DataPanel::DataPanel(QWidget* parent)
     m_errorBox->hide();
 
     m_previewTitle = new QLabel(tr("Preview"), this);
+    m_previewTitle->setWordWrap(true); // "Preview (first 64 KB of 136 KB)" must not widen the dock
     m_preview = new QPlainTextEdit(this);
     m_preview->setObjectName("preview");
     m_preview->setReadOnly(true);

@@ -136,7 +136,7 @@ DatasetView::DatasetView(QWidget* parent) : QWidget(parent)
 
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName("lengthHistogram");
-    m_plot->setMinimumSize(220, 150);
+    m_plot->setMinimumSize(140, 120);
     m_bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
     m_bars->setPen(QPen(seriesColor::kBlue.darker(120)));
     m_bars->setBrush(seriesColor::kBlue);

@@ -2,6 +2,7 @@
 #include "ui/panels/monitor_panel.h"
 
 #include "core/eval/overfit.h"
+#include "ui/panels/elided_label.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -98,39 +99,49 @@ void MonitorPanel::buildUi()
     m_logBox->setToolTip(tr("Logarithmic loss axis: late, small improvements stay visible"));
     connect(m_logBox, &QCheckBox::toggled, this, &MonitorPanel::setLogScale);
 
+    // Two short rows, so the panel fits beside the docks on a laptop screen: the run buttons, then the progress
+    // bar with the axis choices.
     auto* controls = new QHBoxLayout;
     for (QToolButton* b : {m_start, m_pause, m_resume, m_step, m_stop})
         controls->addWidget(b);
     controls->addStretch(1);
-    auto* xLabel = new QLabel(tr("X axis:"), this);
-    xLabel->setBuddy(m_xAxisBox);
-    controls->addWidget(xLabel);
-    controls->addWidget(m_xAxisBox);
-    controls->addSpacing(8);
-    controls->addWidget(m_logBox);
 
     m_progress = new QProgressBar(this);
     m_progress->setTextVisible(true);
-    m_status = new QLabel(this);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_status->setWordWrap(true);
-    m_numbers = new QLabel(this);
-    m_numbers->setToolTip(tr("Latest losses and throughput. Fine-tuning runs add the forgetting meter: perplexity on "
-                             "held-out text of the parent's pretraining corpus, at the first evaluation and now; a "
-                             "rise is what tuning costs the model's earlier skills."));
-    m_numbers->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress->setMinimumWidth(120);
+    auto* progressRow = new QHBoxLayout;
+    progressRow->addWidget(m_progress, 1);
+    progressRow->addSpacing(8);
+    auto* xLabel = new QLabel(tr("X axis:"), this);
+    xLabel->setBuddy(m_xAxisBox);
+    progressRow->addWidget(xLabel);
+    progressRow->addWidget(m_xAxisBox);
+    progressRow->addSpacing(8);
+    progressRow->addWidget(m_logBox);
+
+    // One line each, cut with "…" when the panel is narrow (the whole text is in the tooltip): a finished run's
+    // summary must not wrap into a column that pushes the charts down.
+    m_status = new ElidedLabel(this);
+    m_status->setObjectName(QStringLiteral("monitorStatus"));
+    m_numbers = new ElidedLabel(this);
+    m_numbers->setObjectName(QStringLiteral("monitorNumbers"));
+    m_numbers->setExtraToolTip(tr("Latest losses and throughput. The val loss is the last evaluation's, on the fixed "
+                                  "eval batches (train.eval_iters), as on the chart; a completed run's status also "
+                                  "gives the val loss over the whole val split. Fine-tuning runs add the forgetting "
+                                  "meter: perplexity on held-out text of the parent's pretraining corpus, at the first "
+                                  "evaluation and now; a rise is what tuning costs the model's earlier skills."));
     m_numbers->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     auto* statusRow = new QHBoxLayout;
-    statusRow->addWidget(m_status, 1);
-    statusRow->addWidget(m_numbers);
+    statusRow->addWidget(m_status, 3);
+    statusRow->addWidget(m_numbers, 2);
 
     m_lossPlot = makePlot(tr("Loss"), true);
     m_lrPlot = makePlot(tr("Learning rate"), false);
     m_gradPlot = makePlot(tr("Gradient norm (before clipping)"), false);
     m_speedPlot = makePlot(tr("Throughput (tokens/s)"), false);
-    m_lossPlot->yAxis->setLabel(tr("cross-entropy (nats/token)"));
+    m_lossPlot->yAxis->setLabel(lossAxisLabel());
     m_speedPlot->yAxis->setTicker(QSharedPointer<SiAxisTicker>::create());
-    m_lossPlot->setMinimumHeight(200);
+    m_lossPlot->setMinimumHeight(130); // with Runs below, the Monitor fits a 720-pixel-high screen
 
     auto graph = [](QCustomPlot* plot, const QString& name, const QColor& color, double width) {
         QCPGraph* g = plot->addGraph();
@@ -140,9 +151,8 @@ void MonitorPanel::buildUi()
     };
     QColor faint = seriesColor::kBlue;
     faint.setAlpha(70);
-    curve(Series::TrainLoss).graph = graph(m_lossPlot, tr("train loss (per step)"), faint, 1);
-    curve(Series::TrainLoss).graph->removeFromLegend();
-    curve(Series::TrainLossSmoothed).graph = graph(m_lossPlot, tr("train loss"), seriesColor::kBlue, 2);
+    curve(Series::TrainLoss).graph = graph(m_lossPlot, tr("train loss (each step)"), faint, 1);
+    curve(Series::TrainLossSmoothed).graph = graph(m_lossPlot, tr("train loss (smoothed)"), seriesColor::kBlue, 2);
     QCPGraph* evalTrain = graph(m_lossPlot, tr("train loss (eval batches)"), seriesColor::kGreen, 1.5);
     evalTrain->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, 5));
     curve(Series::EvalTrainLoss).graph = evalTrain;
@@ -153,7 +163,8 @@ void MonitorPanel::buildUi()
     curve(Series::TokensPerSecond).graph = graph(m_speedPlot, tr("tokens/s"), seriesColor::kBlue, 1);
 
     // Fine-tuning: the forgetting meter on the loss chart's right axis, so task loss and forgetting read together.
-    m_lossPlot->yAxis2->setLabel(tr("Forgetting: perplexity on parent's text"));
+    // Short: the axis label must fit the chart's height on a small screen; the legend entry says it in full.
+    m_lossPlot->yAxis2->setLabel(tr("forgetting (ppl)"));
     m_lossPlot->yAxis2->setVisible(false);
     QCPGraph* forgetting = m_lossPlot->addGraph(m_lossPlot->xAxis, m_lossPlot->yAxis2);
     forgetting->setName(tr("forgetting (perplexity on parent's text)"));
@@ -184,7 +195,7 @@ void MonitorPanel::buildUi()
     smallRow->setContentsMargins(0, 0, 0, 0);
     smallRow->setSpacing(4);
     for (QCustomPlot* p : {m_lrPlot, m_gradPlot, m_speedPlot}) {
-        p->setMinimumHeight(130);
+        p->setMinimumHeight(80);
         smallRow->addWidget(p);
     }
     auto* splitter = new QSplitter(Qt::Vertical, this);
@@ -196,7 +207,7 @@ void MonitorPanel::buildUi()
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
-    layout->addWidget(m_progress);
+    layout->addLayout(progressRow);
     layout->addLayout(statusRow);
     layout->addWidget(splitter, 1);
 }
@@ -247,6 +258,28 @@ void MonitorPanel::setState(State state)
     m_state = state;
     updateControls();
     updateStatus();
+}
+
+QString MonitorPanel::lossAxisLabel() const
+{
+    // Short: an axis label longer than the chart is high is cut at both ends on a laptop screen.
+    return m_method == QLatin1String("dpo") ? tr("DPO loss (nats)") : tr("loss (nats/token)");
+}
+
+void MonitorPanel::setRunKind(const QString& method, int64_t evalBatches)
+{
+    m_method = method.isEmpty() ? QStringLiteral("pretrain") : method;
+    m_evalBatches = evalBatches;
+    m_lossPlot->yAxis->setLabel(lossAxisLabel());
+    updateStatus();
+    scheduleReplot();
+}
+
+QString MonitorPanel::evalBatchesText() const
+{
+    if (m_evalBatches <= 0)
+        return tr("the eval batches");
+    return m_evalBatches == 1 ? tr("1 batch") : tr("%1 batches").arg(m_evalBatches);
 }
 
 void MonitorPanel::updateControls()
@@ -355,6 +388,7 @@ void MonitorPanel::onStarted(const core::RunInfo& info)
     m_maxSteps = info.maxSteps;
     m_pausedStep = info.startStep;
     m_statusMessage.clear();
+    m_statusDetails.clear();
     m_statusIsError = false;
     updateXAxisChoices();
     rebuildGraphs(); // tokens per step may be new
@@ -395,26 +429,49 @@ void MonitorPanel::onPaused(qint64 step)
 void MonitorPanel::onFinished(core::TrainOutcome outcome, const core::RunSummary& summary)
 {
     m_statusIsError = false;
+    if (!summary.method.empty()) {
+        m_method = QString::fromStdString(summary.method);
+        m_lossPlot->yAxis->setLabel(lossAxisLabel());
+    }
+    // One compact line (cut with "…" when narrow); the tooltip says each number in full.
+    QStringList details;
     switch (outcome) {
     case core::TrainOutcome::Completed:
         m_statusMessage = tr("Completed %1 steps in %2").arg(summary.steps).arg(humanDuration(summary.wallSeconds));
-        if (summary.finalValLoss)
-            m_statusMessage += tr(" · final val loss %1 (whole split)").arg(formatLoss(*summary.finalValLoss));
+        details << m_statusMessage + QLatin1Char('.');
+        if (summary.finalValLoss) {
+            m_statusMessage += tr(" · whole val split %1").arg(formatLoss(*summary.finalValLoss));
+            details << tr("Val loss over the whole val split, after the last step: %1 (summary.json's "
+                          "final_val_loss). The val loss beside it is the last evaluation's, on %2 (the chart's "
+                          "points), so the two differ a little.")
+                           .arg(formatLoss(*summary.finalValLoss), evalBatchesText());
+        }
         break;
     case core::TrainOutcome::Stopped:
         m_statusMessage = tr("Stopped at step %1; the checkpoint is saved").arg(summary.steps);
+        details << m_statusMessage + tr(". Resume it from Runs.");
         break;
     case core::TrainOutcome::Failed:
         m_statusMessage = tr("Failed: %1").arg(QString::fromStdString(summary.error));
+        details << m_statusMessage;
         m_statusIsError = true;
         break;
     }
     if (summary.forgettingAfter)
         m_forgettingFinal = summary.forgettingAfter;
-    if (summary.forgettingBefore && summary.forgettingAfter && outcome != core::TrainOutcome::Failed)
-        m_statusMessage += tr(" · forgetting: perplexity on the parent's text %1 → %2")
-                               .arg(QString::number(*summary.forgettingBefore, 'f', 2),
-                                    QString::number(*summary.forgettingAfter, 'f', 2));
+    if (summary.forgettingBefore && summary.forgettingAfter && outcome != core::TrainOutcome::Failed) {
+        const QString before = QString::number(*summary.forgettingBefore, 'f', 2);
+        const QString after = QString::number(*summary.forgettingAfter, 'f', 2);
+        m_statusMessage += tr(" · forgetting %1 → %2 ppl").arg(before, after);
+        details << tr("Forgetting: perplexity on held-out text of the parent's corpus went from %1 (first "
+                      "evaluation) to %2 (end).")
+                       .arg(before, after);
+    }
+    if (summary.rewardAccuracy && summary.rewardMargin && outcome != core::TrainOutcome::Failed)
+        details << tr("DPO on the held-out pairs: reward accuracy %1%, margin %2.")
+                       .arg(QString::number(*summary.rewardAccuracy * 100.0, 'f', 1),
+                            QString::number(*summary.rewardMargin, 'f', 4));
+    m_statusDetails = details.join(QLatin1Char('\n'));
     if (summary.maxSteps > 0)
         m_maxSteps = summary.maxSteps;
     setState(State::Idle);
@@ -424,6 +481,7 @@ void MonitorPanel::onFinished(core::TrainOutcome outcome, const core::RunSummary
 void MonitorPanel::onFailed(const QString& message)
 {
     m_statusMessage = tr("Failed: %1").arg(message);
+    m_statusDetails = m_statusMessage;
     m_statusIsError = true;
     setState(State::Idle);
 }
@@ -479,6 +537,7 @@ void MonitorPanel::clear()
 {
     resetData();
     m_statusMessage.clear();
+    m_statusDetails.clear();
     m_statusIsError = false;
     updateXAxisChoices();
     setState(State::Idle);
@@ -556,6 +615,7 @@ void MonitorPanel::updateStatus()
     case State::Stopping: status = tr("Stopping: saving a checkpoint…"); break;
     }
     m_status->setText(status);
+    m_status->setExtraToolTip(m_state == State::Idle ? m_statusDetails : QString());
     QPalette pal = palette();
     if (m_statusIsError && m_state == State::Idle)
         pal.setColor(QPalette::WindowText, seriesColor::kRed);
@@ -565,7 +625,8 @@ void MonitorPanel::updateStatus()
     if (m_lastStep)
         numbers << tr("train loss %1").arg(formatLoss(m_lastStep->loss));
     if (m_lastEval)
-        numbers << tr("val loss %1 (best %2)").arg(formatLoss(m_lastEval->valLoss), formatLoss(m_lastEval->bestValLoss));
+        numbers << tr("val loss %1 (last eval, %2; best %3)")
+                       .arg(formatLoss(m_lastEval->valLoss), evalBatchesText(), formatLoss(m_lastEval->bestValLoss));
     if (m_lastEval && m_lastEval->rewardAccuracy && m_lastEval->rewardMargin) // DPO: TRL's eval rewards
         numbers << tr("reward accuracy %1%, margin %2")
                        .arg(QString::number(*m_lastEval->rewardAccuracy * 100.0, 'f', 1),

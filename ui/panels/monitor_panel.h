@@ -27,13 +27,14 @@ class QCPItemStraightLine;
 class QCPItemText;
 class QCPTextElement;
 class QCustomPlot;
-class QLabel;
 class QPoint;
 class QProgressBar;
 class QTimer;
 class QToolButton;
 
 namespace tb::ui {
+
+class ElidedLabel;
 
 class MonitorPanel : public QWidget {
     Q_OBJECT
@@ -81,6 +82,8 @@ public:
     QToolButton* stepButton() const { return m_step; }
     QToolButton* stopButton() const { return m_stop; }
     QString statusText() const;
+    /// The status line's tooltip: what a finished run's summary says in full (both val losses named).
+    QString statusDetails() const { return m_statusDetails; }
     /// The read-outs right of the status: losses, forgetting before -> now, throughput.
     QString numbersText() const;
     /// True while the loss chart shows the forgetting axis (a fine-tuning run with forgetting points).
@@ -90,11 +93,16 @@ public:
     /// Redraws done so far (the timer coalesces any number of updates into one).
     int replotCount() const { return m_replotCount; }
     QCustomPlot* lossPlot() const { return m_lossPlot; }
+    /// What the loss axis measures for the current run's method (a DPO loss is not a cross-entropy).
+    QString lossAxisLabel() const;
 
 public slots:
     void setState(tb::ui::MonitorPanel::State state);
     void setXAxis(tb::ui::MonitorPanel::XAxis axis);
     void setLogScale(bool on);
+    /// The run about to be shown (before onStarted or showHistory): its method labels the loss axis, and
+    /// `evalBatches` (train.eval_iters) names what an evaluation's val loss is measured on.
+    void setRunKind(const QString& method, int64_t evalBatches);
 
     /// A run (re)started: a new run clears the charts; a resumed one keeps the points up to its start step.
     void onStarted(const tb::core::RunInfo& info);
@@ -159,6 +167,8 @@ private:
     void scheduleReplot();
     void replotNow(bool immediately);
     void placeOverfitMarker();
+    /// "10 batches" (train.eval_iters), or "the eval batches" when the run's setting is unknown.
+    QString evalBatchesText() const;
     Curve& curve(Series series);
     const Curve& curve(Series series) const;
 
@@ -171,8 +181,8 @@ private:
     QComboBox* m_xAxisBox = nullptr;
     QCheckBox* m_logBox = nullptr;
     QProgressBar* m_progress = nullptr;
-    QLabel* m_status = nullptr;
-    QLabel* m_numbers = nullptr;
+    ElidedLabel* m_status = nullptr;
+    ElidedLabel* m_numbers = nullptr;
     QCustomPlot* m_lossPlot = nullptr;
     QCPTextElement* m_lossTitle = nullptr;
     QCustomPlot* m_lrPlot = nullptr;
@@ -205,7 +215,10 @@ private:
     int64_t m_pausedStep = 0;
     int m_replotCount = 0;
     QString m_statusMessage;
+    QString m_statusDetails;
     bool m_statusIsError = false;
+    QString m_method = QStringLiteral("pretrain");
+    int64_t m_evalBatches = 0;
 };
 
 } // namespace tb::ui

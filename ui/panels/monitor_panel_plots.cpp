@@ -37,6 +37,12 @@ QCustomPlot* MonitorPanel::makePlot(const QString& title, bool legend)
             [this, plot](QMouseEvent* event) { showValuesAt(plot, event->pos()); });
     if (legend) {
         plot->legend->setVisible(true);
+        // Two entries a row in a smaller font: six entries in one column would cover a short chart.
+        QFont legendFont = font();
+        legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
+        plot->legend->setFont(legendFont);
+        plot->legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
+        plot->legend->setWrap(2);
         plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     }
     // All charts share the x range; a range change the panel did not make is the user's zoom or drag.

@@ -4,6 +4,7 @@
 #include "core/common/error.h"
 #include "core/data/chat_prompt.h"
 #include "ui/bridge/inference_session.h"
+#include "ui/panels/chat_template_choice.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -46,6 +47,7 @@ QString sideLetter(int side) { return side == 0 ? QStringLiteral("A") : QStringL
 RatePanel::RatePanel(QWidget* parent) : QWidget(parent), m_random(QRandomGenerator::global()->generate())
 {
     setObjectName(QStringLiteral("RatePanel"));
+    setFocusPolicy(Qt::ClickFocus); // generate() parks the focus here, where the verdict keys work
     buildUi();
     reveal(false);
     updateControls();
@@ -62,7 +64,7 @@ void RatePanel::buildUi()
         auto* label = new QLabel(i == 0 ? tr("Model &1") : tr("Model &2"), this);
         m_models[size_t(i)] = new QComboBox(this);
         m_models[size_t(i)]->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        m_models[size_t(i)]->setMinimumContentsLength(18);
+        m_models[size_t(i)]->setMinimumContentsLength(10);
         m_models[size_t(i)]->setToolTip(tr("A run of the project. Which side it appears on is drawn at random for "
                                            "every prompt, and its name is hidden until you vote."));
         label->setBuddy(m_models[size_t(i)]);
@@ -73,10 +75,8 @@ void RatePanel::buildUi()
             refreshTally();
         });
     }
-    m_chatTemplate = new QCheckBox(tr("Use &chat template"), this);
-    m_chatTemplate->setToolTip(tr("Wrap the prompt in a fine-tuned run's chat template (a pretrained run gets the "
-                                  "raw prompt)"));
-    pick->addWidget(m_chatTemplate);
+    m_chatTemplate = new ChatTemplateChoice(this);
+    pick->addWidget(m_chatTemplate, 1);
     layout->addLayout(pick);
 
     auto* knobs = new QHBoxLayout;
@@ -118,7 +118,7 @@ void RatePanel::buildUi()
     auto* promptSide = new QVBoxLayout;
     m_pastPrompts = new QComboBox(this);
     m_pastPrompts->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_pastPrompts->setMinimumContentsLength(22);
+    m_pastPrompts->setMinimumContentsLength(14);
     m_pastPrompts->setToolTip(tr("Prompts rated before in this project, newest first"));
     m_generate = new QPushButton(tr("&Generate"), this);
     m_generate->setDefault(true);
@@ -295,7 +295,7 @@ core::CompareSettings RatePanel::settings() const
     s.topK = m_topK->value();
     s.maxNewTokens = m_maxNewTokens->value();
     s.seed = uint64_t(m_seed->value());
-    s.chatTemplate = m_chatTemplate->isChecked();
+    s.chatTemplate = m_chatTemplate->isOn();
     return s;
 }
 
@@ -343,7 +343,11 @@ void RatePanel::updateControls()
     m_undo->setEnabled(!m_cast.empty() && !m_projectDir.isEmpty());
     m_export->setEnabled(!m_projectDir.isEmpty());
     m_tune->setEnabled(!m_projectDir.isEmpty() && a.has_value());
-    m_chatTemplate->setEnabled((a && a->method != "pretrain") || (b && b->method != "pretrain"));
+    std::vector<ChatTemplateChoice::Model> templated;
+    for (const auto& run : {a, b})
+        if (run)
+            templated.push_back({runLabel(*run), run->method != "pretrain"});
+    m_chatTemplate->setModels(templated);
     for (QComboBox* box : m_models)
         box->setEnabled(!isGenerating());
 }
@@ -418,6 +422,9 @@ void RatePanel::generate()
     m_job = m_session->generate({{left.path, "A", "best"}, {right.path, "B", "best"}}, prompt(), s);
     setStatus(tr("Generating A and B…"));
     updateControls();
+    // Off the prompt box (Alt+G leaves it there), so the verdict keys 1-4 and S vote instead of typing.
+    if (m_prompt->hasFocus())
+        setFocus(Qt::OtherFocusReason);
 }
 
 void RatePanel::stop()
@@ -465,6 +472,8 @@ void RatePanel::onFinished(quint64 job, const std::vector<core::CompareOutput>& 
         m.outputTokens = int64_t(outputs[i].tokens.size());
     }
     m_item.complete = outputs.size() == 2 && !stopped;
+    if (m_prompt->hasFocus()) // typed into while generating: the keys vote again once both are done
+        setFocus(Qt::OtherFocusReason);
     setStatus(m_item.complete ? tr("Which is better? 1 = A, 2 = B, 3 = tie, 4 = both bad, S = skip.")
                               : tr("Stopped before both were done: generate again to rate this prompt."));
     updateControls();

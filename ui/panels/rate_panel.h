@@ -40,6 +40,7 @@ class QTextEdit;
 
 namespace tb::ui {
 
+class ChatTemplateChoice;
 class InferenceSession;
 class VoteBiasView;
 struct LoadedModelInfo;
@@ -81,6 +82,7 @@ public:
     QString statusText() const;
     QPushButton* verdictButton(core::Verdict verdict) const;
     QPushButton* undoButton() const { return m_undo; }
+    ChatTemplateChoice* chatTemplateChoice() const { return m_chatTemplate; }
     /// Writes the project's preference file; false with a message on failure.
     bool exportTo(const QString& file, QString* error = nullptr);
     /// "Tune on these votes": exports the preference pairs to <project>/preferences/votes-<UTC time>.jsonl and
@@ -166,7 +168,7 @@ private:
     std::array<QComboBox*, 2> m_models{};
     QPlainTextEdit* m_prompt = nullptr;
     QComboBox* m_pastPrompts = nullptr;
-    QCheckBox* m_chatTemplate = nullptr;
+    ChatTemplateChoice* m_chatTemplate = nullptr;
     QDoubleSpinBox* m_temperature = nullptr;
     QSpinBox* m_topK = nullptr;
     QSpinBox* m_maxNewTokens = nullptr;

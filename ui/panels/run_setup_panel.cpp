@@ -22,6 +22,7 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QResizeEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -177,6 +178,38 @@ QIcon severityIcon(const QStyle* style, core::Severity s)
     return {};
 }
 
+/// Lays the form beside the run box and the checks when the panel is wide, above them when it is narrow (a dock on
+/// a laptop screen), so that neither is squeezed to a sliver; stacked, the form gets the height and the checks a
+/// few lines (they scroll).
+class DirectionByWidth : public QObject {
+public:
+    DirectionByWidth(QBoxLayout* layout, QWidget* checks, int wideFrom, QObject* parent)
+        : QObject(parent), m_layout(layout), m_checks(checks), m_wideFrom(wideFrom)
+    {
+    }
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Resize) {
+            const int width = static_cast<QResizeEvent*>(event)->size().width();
+            const auto direction = width >= m_wideFrom ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom;
+            if (m_layout->direction() != direction) {
+                m_layout->setDirection(direction);
+                const bool wide = direction == QBoxLayout::LeftToRight;
+                m_layout->setStretch(1, wide ? 2 : 0);
+                m_checks->setMaximumHeight(wide ? QWIDGETSIZE_MAX : 7 * m_checks->fontMetrics().height());
+            }
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    QBoxLayout* m_layout;
+    QWidget* m_checks;
+    int m_wideFrom;
+};
+
 } // namespace
 
 RunSetupPanel::RunSetupPanel(QWidget* parent)
@@ -191,6 +224,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     }
     m_preset = new QComboBox(this);
     m_preset->setObjectName("preset");
+    // Its entries are long (estimates included): sized to a few characters, not to them, so the dock stays narrow.
+    m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_preset->setMinimumContentsLength(12);
     m_preset->addItem(tr("Custom"), QString());
     for (const auto& p : core::modelPresets()) {
         const auto e = core::estimateRun(core::applyPreset(core::RunConfig{}, p), 65, m_throughput);
@@ -310,9 +346,10 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* right = new QVBoxLayout;
     right->addWidget(runBox);
     right->addWidget(checksBox, 1);
-    auto* columns = new QHBoxLayout;
+    auto* columns = new QBoxLayout(QBoxLayout::LeftToRight);
     columns->addWidget(scroll, 3);
     columns->addLayout(right, 2);
+    installEventFilter(new DirectionByWidth(columns, checksBox, 600, this));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(columns, 1);
     layout->addWidget(m_message);

@@ -17,6 +17,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStyle>
@@ -28,6 +29,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <tuple>
 
 namespace tb::ui {
 namespace {
@@ -37,7 +39,7 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 QString runLabel(const core::RunRecord& run) { return qs(run.name.empty() ? run.id : run.name); }
 
 /// Tableau 10: distinct hues that stay readable on light and dark backgrounds.
-QColor runColor(size_t i)
+QColor paletteColor(size_t i)
 {
     static const QColor colors[] = {QColor(0x4e, 0x79, 0xa7), QColor(0xf2, 0x8e, 0x2b), QColor(0xe1, 0x57, 0x59),
                                     QColor(0x76, 0xb7, 0xb2), QColor(0x59, 0xa1, 0x4f), QColor(0xed, 0xc9, 0x48),
@@ -52,6 +54,8 @@ QIcon swatch(const QColor& color)
     pm.fill(color);
     return QIcon(pm);
 }
+
+constexpr int kLegendChars = 32;
 
 bool isResumable(core::RunStatus s) { return s == core::RunStatus::Stopped || s == core::RunStatus::Interrupted; }
 
@@ -82,6 +86,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     m_table->setAlternatingRowColors(true);
     m_table->setShowGrid(false);
     m_table->setWordWrap(false);
+    m_table->setMinimumHeight(m_table->fontMetrics().height() * 3); // the header and a row; the dock can grow
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 10);
@@ -90,9 +95,11 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     m_table->horizontalHeader()->setSectionResizeMode(RunsTableModel::Name, QHeaderView::Stretch);
 
     m_plot = new QCustomPlot(this);
-    m_plot->setMinimumSize(320, 220);
+    m_plot->setMinimumSize(200, 80); // fits under the Monitor on a laptop screen
     m_plot->xAxis->setLabel(tr("step"));
-    m_plot->yAxis->setLabel(tr("loss  (lines: train, points: val)"));
+    m_plot->yAxis->setLabel(tr("loss")); // short: it must fit a low plot; the tooltip says lines vs points
+    m_plot->setToolTip(tr("Loss curves of the selected runs: lines are the train loss, points the val loss. Each "
+                          "run keeps its colour."));
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -115,6 +122,7 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     m_diffTable->setAlternatingRowColors(true);
     m_diffTable->setShowGrid(false);
     m_diffTable->setWordWrap(false);
+    m_diffTable->setMinimumHeight(m_diffTable->fontMetrics().height() * 2);
     m_diffTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_diffTable->horizontalHeader()->setHighlightSections(false);
 
@@ -127,9 +135,15 @@ RunsPanel::RunsPanel(QWidget* parent) : QWidget(parent)
     diffLayout->addWidget(m_diffCaption);
     diffLayout->addWidget(m_diffTable, 1);
 
+    // Scrolls when the dock is short (a laptop screen): the details and the diff never make the dock taller.
+    auto* diffScroll = new QScrollArea(this);
+    diffScroll->setWidget(diffBox);
+    diffScroll->setWidgetResizable(true);
+    diffScroll->setFrameShape(QFrame::NoFrame);
+    diffScroll->setMinimumHeight(m_plot->minimumHeight());
     auto* compare = new QSplitter(Qt::Horizontal, this);
     compare->addWidget(m_plot);
-    compare->addWidget(diffBox);
+    compare->addWidget(diffScroll);
     compare->setStretchFactor(0, 3);
     compare->setStretchFactor(1, 2);
     compare->setSizes({3000, 2000}); // proportions: the plot gets three fifths
@@ -230,6 +244,7 @@ void RunsPanel::setRuns(std::vector<core::RunRecord> runs)
     const QStringList selected = selectedRunIds();
     m_restoringSelection = true;
     m_model->setRuns(std::move(runs));
+    updateColorOrder();
     selectRuns(selected);
     m_restoringSelection = false;
     m_metrics.clear(); // the list was re-read, so re-read the curves too
@@ -239,6 +254,7 @@ void RunsPanel::setRuns(std::vector<core::RunRecord> runs)
 void RunsPanel::updateRun(const core::RunRecord& run)
 {
     m_model->updateRun(run);
+    updateColorOrder();
     if (selectedRunIds().contains(qs(run.id)))
         refreshComparison(run.id);
     else
@@ -250,6 +266,27 @@ void RunsPanel::removeRun(const QString& id)
     std::vector<core::RunRecord> runs = m_model->runs();
     std::erase_if(runs, [&](const core::RunRecord& r) { return qs(r.id) == id; });
     setRuns(std::move(runs));
+}
+
+void RunsPanel::setLiveProgress(const QString& id, int64_t step, bool paused) { m_model->setLiveRun(id, step, paused); }
+
+void RunsPanel::updateColorOrder()
+{
+    std::vector<const core::RunRecord*> order;
+    for (const core::RunRecord& run : m_model->runs())
+        order.push_back(&run);
+    std::sort(order.begin(), order.end(), [](const core::RunRecord* a, const core::RunRecord* b) {
+        return std::tie(a->createdAt, a->id) < std::tie(b->createdAt, b->id);
+    });
+    m_colorIndex.clear();
+    for (size_t i = 0; i < order.size(); ++i)
+        m_colorIndex[order[i]->id] = i;
+}
+
+QColor RunsPanel::runColor(const QString& id) const
+{
+    const auto it = m_colorIndex.find(id.toStdString());
+    return paletteColor(it == m_colorIndex.end() ? 0 : it->second);
 }
 
 QStringList RunsPanel::selectedRunIds() const
@@ -360,7 +397,7 @@ void RunsPanel::redrawPlot(const std::vector<const core::RunRecord*>& runs)
     bool anyData = false;
     for (size_t i = 0; i < runs.size(); ++i) {
         const core::RunRecord& run = *runs[i];
-        const QColor color = runColor(i);
+        const QColor color = runColor(qs(run.id));
         QVector<double> trainX, trainY, valX, valY;
         for (const core::MetricPoint& p : m_metrics[run.id]) {
             if (p.loss) {
@@ -375,7 +412,11 @@ void RunsPanel::redrawPlot(const std::vector<const core::RunRecord*>& runs)
         anyData = anyData || !trainX.isEmpty() || !valX.isEmpty();
 
         QCPGraph* train = m_plot->addGraph();
-        train->setName(runLabel(run));
+        // A long name would make the legend cover the plot: cut, whole in the table and the details.
+        QString name = runLabel(run);
+        if (name.size() > kLegendChars)
+            name = name.left(kLegendChars - 1) + QChar(0x2026);
+        train->setName(name);
         train->setPen(QPen(color, 1.6));
         train->setData(trainX, trainY, true);
 
@@ -433,7 +474,7 @@ void RunsPanel::redrawDiff(const std::vector<const core::RunRecord*>& runs)
     m_diffTable->setRowCount(static_cast<int>(m_diff.size()));
     m_diffTable->setHorizontalHeaderItem(0, new QTableWidgetItem(tr("Key")));
     for (size_t i = 0; i < runs.size(); ++i) {
-        auto* header = new QTableWidgetItem(swatch(runColor(i)), runLabel(*runs[i]));
+        auto* header = new QTableWidgetItem(swatch(runColor(qs(runs[i]->id))), runLabel(*runs[i]));
         m_diffTable->setHorizontalHeaderItem(static_cast<int>(i) + 1, header);
     }
     for (size_t r = 0; r < m_diff.size(); ++r) {
@@ -539,12 +580,17 @@ bool RunsPanel::exportCsv(const QString& path, QString* error) const
             const auto it = m_metrics.find(id);
             return it == m_metrics.end() ? std::vector<core::MetricPoint>{} : it->second;
         };
+        // DPO's rewards are in the run's metrics.jsonl only, not in the registry's curves.
+        const auto rewards = [](const core::RunRecord& run) {
+            return run.method == "dpo" && !run.runDir.empty() ? core::readJournalRewards(run.runDir)
+                                                              : core::RewardsByStep{};
+        };
         if (runs.size() == 1) {
-            core::writeMetricsCsv(toPath(path), find(runs.front()->id));
+            core::writeMetricsCsv(toPath(path), find(runs.front()->id), rewards(*runs.front()));
         } else {
             std::vector<core::RunMetrics> all;
             for (const core::RunRecord* run : runs)
-                all.push_back({runLabel(*run).toStdString(), find(run->id)});
+                all.push_back({runLabel(*run).toStdString(), find(run->id), rewards(*run)});
             core::writeMetricsCsv(toPath(path), all);
         }
     } catch (const std::exception& e) { // core::Error, or a filesystem_error creating the folder
@@ -555,24 +601,42 @@ bool RunsPanel::exportCsv(const QString& path, QString* error) const
     return true;
 }
 
-QSize RunsPanel::exportSize(QSize requested) const
+QString RunsPanel::plotTitle() const
 {
-    if (requested.isValid() && !requested.isEmpty())
-        return requested;
-    if (m_plot->isVisible() && m_plot->width() >= 200 && m_plot->height() >= 150)
-        return m_plot->size();
-    return {1000, 600};
+    QStringList names;
+    for (const core::RunRecord* run : selectedRuns())
+        names << runLabel(*run);
+    return names.isEmpty() ? tr("Loss curves") : tr("Loss curves: %1").arg(names.join(QStringLiteral(", ")));
 }
 
 bool RunsPanel::exportPlot(const QString& path, QSize size, QString* error)
 {
     const QString suffix = QFileInfo(path).suffix().toLower();
-    const QSize s = exportSize(size);
+    // The panel's shape on screen (often a wide strip) makes a poor figure: a fixed 16:10 size unless asked.
+    const QSize s = size.isValid() && !size.isEmpty() ? size : kExportSize;
     const auto fail = [error](const QString& message) {
         if (error)
             *error = message;
         return false;
     };
+    // The file gets a title row (the screen has the panel around it instead); removed again when done.
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    m_plot->plotLayout()->insertRow(0);
+    auto* title = new QCPTextElement(m_plot, plotTitle(), titleFont);
+    title->setTextColor(m_plot->xAxis->labelColor());
+    m_plot->plotLayout()->addElement(0, 0, title);
+    struct RemoveTitle {
+        QCustomPlot* plot;
+        QCPTextElement* title;
+        ~RemoveTitle()
+        {
+            plot->plotLayout()->remove(title);
+            plot->plotLayout()->simplify();
+            plot->replot(QCustomPlot::rpQueuedReplot);
+        }
+    } removeTitle{m_plot, title};
     QByteArray bytes;
     if (suffix == QLatin1String("png")) {
         QBuffer buffer(&bytes);
@@ -586,7 +650,7 @@ bool RunsPanel::exportPlot(const QString& path, QSize size, QString* error)
         svg.setOutputDevice(&buffer);
         svg.setSize(s);
         svg.setViewBox(QRect(QPoint(0, 0), s));
-        svg.setTitle(tr("TuneBench loss curves"));
+        svg.setTitle(plotTitle());
         QCPPainter painter;
         if (!painter.begin(&svg))
             return fail(tr("Could not render the plot as SVG."));
@@ -598,7 +662,7 @@ bool RunsPanel::exportPlot(const QString& path, QSize size, QString* error)
         QTemporaryDir tmp;
         const QString file = tmp.filePath(QStringLiteral("plot.pdf"));
         if (!tmp.isValid() || !m_plot->savePdf(file, s.width(), s.height(), QCP::epAllowCosmetic,
-                                               QStringLiteral("TuneBench"), tr("TuneBench loss curves")))
+                                               QStringLiteral("TuneBench"), plotTitle()))
             return fail(tr("Could not render the plot as PDF."));
         QFile f(file);
         if (!f.open(QIODevice::ReadOnly))

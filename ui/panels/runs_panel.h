@@ -13,6 +13,8 @@
 #include "core/io/config_diff.h"
 #include "core/store/run_records.h"
 
+#include <QColor>
+#include <QSize>
 #include <QStringList>
 #include <QWidget>
 
@@ -43,6 +45,9 @@ public:
     /// Asks the user to confirm a destructive action; true means go ahead. The default shows a message box.
     using ConfirmFunction = std::function<bool(const QString& title, const QString& text)>;
 
+    /// The exported plot's size when none is asked for: a readable 16:10 figure, whatever the panel's shape.
+    static constexpr QSize kExportSize{1200, 750};
+
     explicit RunsPanel(QWidget* parent = nullptr);
     ~RunsPanel() override;
 
@@ -56,6 +61,14 @@ public:
     /// Removes a run from the list (after the caller deleted it).
     void removeRun(const QString& id);
 
+    /// The run training now: its row shows the session's step and "Paused" while paused, ahead of the registry
+    /// (which records steps between evaluations only in its curves). An empty id: no run is training.
+    void setLiveProgress(const QString& id, int64_t step, bool paused);
+
+    /// A run's colour in the plot and the diff table: fixed per run (by its place in the project's creation
+    /// order), so selecting other runs never recolours it.
+    QColor runColor(const QString& id) const;
+
     /// Selected run ids in the order the table shows them.
     QStringList selectedRunIds() const;
     void selectRuns(const QStringList& ids);
@@ -64,7 +77,7 @@ public:
     /// column. False with a message in `error` when nothing is selected or the write fails.
     bool exportCsv(const QString& path, QString* error = nullptr) const;
     /// Writes the plot as PNG, SVG or PDF, chosen by the file's extension, at `size` pixels (points for PDF); an
-    /// empty size means the plot's size on screen. Written atomically.
+    /// empty size means kExportSize. The file gets a title naming the runs. Written atomically.
     bool exportPlot(const QString& path, QSize size = {}, QString* error = nullptr);
 
     /// Writes the one selected run's model (its best checkpoint, else its latest) into `outDir` through
@@ -113,7 +126,9 @@ private:
     void updateActions();
     void applyPalette();
     std::vector<const core::RunRecord*> selectedRuns() const;
-    QSize exportSize(QSize requested) const;
+    /// "Loss curves: a, b" for the exported plot's title.
+    QString plotTitle() const;
+    void updateColorOrder();
 
     RunsTableModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
@@ -135,6 +150,7 @@ private:
     MetricsProvider m_metricsProvider;
     ConfirmFunction m_confirm;
     std::map<std::string, std::vector<core::MetricPoint>> m_metrics; // selected runs' curves, by id
+    std::map<std::string, size_t> m_colorIndex;                      // every run's colour, by id
     std::vector<core::ConfigDiffRow> m_diff;
     bool m_restoringSelection = false;
     QString m_lastExportDir;

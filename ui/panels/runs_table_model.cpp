@@ -7,6 +7,7 @@
 #include <QPainterPath>
 #include <QPixmap>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -30,7 +31,7 @@ QColor statusColor(core::RunStatus status)
 
 /// A coloured disc with a white glyph: a triangle (running), a tick (completed), a square (stopped), a cross
 /// (failed), a pause bar pair (interrupted). Shape and colour both carry the status.
-QPixmap statusPixmap(core::RunStatus status, int size, qreal dpr)
+QPixmap statusPixmap(core::RunStatus status, int size, qreal dpr, bool paused)
 {
     QPixmap pm(QSize(size, size) * dpr);
     pm.setDevicePixelRatio(dpr);
@@ -42,6 +43,12 @@ QPixmap statusPixmap(core::RunStatus status, int size, qreal dpr)
     p.setBrush(statusColor(status));
     p.drawEllipse(QRectF(0.5, 0.5, s - 1, s - 1));
     QPen glyph(Qt::white, s / 9.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    if (paused) { // a running run, paused: the running colour with a pause sign
+        p.setBrush(Qt::white);
+        p.drawRect(QRectF(s * 0.33, s * 0.3, s * 0.12, s * 0.4));
+        p.drawRect(QRectF(s * 0.55, s * 0.3, s * 0.12, s * 0.4));
+        return pm;
+    }
     switch (status) {
     case core::RunStatus::Running: {
         QPainterPath tri;
@@ -127,12 +134,30 @@ QString RunsTableModel::statusText(core::RunStatus status)
     return {};
 }
 
-QIcon RunsTableModel::statusIcon(core::RunStatus status)
+QIcon RunsTableModel::statusIcon(core::RunStatus status, bool paused)
 {
     QIcon icon;
     for (const qreal dpr : {1.0, 2.0})
-        icon.addPixmap(statusPixmap(status, 14, dpr));
+        icon.addPixmap(statusPixmap(status, 14, dpr, paused));
     return icon;
+}
+
+void RunsTableModel::setLiveRun(const QString& id, int64_t step, bool paused)
+{
+    const QString old = m_liveId;
+    m_liveId = id;
+    m_liveStep = step;
+    m_livePaused = paused;
+    for (const QString& changed : {old, id}) {
+        const int row = changed.isEmpty() ? -1 : rowOf(changed);
+        if (row >= 0)
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+}
+
+bool RunsTableModel::isLive(const core::RunRecord& run) const
+{
+    return !m_liveId.isEmpty() && run.status == core::RunStatus::Running && qs(run.id) == m_liveId;
 }
 
 QString RunsTableModel::durationText(double seconds)
@@ -187,16 +212,18 @@ QVariant RunsTableModel::displayData(const core::RunRecord& run, int column) con
 {
     switch (column) {
     case Name: return qs(run.name.empty() ? run.id : run.name);
-    case Status: return statusText(run.status);
+    case Status: return isLive(run) && m_livePaused ? tr("Paused") : statusText(run.status);
     case Method: return qs(run.method);
     case Parent: return run.parentRunId.empty() ? QStringLiteral("—") : parentName(run);
     case BestValLoss: return run.bestValLoss ? QString::number(*run.bestValLoss, 'f', 4) : QStringLiteral("—");
     case Trainable: return run.trainableParameters > 0 ? countText(run.trainableParameters) : QStringLiteral("—");
     case Forgetting: return forgettingText(run);
     case Duration: return durationText(run.wallSeconds);
-    case Steps:
-        return run.maxSteps > 0 ? QStringLiteral("%L1 / %L2").arg(run.steps).arg(run.maxSteps)
-                                : QStringLiteral("%L1").arg(run.steps);
+    case Steps: {
+        const int64_t steps = isLive(run) ? std::max(run.steps, m_liveStep) : run.steps;
+        return run.maxSteps > 0 ? QStringLiteral("%L1 / %L2").arg(steps).arg(run.maxSteps)
+                                : QStringLiteral("%L1").arg(steps);
+    }
     case Created: return createdText(run.createdAt);
     default: return {};
     }
@@ -234,7 +261,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
     case kIdRole: return qs(run.id);
     case kSortRole: return sortData(run, index.column());
     case Qt::DecorationRole:
-        return index.column() == Status ? QVariant::fromValue(statusIcon(run.status)) : QVariant();
+        return index.column() == Status ? QVariant::fromValue(statusIcon(run.status, isLive(run) && m_livePaused))
+                                        : QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == BestValLoss || index.column() == Duration || index.column() == Steps ||
             index.column() == Trainable || index.column() == Forgetting)
@@ -243,6 +271,8 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Status && run.status == core::RunStatus::Failed && !run.error.empty())
             return tr("Failed: %1").arg(qs(run.error));
+        if (index.column() == Status && isLive(run) && m_livePaused)
+            return tr("Paused after step %1: Resume (F7) or Step one batch (F10) in the Monitor.").arg(m_liveStep);
         if (index.column() == Status && run.status == core::RunStatus::Interrupted)
             return tr("The process running this run ended without finishing it. Resume continues from its last "
                       "checkpoint.");

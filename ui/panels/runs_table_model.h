@@ -44,8 +44,14 @@ public:
     int rowOf(const QString& id) const;
     const core::RunRecord& runAt(int row) const { return m_runs.at(static_cast<size_t>(row)); }
 
+    /// The run training now, as the session reports it between the registry's updates: its status reads "Paused"
+    /// while paused and its step count follows `step` (the registry's row lags behind until the next evaluation).
+    /// An empty id clears it.
+    void setLiveRun(const QString& id, int64_t step, bool paused);
+    QString liveRunId() const { return m_liveId; }
+
     static QString statusText(core::RunStatus status);
-    static QIcon statusIcon(core::RunStatus status);
+    static QIcon statusIcon(core::RunStatus status, bool paused = false);
     static QString durationText(double seconds);
     /// "74 k", "0.81 M": a parameter count for people.
     static QString countText(int64_t n);
@@ -68,7 +74,13 @@ private:
     QVariant displayData(const core::RunRecord& run, int column) const;
     QVariant sortData(const core::RunRecord& run, int column) const;
 
+    /// Whether `run` is the live run and the session says more than the registry does.
+    bool isLive(const core::RunRecord& run) const;
+
     std::vector<core::RunRecord> m_runs;
+    QString m_liveId;
+    int64_t m_liveStep = 0;
+    bool m_livePaused = false;
 };
 
 } // namespace tb::ui

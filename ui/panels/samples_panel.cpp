@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ui/panels/samples_panel.h"
 
+#include "ui/panels/elided_label.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
@@ -31,7 +33,8 @@ QColor mix(const QColor& a, const QColor& b, double t)
 
 QString shortPrompt(const QString& prompt)
 {
-    QString s = SamplesPanel::visibleWhitespace(prompt);
+    const QString blank = SamplesPanel::blankPromptLabel(prompt);
+    QString s = blank.isEmpty() ? SamplesPanel::visibleWhitespace(prompt) : blank;
     if (s.size() > kFilterLabelChars)
         s = s.left(kFilterLabelChars - 1) + QChar(0x2026);
     return s;
@@ -43,22 +46,24 @@ SamplesPanel::SamplesPanel(QWidget* parent) : QWidget(parent)
 {
     m_filterLabel = new QLabel(tr("Prompt:"), this);
     m_filterBox = new QComboBox(this);
-    m_filterBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // Not AdjustToContents: a long prompt would make the dock (and the window) wider.
+    m_filterBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_filterBox->setMinimumContentsLength(10);
     m_filterBox->setToolTip(tr("Show the continuations of one probe prompt only"));
     m_filterLabel->setBuddy(m_filterBox);
     connect(m_filterBox, &QComboBox::activated, this,
             [this](int index) { setPromptFilter(m_filterBox->itemData(index).toString()); });
-    m_whitespaceBox = new QCheckBox(tr("Show whitespace"), this);
+    m_whitespaceBox = new QCheckBox(tr("Whitespace"), this);
     m_whitespaceBox->setChecked(m_showWhitespace);
     m_whitespaceBox->setToolTip(tr("Mark line breaks (↵), tabs (→) and spaces (·), which matter to the model"));
     connect(m_whitespaceBox, &QCheckBox::toggled, this, &SamplesPanel::setShowWhitespace);
-    m_countLabel = new QLabel(this);
+    m_countLabel = new ElidedLabel(this); // a narrow dock cuts it rather than growing
+    m_countLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_filterLabel);
     top->addWidget(m_filterBox);
-    top->addStretch(1);
-    top->addWidget(m_countLabel);
+    top->addWidget(m_countLabel, 1);
     top->addSpacing(12);
     top->addWidget(m_whitespaceBox);
 
@@ -93,6 +98,17 @@ QString SamplesPanel::visibleWhitespace(const QString& text)
         }
     }
     return out;
+}
+
+QString SamplesPanel::blankPromptLabel(const QString& prompt)
+{
+    if (!prompt.trimmed().isEmpty())
+        return {};
+    if (prompt.isEmpty())
+        return tr("(empty prompt)");
+    if (prompt == QLatin1String("\n"))
+        return tr("⏎ (start of a line)");
+    return tr("%1 (whitespace)").arg(visibleWhitespace(prompt).remove(QLatin1Char('\n')));
 }
 
 int SamplesPanel::visibleSampleCount() const
@@ -276,6 +292,15 @@ QString SamplesPanel::textHtml(const QString& text) const
     return out;
 }
 
+QString SamplesPanel::promptHtml(const QString& prompt) const
+{
+    const QString blank = blankPromptLabel(prompt);
+    if (blank.isEmpty())
+        return textHtml(prompt);
+    // The label stands for the prompt; a prompt ending a line puts the continuation on the next one.
+    return blank.toHtmlEscaped() + (prompt.endsWith(QLatin1Char('\n')) ? QStringLiteral("<br>") : QString());
+}
+
 QString SamplesPanel::cardHtml(const core::SampleSet& set) const
 {
     const QPalette& pal = palette();
@@ -300,7 +325,7 @@ QString SamplesPanel::cardHtml(const core::SampleSet& set) const
         rows += QStringLiteral("<tr><td style=\"padding:6px 10px\"><p style=\"font-family:'%1'; "
                                "white-space:pre-wrap; margin:0\"><span style=\"background-color:%2; "
                                "font-weight:600\">%3</span>%4</p></td></tr>")
-                    .arg(mono, promptBack, textHtml(prompt), textHtml(QString::fromStdString(s.text)));
+                    .arg(mono, promptBack, promptHtml(prompt), textHtml(QString::fromStdString(s.text)));
     }
     if (rows.isEmpty())
         return {};

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The Samples panel: the run's probe prompts, continued at every evaluation, as a timeline (newest evaluation at
 // the top, one card per evaluation with its step, val loss and each prompt's continuation), so a user can watch the
-// text improve. Whitespace can be shown (↵ newline, → tab, · space); with several prompts a filter shows one.
+// text improve. Whitespace can be shown (↵ newline, → tab, · space; off by default, so the text reads as text); a
+// prompt that is only whitespace (the pretraining probe "\n") is always shown as a visible label, "⏎ (start of a
+// line)". With several prompts a filter shows one.
 // GUI thread only.
 #pragma once
 
@@ -22,6 +24,8 @@ class QLabel;
 class QTextBrowser;
 
 namespace tb::ui {
+
+class ElidedLabel;
 
 class SamplesPanel : public QWidget {
     Q_OBJECT
@@ -45,6 +49,9 @@ public:
     /// `text` with whitespace made visible: ↵ before each line break, → for a tab, · for a space, ␍ for a
     /// carriage return (plain text, not escaped).
     static QString visibleWhitespace(const QString& text);
+    /// What a card and the filter show for `prompt` when it has nothing visible: "⏎ (start of a line)" for "\n",
+    /// "(empty prompt)", else its whitespace made visible. Empty when the prompt has visible characters.
+    static QString blankPromptLabel(const QString& prompt);
 
 public slots:
     void addSamples(const tb::core::SampleSet& samples);
@@ -69,18 +76,19 @@ private:
     void render();
     QString cardHtml(const tb::core::SampleSet& set) const;
     QString textHtml(const QString& text) const;
+    QString promptHtml(const QString& prompt) const;
 
     QTextBrowser* m_view = nullptr;
     QComboBox* m_filterBox = nullptr;
     QLabel* m_filterLabel = nullptr;
     QCheckBox* m_whitespaceBox = nullptr;
-    QLabel* m_countLabel = nullptr;
+    ElidedLabel* m_countLabel = nullptr;
 
     std::vector<core::SampleSet> m_sets; // in step order
     std::map<int64_t, double> m_valLoss;
     QStringList m_prompts;
     QString m_filter;
-    bool m_showWhitespace = true;
+    bool m_showWhitespace = false;
 };
 
 } // namespace tb::ui

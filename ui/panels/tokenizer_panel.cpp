@@ -137,6 +137,7 @@ TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(ne
     m_corpusLabel = new QLabel(this);
     m_corpusLabel->setObjectName("corpusLabel");
     m_corpusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_corpusLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // a long path must not widen the dock
     m_sampleLength = new QSpinBox(this);
     m_sampleLength->setObjectName("sampleLength");
     m_sampleLength->setRange(1, kMaxCharacters);
@@ -172,6 +173,7 @@ TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(ne
     m_comparison = new QLabel(this);
     m_comparison->setObjectName("comparison");
     m_comparison->setTextFormat(Qt::RichText);
+    m_comparison->setWordWrap(true); // wraps in a narrow dock instead of widening it
     auto* sides = new QSplitter(Qt::Horizontal, this);
     sides->setChildrenCollapsible(false);
     for (int side = 0; side < kSides; ++side)
@@ -182,6 +184,7 @@ TokenizerPanel::TokenizerPanel(QWidget* parent) : QWidget(parent), m_training(ne
     resultsLayout->setContentsMargins(0, 0, 0, 0);
     auto* legend = new QLabel(TokenPieceView::legendHtml(), this);
     legend->setTextFormat(Qt::RichText);
+    legend->setWordWrap(true);
     auto* summary = new QHBoxLayout;
     summary->addWidget(m_comparison, 1);
     summary->addWidget(legend);
@@ -224,7 +227,7 @@ QWidget* TokenizerPanel::buildSide(int side)
     s.choice = new QComboBox(box);
     s.choice->setObjectName("tokenizerChoice");
     s.choice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    s.choice->setMinimumContentsLength(16);
+    s.choice->setMinimumContentsLength(10);
     s.choice->addItem(tr("Open tokenizer file…"));
     auto* header = new QHBoxLayout;
     header->addWidget(badge);
