@@ -18,7 +18,7 @@ const char* const kMainHelp = R"(usage: tunebench-cli COMMAND [options]
 Pretrain and inspect small GPT language models from the command line (the engine of the TuneBench workbench).
 
 commands:
-  train      pretrain or fine-tune (sft, lora, prompt_tuning) a model from a config file (alias: pretrain)
+  train      pretrain, fine-tune (sft, lora, prompt_tuning, dpo) or train a reward model from a config file (alias: pretrain)
   resume     continue a stopped or interrupted run from its latest checkpoint
   sample     generate text from a trained run
   demo       train a small model on the built-in demo corpus and watch it learn
@@ -29,6 +29,7 @@ commands:
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
   export     write a run's model as safetensors + config.json, or its LoRA adapter in PEFT's layout
   votes      a project's blind A/B votes as a preference dataset (votes export) or a win-rate summary
+  score      a reward model's score of an answer to a prompt
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -78,6 +79,8 @@ int main(int argc, char* argv[])
         help = kExportHelp;
     else if (command == "votes")
         help = kVotesHelp;
+    else if (command == "score")
+        help = kScoreHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -105,6 +108,8 @@ int main(int argc, char* argv[])
             return runExport(args);
         if (command == "votes")
             return runVotes(args);
+        if (command == "score")
+            return runScore(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);
