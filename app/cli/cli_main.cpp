@@ -18,8 +18,8 @@ const char* const kMainHelp = R"(usage: tunebench-cli COMMAND [options]
 Pretrain and inspect small GPT language models from the command line (the engine of the TuneBench workbench).
 
 commands:
-  train      train a model from a config file, by its method: pretrain, or fine-tune with sft, lora,
-             prompt_tuning or dpo (preference pairs) (alias: pretrain)
+  train      train a model from a config file, by its method: pretrain, fine-tune with sft, lora,
+             prompt_tuning or dpo (preference pairs), or a reward model (reward_model) (alias: pretrain)
   resume     continue a stopped or interrupted run from its latest checkpoint
   sample     generate text from a trained run
   demo       train a small model on the built-in demo corpus and watch it learn (step 1 of the demo;
@@ -31,6 +31,7 @@ commands:
   tokenizer  train a tokenizer (char, byte, bpe, unigram), encode text, decode ids
   export     write a run's model as safetensors + config.json, or its LoRA adapter in PEFT's layout
   votes      a project's blind A/B votes: a preference dataset (votes export), a win-rate summary, bias statistics
+  score      a reward model's score of an answer to a prompt
 
 `tunebench-cli COMMAND --help` describes each command. Version )" TB_VERSION "\n";
 
@@ -80,6 +81,8 @@ int main(int argc, char* argv[])
         help = kExportHelp;
     else if (command == "votes")
         help = kVotesHelp;
+    else if (command == "score")
+        help = kScoreHelp;
     else {
         std::fprintf(stderr, "tunebench-cli: unknown command '%s'\n\n%s", command.c_str(), kMainHelp);
         return kExitBadInput;
@@ -107,6 +110,8 @@ int main(int argc, char* argv[])
             return runExport(args);
         if (command == "votes")
             return runVotes(args);
+        if (command == "score")
+            return runScore(args);
         return runDemo(args);
     } catch (const UsageError& e) {
         std::fprintf(stderr, "tunebench-cli %s: %s\n\n%s", command.c_str(), e.message.c_str(), help);

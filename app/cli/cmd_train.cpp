@@ -33,14 +33,15 @@ const char* const kTrainHelp = R"(usage: tunebench-cli pretrain --config FILE [-
 
 Trains a model as the config describes: method pretrain (from random weights on data.corpus), or fine-tunes
 the model that init_from names on data.train with method sft (every weight), lora (low-rank adapters),
-prompt_tuning (virtual tokens) or dpo (preference pairs); docs/fine-tuning.md. `pretrain` accepts method pretrain only.
+prompt_tuning (virtual tokens) or dpo (preference pairs), docs/fine-tuning.md, or trains a reward model on
+preference pairs (method reward_model, docs/rlhf.md). `pretrain` accepts method pretrain only.
 Writes the run into DIR (default runs/<config name>-<time>):
 config.yaml, metrics.jsonl, summary.json, tokenizer.json and checkpoints/{latest,best}.safetensors.
 With --project, the run gets an id and lives in <project>/runs/<id>, and the project's registry
 (<project>/tunebench.db, created if needed) records its status, curves and checkpoints as it trains.
 
   --config FILE     YAML or JSON run config (keys: method, init_from, model.*, train.*, data.*, tokenizer.*,
-                    sft.*, lora.*, prompt_tuning.*; see docs/config.md)
+                    sft.*, lora.*, prompt_tuning.*, dpo.*, reward_model.*; see docs/config.md)
   --set KEY=VALUE   override one key, e.g. --set train.max_steps=200 (repeatable; relative paths are
                     resolved against the current folder)
   --out DIR         run directory to create (must not already hold a run)

@@ -25,6 +25,7 @@ int runRuns(const std::vector<std::string>& args);
 int runTokenizer(const std::vector<std::string>& args);
 int runExport(const std::vector<std::string>& args);
 int runVotes(const std::vector<std::string>& args);
+int runScore(const std::vector<std::string>& args);
 
 extern const char* const kTrainHelp;
 extern const char* const kResumeHelp;
@@ -36,6 +37,7 @@ extern const char* const kRunsHelp;
 extern const char* const kTokenizerHelp;
 extern const char* const kExportHelp;
 extern const char* const kVotesHelp;
+extern const char* const kScoreHelp;
 
 /// Folder of the built-in resources (demo corpus and config): $TB_RESOURCES_DIR, the installed share folder next to
 /// the executable, or the source tree's resources/.

@@ -107,11 +107,15 @@ void ProgressPrinter::onEval(const core::EvalMetrics& m)
     clearLine();
     const std::string forgetting =
         m.forgettingPerplexity ? ", forgetting perplexity " + fixed2(*m.forgettingPerplexity) : std::string();
-    // DPO: the losses are DPO losses; TRL's reward accuracy and margin on the held-out pairs follow.
-    char rewards[96] = "";
-    if (m.rewardAccuracy && m.rewardMargin)
-        std::snprintf(rewards, sizeof rewards, ", reward accuracy %.3f, reward margin %.4f", *m.rewardAccuracy,
-                      *m.rewardMargin);
+    // DPO and reward_model: the losses are the method's; the reward accuracy and margin on the held-out pairs
+    // follow (a reward model also has the correlation of its score with answer length).
+    char rewards[160] = "";
+    if (m.rewardAccuracy && m.rewardMargin) {
+        const int n = std::snprintf(rewards, sizeof rewards, ", reward accuracy %.3f, reward margin %.4f",
+                                    *m.rewardAccuracy, *m.rewardMargin);
+        if (const auto lengthBias = core::findMetric(m.metrics, "eval_length_correlation"); lengthBias && n > 0)
+            std::snprintf(rewards + n, sizeof rewards - size_t(n), ", score-length correlation %.3f", *lengthBias);
+    }
     std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s%s%s\n", static_cast<long long>(m.step),
                  m.trainLoss, m.valLoss, rewards, forgetting.c_str(), m.improved ? " (best so far)" : "");
     if (m_sampler) {

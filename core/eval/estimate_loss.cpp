@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/eval/estimate_loss.h"
 
+#include "core/model/eval_mode_guard.h"
+
 #include <torch/torch.h>
 
 namespace tb::core {
@@ -9,8 +11,7 @@ double estimateLoss(Gpt& model, const TokenDataset& data, Split split, const std
                     int64_t blockSize, int64_t batchSize)
 {
     torch::NoGradGuard noGrad;
-    const bool wasTraining = model->is_training();
-    model->eval();
+    EvalModeGuard evalMode(*model);
     double sum = 0;
     int64_t count = 0;
     for (size_t i = 0; i < starts.size(); i += static_cast<size_t>(batchSize)) {
@@ -22,7 +23,6 @@ double estimateLoss(Gpt& model, const TokenDataset& data, Split split, const std
         sum += loss.item<double>() * double(chunk.size());
         count += static_cast<int64_t>(chunk.size());
     }
-    model->train(wasTraining);
     return count > 0 ? sum / double(count) : 0.0;
 }
 

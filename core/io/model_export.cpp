@@ -145,6 +145,12 @@ std::vector<fs::path> exportFull(const LoadedModel& loaded, const fs::path& outD
           {"source", loaded.checkpoint.string()},
           {"init_from", loaded.config.initFrom}}},
     };
+    if (model->hasScoreHead()) {
+        // A reward model: the scalar head (score_head.weight) replaces the lm_head's role, as in Hugging Face's
+        // sequence classifiers (one label, read at the last token).
+        config["architectures"] = {"GPTForSequenceClassification"};
+        config["num_labels"] = 1;
+    }
     fs::create_directories(outDir);
     writeSafetensors(outDir / kModelFile, mergedWeights(model), {{"format", "pt"}});
     writeJson(outDir / kConfigFile, config);
@@ -159,6 +165,10 @@ std::vector<fs::path> exportPeft(const LoadedModel& loaded, const fs::path& outD
                          "is '" + loaded.config.method +
                              "': only LoRA runs export as PEFT adapters (export the whole model with --format "
                              "safetensors)");
+    if (model->hasScoreHead())
+        throw InputError(loaded.checkpoint.string(), "method",
+                         "is a reward model: its score head is no LoRA adapter and would be lost; export the whole "
+                         "model with --format safetensors");
     const LoraConfig& lora = model->loraConfig();
     const int64_t r = lora.r;
     const int64_t c = model->config().nEmbd;
@@ -299,6 +309,10 @@ LoadedModel importFull(const fs::path& dir)
         out.model->enablePromptTuning(virtualTokens);
         out.config.method = "prompt_tuning";
         out.config.promptTuning.numVirtualTokens = virtualTokens;
+    }
+    if (data.tensors.count("score_head.weight")) { // a reward model's export
+        out.model->enableScoreHead();
+        out.config.method = "reward_model";
     }
     loadWeights(out.model, data.tensors, weightsFile);
     const auto params = out.model->named_parameters();

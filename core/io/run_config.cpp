@@ -192,8 +192,10 @@ const std::vector<KeySpec>& keySpecs()
                 "sft: supervised fine-tuning of every weight of the init_from model on data.train. lora: "
                 "the same with the base frozen and low-rank adapters trained (see lora.*). prompt_tuning: "
                 "only a few virtual-token embeddings are trained (see prompt_tuning.*). dpo: direct "
-                "preference optimisation on chosen/rejected pairs, the parent as the frozen reference (see dpo.*).",
-                "pretrain|sft|lora|prompt_tuning|dpo"},
+                "preference optimisation on chosen/rejected pairs, the parent as the frozen reference (see dpo.*). "
+                "reward_model: the parent with a scalar score head, trained on chosen/rejected pairs to score the "
+                "chosen answer higher (Bradley-Terry; see reward_model.*).",
+                "pretrain|sft|lora|prompt_tuning|dpo|reward_model"},
         KeySpec{"init_from",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.initFrom = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.initFrom; },
@@ -445,6 +447,19 @@ const std::vector<KeySpec>& keySpecs()
                 "(lora.*) train, so the reference is the same model with its adapters off. none by default: "
                 "small models train fully in little memory.",
                 "none|lora"},
+        KeySpec{"reward_model.adapter",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    if (v != "none" && v != "lora")
+                        throw InputError(o.file, "reward_model.adapter", "must be none or lora, got '" + v + "'",
+                                         o.line);
+                    c.rewardModel.adapter = v;
+                },
+                [](const RunConfig& c) { return c.rewardModel.adapter; },
+                KeyType::Choice,
+                "What a reward model trains besides its score head. none: every weight of the parent. lora: the "
+                "base stays frozen and LoRA adapters (lora.*) train with the head. none by default: small models "
+                "train fully in little memory.",
+                "none|lora"},
     };
     return specs;
 }
@@ -482,7 +497,7 @@ std::string unknownKeyMessage(const std::string& key)
         if (!known.empty())
             return "unknown key (known keys in " + key.substr(0, dot) + ": " + known + ")";
     }
-    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning, dpo)";
+    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning, dpo, reward_model)";
 }
 
 void setKey(RunConfig& config, const std::string& key, const std::string& value, const Origin& o)
@@ -519,8 +534,10 @@ std::vector<std::string> listItems(const std::string& key, const YAML::Node& nod
 std::vector<std::string> RunConfig::validate() const
 {
     std::vector<std::string> problems;
-    if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning" && method != "dpo")
-        problems.push_back("method '" + method + "' is unknown (expected pretrain, sft, lora, prompt_tuning or dpo)");
+    if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning" && method != "dpo" &&
+        method != "reward_model")
+        problems.push_back("method '" + method +
+                           "' is unknown (expected pretrain, sft, lora, prompt_tuning, dpo or reward_model)");
     if (isFineTuning()) {
         if (initFrom.empty())
             problems.push_back("init_from is not set: method " + method +
@@ -546,6 +563,8 @@ std::vector<std::string> RunConfig::validate() const
         if (dpo.adapter != "none" && dpo.adapter != "lora")
             problems.push_back("dpo.adapter '" + dpo.adapter + "' is unknown (expected none or lora)");
     }
+    if (method == "reward_model" && rewardModel.adapter != "none" && rewardModel.adapter != "lora")
+        problems.push_back("reward_model.adapter '" + rewardModel.adapter + "' is unknown (expected none or lora)");
     if (usesLora()) {
         if (lora.r < 1)
             problems.push_back("lora.r must be at least 1 (it is " + std::to_string(lora.r) + ")");

@@ -17,7 +17,7 @@
 namespace tb::core {
 
 struct RunConfig {
-    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning | dpo
+    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning | dpo | reward_model
     std::string initFrom;            // fine-tuning: the parent run directory or checkpoint file
     GptConfig model;
     TrainConfig train;
@@ -27,10 +27,16 @@ struct RunConfig {
     LoraConfig lora;
     PromptTuningConfig promptTuning;
     DpoConfig dpo;
+    RewardModelConfig rewardModel;
 
     bool isFineTuning() const { return method != "pretrain"; }
-    /// The run trains LoRA adapters on a frozen base: method lora, or dpo with dpo.adapter lora.
-    bool usesLora() const { return method == "lora" || (method == "dpo" && dpo.adapter == "lora"); }
+    /// The run trains LoRA adapters on a frozen base: method lora, dpo with dpo.adapter lora, or reward_model with
+    /// reward_model.adapter lora.
+    bool usesLora() const
+    {
+        return method == "lora" || (method == "dpo" && dpo.adapter == "lora") ||
+               (method == "reward_model" && rewardModel.adapter == "lora");
+    }
 
     /// All problems of the whole config in plain words, each naming its key. Empty when valid.
     std::vector<std::string> validate() const;

@@ -41,6 +41,8 @@ int64_t trainableParameterCount(const GptConfig& model, const std::string& metho
         return loraParameterCount(model, lora);
     if (method == "dpo")
         return model.parameterCount();
+    if (method == "reward_model")
+        return model.parameterCount() + model.nEmbd; // and the score head
     if (method == "prompt_tuning")
         return promptTuning.numVirtualTokens * model.nEmbd;
     return 0;

@@ -18,7 +18,8 @@ namespace {
 
 bool isAdapterParameter(const std::string& name)
 {
-    return name.find(".lora_") != std::string::npos || name.rfind("prompt_encoder.", 0) == 0;
+    return name.find(".lora_") != std::string::npos || name.rfind("prompt_encoder.", 0) == 0 ||
+           name.rfind("score_head.", 0) == 0;
 }
 
 std::string loraProblem(const LoraConfig& c)
@@ -136,6 +137,28 @@ void GptImpl::enablePromptTuning(int64_t count)
     // start as plausible inputs instead of noise of a different scale.
     const auto rows = torch::randint(m_config.vocabSize, {count}, torch::TensorOptions().dtype(torch::kLong));
     m_promptEncoder->weight.copy_(wte.index_select(0, rows.to(wte.device())));
+}
+
+void GptImpl::enableScoreHead()
+{
+    if (hasScoreHead())
+        throw Error("the score head is already enabled on this model");
+    const auto& wte = m_transformer->wte->weight;
+    m_scoreHead = register_module("score_head",
+                                  torch::nn::Linear(torch::nn::LinearOptions(m_config.nEmbd, 1).bias(false)));
+    m_scoreHead->to(wte.device(), wte.scalar_type());
+    torch::NoGradGuard noGrad;
+    m_scoreHead->weight.normal_(0.0, 0.02);
+}
+
+torch::Tensor GptImpl::score(const torch::Tensor& idx, const torch::Tensor& last)
+{
+    if (!hasScoreHead())
+        throw Error("this model has no score head (it is not a reward model)");
+    const torch::Tensor hidden = hiddenStates(idx);                               // [B, T, C]
+    const auto index = last.to(torch::kLong).view({-1, 1, 1}).expand({-1, 1, hidden.size(2)});
+    const torch::Tensor at = hidden.gather(1, index).squeeze(1);                   // [B, C]
+    return m_scoreHead(at).squeeze(-1).to(torch::kFloat);
 }
 
 int64_t GptImpl::numVirtualTokens() const { return m_promptEncoder ? m_promptEncoder->weight.size(0) : 0; }

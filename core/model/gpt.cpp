@@ -184,6 +184,12 @@ void GptImpl::initWeights()
 
 torch::Tensor GptImpl::forward(const torch::Tensor& idx)
 {
+    // Tied lm_head: logits = x @ wte.weight^T.
+    return torch::nn::functional::linear(hiddenStates(idx), m_transformer->wte->weight);
+}
+
+torch::Tensor GptImpl::hiddenStates(const torch::Tensor& idx)
+{
     if (idx.dim() != 2)
         throw Error("Gpt::forward expects token ids of shape [batch, time], got " + std::to_string(idx.dim()) +
                     " dimensions");
@@ -212,9 +218,7 @@ torch::Tensor GptImpl::forward(const torch::Tensor& idx)
         else
             x = block(x);
     }
-    x = m_transformer->lnF(virtualTokens > 0 ? x.slice(1, virtualTokens) : x);
-    // Tied lm_head: logits = x @ wte.weight^T.
-    return torch::nn::functional::linear(x, m_transformer->wte->weight);
+    return m_transformer->lnF(virtualTokens > 0 ? x.slice(1, virtualTokens) : x);
 }
 
 torch::Tensor languageModelLoss(const torch::Tensor& logits, const torch::Tensor& targets)

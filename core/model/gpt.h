@@ -5,7 +5,8 @@
 // reference. LoRA adapters and prompt-tuning embeddings (adapters.cpp, lora.h) add parameters under stable names:
 // transformer.h.<i>.attn.c_attn.lora_{q,k,v}.{A,B}, transformer.h.<i>.attn.c_proj.lora_attn_out.{A,B},
 // transformer.h.<i>.mlp.c_fc.lora_mlp_in.{A,B}, transformer.h.<i>.mlp.c_proj.lora_mlp_out.{A,B} and
-// prompt_encoder.weight. A module is used by one thread at a time.
+// prompt_encoder.weight. A reward model adds a scalar head, score_head.weight [1, n_embd] (adapters.cpp). A module is
+// used by one thread at a time.
 #pragma once
 
 #include "core/model/gpt_config.h"
@@ -119,6 +120,8 @@ public:
     /// idx: [B, T] int64 with T <= maxInputLength(). Returns logits [B, T, vocab] (with prompt tuning, for the real
     /// tokens only: the virtual tokens take positions 0..n-1 and the real ones follow).
     torch::Tensor forward(const torch::Tensor& idx);
+    /// The final LayerNorm's output [B, T, n_embd] for the real tokens; forward() is this times the tied lm_head.
+    torch::Tensor hiddenStates(const torch::Tensor& idx);
 
     const GptConfig& config() const { return m_config; }
 
@@ -133,6 +136,13 @@ public:
     void enablePromptTuning(int64_t count);
     /// The parameters the optimizer should update (all of them unless adapters are enabled), with their names.
     std::vector<std::pair<std::string, torch::Tensor>> trainableParameters();
+    /// Reward model: adds the trainable scalar head score_head (no bias; normal(0, 0.02) like Hugging Face's
+    /// sequence-classification head). Call before enableLora, which then leaves it trainable.
+    void enableScoreHead();
+    bool hasScoreHead() const { return !m_scoreHead.is_empty(); }
+    /// The score of each row [B] (fp32): the head on the hidden state at position `last` [B] (int64) of that row,
+    /// the row's last real token. Needs enableScoreHead().
+    torch::Tensor score(const torch::Tensor& idx, const torch::Tensor& last);
     /// Longest input forward() accepts: blockSize minus the virtual tokens.
     int64_t maxInputLength() const;
 
@@ -159,6 +169,7 @@ private:
     LoraConfig m_loraConfig;
     LoraAdapters m_lora;                               // every adapter of every layer
     torch::nn::Embedding m_promptEncoder{nullptr};     // "prompt_encoder.weight" [n, n_embd] with prompt tuning
+    torch::nn::Linear m_scoreHead{nullptr};            // "score_head.weight" [1, n_embd] for a reward model
 };
 TORCH_MODULE(Gpt);
 

@@ -87,9 +87,12 @@ void RunDirectory::writeSummary(const RunSummary& s) const
                                      std::pair{"adapter_kl", &s.adapterKl},
                                      std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement},
                                      std::pair{"reward_accuracy", &s.rewardAccuracy},
-                                     std::pair{"reward_margin", &s.rewardMargin}})
+                                     std::pair{"reward_margin", &s.rewardMargin},
+                                     std::pair{"reward_length_correlation", &s.rewardLengthCorrelation}})
         if (*value)
             j[key] = optionalNumber(*value);
+    if (!s.rewardInput.empty())
+        j["reward_input"] = s.rewardInput;
     if (!s.error.empty())
         j["error"] = s.error;
     writeFileAtomically(summaryFile(), j.dump(2) + "\n");
@@ -133,12 +136,14 @@ RunSummary RunDirectory::readSummary() const
         s.trainableParameters = j.value("trainable_parameters", int64_t{0});
         s.parentRun = j.value("parent_run", "");
         s.parentCheckpoint = j.value("parent_checkpoint", "");
+        s.rewardInput = j.value("reward_input", "");
         for (const auto& [key, value] : {std::pair{"forgetting_before", &s.forgettingBefore},
                                          std::pair{"forgetting_after", &s.forgettingAfter},
                                          std::pair{"adapter_kl", &s.adapterKl},
                                          std::pair{"adapter_top1_agreement", &s.adapterTop1Agreement},
                                          std::pair{"reward_accuracy", &s.rewardAccuracy},
-                                         std::pair{"reward_margin", &s.rewardMargin}})
+                                         std::pair{"reward_margin", &s.rewardMargin},
+                                     std::pair{"reward_length_correlation", &s.rewardLengthCorrelation}})
             if (j.contains(key) && j[key].is_number())
                 *value = j[key].get<double>();
         s.error = j.value("error", "");

@@ -37,8 +37,11 @@ struct RunSummary {
     std::optional<double> forgettingAfter;         // ... and at the end
     std::optional<double> adapterKl;               // mean KL(tuned || base) on the probe prompts after training
     std::optional<double> adapterTop1Agreement;    // share of positions where tuned and base agree on the top token
-    std::optional<double> rewardAccuracy;          // DPO: share of held-out pairs whose chosen reward wins, at the end
+    std::optional<double> rewardAccuracy;          // DPO, reward_model: share of held-out pairs whose chosen reward wins, at the end
     std::optional<double> rewardMargin;            // DPO: mean chosen - rejected reward on the held-out pairs, at the end
+                                                   // (reward_model: the same for its scores)
+    std::optional<double> rewardLengthCorrelation; // reward_model: correlation of score and answer length, at the end
+    std::string rewardInput;                       // reward_model: "raw" (plain pairs) or "chat template"
     std::string error;      // set when status is Failed
     std::string startedAt;  // ISO 8601 UTC
     std::string updatedAt;

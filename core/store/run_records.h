@@ -63,6 +63,7 @@ struct MetricPoint {
     std::optional<double> gradNorm;
     std::optional<double> tokensPerSecond;
     std::optional<double> forgettingPerplexity; // fine-tuning eval points: the forgetting meter
+    std::vector<NamedMetric> values;            // what the method adds, by metrics.jsonl name (eval_rewards/*, ...)
     double elapsedSeconds = 0;
     int64_t tokensSeen = 0;
 };

@@ -14,7 +14,9 @@
 #include <cstdio>
 #include <ctime>
 #include <iterator>
+#include <map>
 #include <random>
+#include <set>
 #include <utility>
 
 namespace tb::core {
@@ -90,6 +92,17 @@ ALTER TABLE runs ADD COLUMN forgetting_before REAL;
 ALTER TABLE runs ADD COLUMN forgetting_after REAL;
 ALTER TABLE metrics ADD COLUMN forgetting_perplexity REAL;
 )sql",
+    // 3: the values a method adds, by name (DPO's eval_rewards/*, a reward model's eval_accuracy, ...), so a new
+    // method needs no new column. Runs of version 2 get theirs from metrics.jsonl (backfillNamedValues).
+    R"sql(
+CREATE TABLE metric_values (
+    run_id            TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step              INTEGER NOT NULL,
+    name              TEXT NOT NULL,
+    value             REAL NOT NULL,
+    PRIMARY KEY (run_id, step, name)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) + 1 == RunRegistry::kSchemaVersion);
 
@@ -113,6 +126,42 @@ std::optional<double> jsonNumber(const nlohmann::json& j, const char* key)
     if (it == j.end() || !it->is_number())
         return std::nullopt;
     return it->get<double>();
+}
+
+/// The metrics.jsonl keys that have columns of their own (or are no curve); every other number is a named value.
+bool isColumnJournalKey(const std::string& key)
+{
+    static const std::set<std::string> keys = {"step",     "loss",      "eval_loss", "eval_train_loss", "learning_rate",
+                                               "grad_norm", "tokens_per_second", "elapsed_s", "eta_s", "epoch",
+                                               "best_val_loss", "forgetting_perplexity"};
+    return keys.count(key) > 0;
+}
+
+/// The named values of one metrics.jsonl line.
+std::vector<NamedMetric> journalNamedValues(const nlohmann::json& line)
+{
+    std::vector<NamedMetric> out;
+    for (const auto& [key, value] : line.items())
+        if (value.is_number() && !isColumnJournalKey(key))
+            out.push_back({key, value.get<double>()});
+    return out;
+}
+
+/// Stores named values of one step; `replace` false keeps values already there (a journal import).
+void storeNamedValues(sqlite3* db, const std::string& id, int64_t step, const std::vector<NamedMetric>& values,
+                      bool replace)
+{
+    if (values.empty())
+        return;
+    Statement insert(db, replace ? "INSERT INTO metric_values (run_id, step, name, value) VALUES (?,?,?,?) "
+                                   "ON CONFLICT (run_id, step, name) DO UPDATE SET value = excluded.value"
+                                 : "INSERT OR IGNORE INTO metric_values (run_id, step, name, value) VALUES (?,?,?,?)");
+    for (const NamedMetric& v : values) {
+        if (!std::isfinite(v.value))
+            continue;
+        insert.bind(1, id).bind(2, step).bind(3, v.name).bind(4, v.value);
+        insert.run();
+    }
 }
 
 /// The step stored in a checkpoint's safetensors metadata, read from its header only (no tensors, no torch).
@@ -225,11 +274,28 @@ void RunRegistry::initialize()
         throw InputError(databaseFile().string(), "", "is not a TuneBench run registry (it has no runs table)");
     }
     if (version < kSchemaVersion) {
+        const int from = version;
         for (int v = version; v < kSchemaVersion; ++v)
             exec(m_db, kMigrations[v - 1]);
         exec(m_db, ("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+        if (from < 3)
+            backfillNamedValues();
     }
     tx.commit();
+}
+
+void RunRegistry::backfillNamedValues()
+{
+    std::vector<std::string> ids;
+    {
+        Statement s(m_db, "SELECT id FROM runs");
+        while (s.step())
+            ids.push_back(s.text(0));
+    }
+    for (const std::string& id : ids)
+        for (const nlohmann::json& line : RunDirectory(runDirectory(id)).readMetrics())
+            if (const auto step = jsonNumber(line, "step"))
+                storeNamedValues(m_db, id, static_cast<int64_t>(*step), journalNamedValues(line), false);
 }
 
 bool RunRegistry::isProject(const fs::path& dir)
@@ -412,6 +478,16 @@ std::vector<MetricPoint> RunRegistry::metrics(const std::string& id) const
         p.forgettingPerplexity = s.optionalReal(9);
         points.push_back(p);
     }
+    std::map<int64_t, size_t> byStep;
+    for (size_t i = 0; i < points.size(); ++i)
+        byStep[points[i].step] = i;
+    Statement values(m_db, "SELECT step, name, value FROM metric_values WHERE run_id = ? ORDER BY step, name");
+    values.bind(1, id);
+    while (values.step()) {
+        const auto it = byStep.find(values.integer(0));
+        if (it != byStep.end())
+            points[it->second].values.push_back({values.text(1), values.real(2)});
+    }
     return points;
 }
 
@@ -513,6 +589,7 @@ int64_t RunRegistry::importJournal(const std::string& id, const fs::path& runDir
             .bind(9, jsonNumber(line, "elapsed_s").value_or(0.0))
             .bind(10, jsonNumber(line, "forgetting_perplexity"));
         upsert.run();
+        storeNamedValues(m_db, id, static_cast<int64_t>(*step), journalNamedValues(line), false);
         journalStep = std::max(journalStep, static_cast<int64_t>(*step));
         if (const auto b = jsonNumber(line, "best_val_loss"))
             best = b;
@@ -576,6 +653,7 @@ void RunRegistry::recordStart(const std::string& id, const RunInfo& info)
     Transaction tx(m_db);
     requireRun(id);
     for (const char* sql : {"DELETE FROM metrics WHERE run_id = ? AND step > ?",
+                            "DELETE FROM metric_values WHERE run_id = ? AND step > ?",
                             "DELETE FROM samples WHERE run_id = ? AND step > ?",
                             "DELETE FROM checkpoints WHERE run_id = ? AND step > ?"}) {
         Statement s(m_db, sql);
@@ -617,6 +695,7 @@ void RunRegistry::recordStep(const std::string& id, const StepMetrics& m)
         .bind(7, m.elapsedSeconds)
         .bind(8, m.tokensSeen);
     upsert.run();
+    storeNamedValues(m_db, id, m.step, m.metrics, true);
     tx.commit();
 }
 
@@ -635,6 +714,7 @@ void RunRegistry::recordEval(const std::string& id, const EvalMetrics& m)
         .bind(5, m.elapsedSeconds)
         .bind(6, m.forgettingPerplexity);
     upsert.run();
+    storeNamedValues(m_db, id, m.step, m.metrics, true);
     // The first forgetting value is the "before" (step 0 is the parent's weights); the latest is the "after".
     Statement run(m_db, "UPDATE runs SET best_val_loss = ?, forgetting_before = COALESCE(forgetting_before, ?), "
                         "forgetting_after = COALESCE(?, forgetting_after), updated_at = ? WHERE id = ?");

@@ -26,7 +26,7 @@ class RunRegistry {
 public:
     static constexpr const char* kDatabaseFileName = "tunebench.db";
     static constexpr const char* kRunsFolderName = "runs";
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     static constexpr int kBusyTimeoutMs = 10000;
 
     /// Opens the project in `projectDir`, creating the folder and an empty registry if needed. Throws InputError
@@ -97,6 +97,8 @@ public:
 
 private:
     void initialize();
+    /// Migration to 3: the named values of every run's metrics.jsonl into metric_values.
+    void backfillNamedValues();
     void requireRun(const std::string& id) const;
     int64_t importJournal(const std::string& id, const std::filesystem::path& runDir);
 

@@ -6,6 +6,7 @@
 #include "core/common/hash.h"
 #include "core/data/formats/dataset_checks.h"
 #include "core/data/formats/dataset_reader.h"
+#include "core/model/eval_mode_guard.h"
 #include "core/train/finetune.h"
 
 #include <torch/torch.h>
@@ -18,20 +19,6 @@
 namespace tb::core {
 
 namespace {
-
-/// One side of a pair as SFT would render it: the prompt turns, then the answer turns (the only ones counted).
-TokenizedExample tokenizeAnswer(const DatasetRecord& pair, const std::vector<Turn>& answer,
-                                const ChatTemplate& chatTemplate, const Tokenizer& tokenizer, const std::string& file)
-{
-    DatasetRecord conversation;
-    conversation.kind = RecordKind::Conversation;
-    conversation.turns = pair.turns;
-    conversation.turns.insert(conversation.turns.end(), answer.begin(), answer.end());
-    conversation.plain = pair.plain;
-    conversation.index = pair.index;
-    conversation.line = pair.line;
-    return tokenizeExample(renderRecord(conversation, chatTemplate, LossOn::Completion, file), tokenizer);
-}
 
 /// The example as one row of `rowLength`, or nothing when no answer token is left within it.
 std::optional<SftRow> singleRow(const TokenizedExample& example, int64_t rowLength)
@@ -51,44 +38,91 @@ std::vector<int64_t> allIndices(size_t n)
 
 } // namespace
 
-DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
+TokenizedExample tokenizeAnswer(const DatasetRecord& pair, const std::vector<Turn>& answer,
+                                const ChatTemplate& chatTemplate, const Tokenizer& tokenizer, const std::string& file)
 {
-    DpoData out;
+    DatasetRecord conversation;
+    conversation.kind = RecordKind::Conversation;
+    conversation.turns = pair.turns;
+    conversation.turns.insert(conversation.turns.end(), answer.begin(), answer.end());
+    conversation.plain = pair.plain;
+    conversation.index = pair.index;
+    conversation.line = pair.line;
+    return tokenizeExample(renderRecord(conversation, chatTemplate, LossOn::Completion, file), tokenizer);
+}
+
+
+PreferencePairs loadPreferencePairs(const RunConfig& config, const Tokenizer& tokenizer,
+                                    const PreferenceLoadOptions& options)
+{
+    PreferencePairs out;
     const std::string& file = config.data.train;
     out.chatTemplate = ChatTemplate::parse(config.sft.chatTemplate);
     const auto replacements = parseReplacements(config.data.replace);
     Dataset dataset = loadTrainingDataset(config);
     out.hash = hashHex(readFile(file));
-    struct Tokenized {
-        TokenizedExample chosen;
-        TokenizedExample rejected;
-    };
-    std::vector<Tokenized> pairs;
-    pairs.reserve(dataset.records.size());
+    out.pairs.reserve(dataset.records.size());
     for (DatasetRecord& record : dataset.records) {
         if (record.kind != RecordKind::Preference)
             throw InputError(file, "data.train",
                              "record " + std::to_string(record.index) + " is a " +
-                                 std::string(recordKindName(record.kind)) +
-                                 " record; DPO needs preference pairs (chosen/rejected): a preference, "
+                                 std::string(recordKindName(record.kind)) + " record; " + options.who +
+                                 " needs preference pairs (chosen/rejected): a preference, "
                                  "preference-implicit, llamafactory-preference or hh-rlhf dataset (docs/formats.md)",
                              record.line);
         applyReplacements(record, replacements);
-        Tokenized t{tokenizeAnswer(record, record.chosen, out.chatTemplate, tokenizer, file),
-                    tokenizeAnswer(record, record.rejected, out.chatTemplate, tokenizer, file)};
+        if (options.requirePrompt &&
+            std::all_of(record.turns.begin(), record.turns.end(), [](const Turn& t) { return t.content.empty(); }))
+            throw InputError(file, "data.train",
+                             "record " + std::to_string(record.index) + " has no prompt; " + options.who +
+                                 " scores an answer to a prompt, so every pair needs one (a \"prompt\" field, or "
+                                 "chosen/rejected conversations that start with the same user turn)",
+                             record.line);
+        if (options.oneStyle) {
+            if (&record == &dataset.records.front())
+                out.plain = record.plain;
+            else if (record.plain != out.plain)
+                throw InputError(file, "data.train",
+                                 "record " + std::to_string(record.index) + " is " +
+                                     (record.plain ? "plain text" : "a conversation") + " but record 0 is " +
+                                     (out.plain ? "plain text" : "a conversation") + "; " + options.who +
+                                     " reads one style, so that scoring can render a prompt and answer the same way",
+                                 record.line);
+        }
+        TokenizedPair t{tokenizeAnswer(record, record.chosen, out.chatTemplate, tokenizer, file),
+                        tokenizeAnswer(record, record.rejected, out.chatTemplate, tokenizer, file)};
         if (t.chosen.unknownTokens + t.rejected.unknownTokens > 0) {
             ++out.pairsWithUnknown;
             if (config.sft.skipUnspellable)
                 continue;
         }
-        pairs.push_back(std::move(t));
+        out.pairs.push_back(std::move(t));
     }
-    const auto n = static_cast<int64_t>(pairs.size());
-    const std::vector<bool> held =
-        heldOutExamples(config, n, static_cast<int64_t>(dataset.records.size()), "pair(s)", "DPO");
+    out.held = heldOutExamples(config, static_cast<int64_t>(out.pairs.size()),
+                               static_cast<int64_t>(dataset.records.size()), "pair(s)", options.who);
     out.pairsSkipped = config.sft.skipUnspellable ? out.pairsWithUnknown : 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const Tokenized& t = pairs[static_cast<size_t>(i)];
+    return out;
+}
+
+void throwIfNoPairLeft(const std::string& file, bool trainEmpty, int64_t rowLength, int64_t cutAway)
+{
+    throw InputError(file, "data.train",
+                     std::string("leaves no ") + (trainEmpty ? "training" : "validation") +
+                         " pair with both answers inside the model's " + std::to_string(rowLength) +
+                         "-token context (" + std::to_string(cutAway) +
+                         " pairs have a prompt that fills it); use a parent with a larger model.block_size");
+}
+
+DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
+{
+    PreferencePairs loaded = loadPreferencePairs(config, tokenizer, {"DPO", false, false});
+    DpoData out;
+    out.chatTemplate = std::move(loaded.chatTemplate);
+    out.hash = std::move(loaded.hash);
+    out.pairsWithUnknown = loaded.pairsWithUnknown;
+    out.pairsSkipped = loaded.pairsSkipped;
+    for (size_t i = 0; i < loaded.pairs.size(); ++i) {
+        const TokenizedPair& t = loaded.pairs[i];
         auto chosen = singleRow(t.chosen, rowLength);
         auto rejected = singleRow(t.rejected, rowLength);
         if (!chosen || !rejected) {
@@ -97,14 +131,10 @@ DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t
         }
         if (chosen->truncated || rejected->truncated)
             ++out.truncatedPairs;
-        (held[static_cast<size_t>(i)] ? out.val : out.train).push_back({std::move(*chosen), std::move(*rejected)});
+        (loaded.held[i] ? out.val : out.train).push_back({std::move(*chosen), std::move(*rejected)});
     }
     if (out.train.empty() || out.val.empty())
-        throw InputError(file, "data.train",
-                         std::string("leaves no ") + (out.train.empty() ? "training" : "validation") +
-                             " pair with both answers inside the model's " + std::to_string(rowLength) +
-                             "-token context (" + std::to_string(out.pairsCutAway) +
-                             " pairs have a prompt that fills it); use a parent with a larger model.block_size");
+        throwIfNoPairLeft(config.data.train, out.train.empty(), rowLength, out.pairsCutAway);
     return out;
 }
 
@@ -169,8 +199,7 @@ std::pair<torch::Tensor, torch::Tensor> referenceLogProbs(const std::vector<DpoP
 void computeReferenceLogProbs(Gpt& reference, std::vector<DpoPair>& pairs, int64_t batchSize)
 {
     torch::NoGradGuard noGrad;
-    const bool wasTraining = reference->is_training();
-    reference->eval();
+    EvalModeGuard evalMode(*reference);
     const std::vector<int64_t> indices = allIndices(pairs.size());
     const size_t step = static_cast<size_t>(std::max<int64_t>(batchSize, 1));
     for (size_t i = 0; i < indices.size(); i += step) {
@@ -186,7 +215,6 @@ void computeReferenceLogProbs(Gpt& reference, std::vector<DpoPair>& pairs, int64
             p.referenceRejected = la[n + b];
         }
     }
-    reference->train(wasTraining);
 }
 
 DpoMetrics evaluateDpo(Gpt& model, const std::vector<DpoPair>& pairs, const std::vector<int64_t>& indicesIn,
@@ -194,8 +222,7 @@ DpoMetrics evaluateDpo(Gpt& model, const std::vector<DpoPair>& pairs, const std:
 {
     const std::vector<int64_t> indices = indicesIn.empty() ? allIndices(pairs.size()) : indicesIn;
     torch::NoGradGuard noGrad;
-    const bool wasTraining = model->is_training();
-    model->eval();
+    EvalModeGuard evalMode(*model);
     DpoMetrics m;
     double loss = 0, chosen = 0, rejected = 0, wins = 0;
     const size_t step = static_cast<size_t>(std::max<int64_t>(batchSize, 1));
@@ -213,7 +240,6 @@ DpoMetrics evaluateDpo(Gpt& model, const std::vector<DpoPair>& pairs, const std:
         wins += d.chosenRewards.gt(d.rejectedRewards).sum().item<double>();
         m.pairs += n;
     }
-    model->train(wasTraining);
     if (m.pairs > 0) {
         const double n = double(m.pairs);
         m.loss = loss / n;

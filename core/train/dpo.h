@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/data/chat_template.h"
+#include "core/data/formats/dataset_record.h"
 #include "core/data/sft_examples.h"
 #include "core/io/run_config.h"
 #include "core/model/gpt.h"
@@ -44,6 +45,37 @@ struct DpoData {
     int64_t truncatedPairs = 0;   // kept, but an answer was cut at the row length
     std::string hash;             // of data.train's bytes (resume refuses a changed file)
 };
+
+/// One side of a preference pair as SFT would render a conversation: the prompt turns, then `answer` (the only
+/// tokens counted), with the pair's `plain` flag.
+TokenizedExample tokenizeAnswer(const DatasetRecord& pair, const std::vector<Turn>& answer,
+                                const ChatTemplate& chatTemplate, const Tokenizer& tokenizer, const std::string& file);
+
+/// The preference pairs of data.train, tokenised, before they become rows: shared by DPO and the reward model.
+struct TokenizedPair {
+    TokenizedExample chosen;
+    TokenizedExample rejected;
+};
+struct PreferencePairs {
+    ChatTemplate chatTemplate;
+    std::vector<TokenizedPair> pairs;
+    std::vector<bool> held;       // per pair: held out for validation (heldOutExamples)
+    bool plain = false;           // the pairs are plain strings, rendered without the chat template (oneStyle)
+    int64_t pairsWithUnknown = 0; // pairs with characters the parent's tokenizer cannot spell
+    int64_t pairsSkipped = 0;     // of those, left out (sft.skip_unspellable)
+    std::string hash;             // of data.train's bytes
+};
+struct PreferenceLoadOptions {
+    std::string who;            // the method in messages: "DPO", "a reward model"
+    bool requirePrompt = false; // a pair whose prompt is missing or empty is an InputError
+    bool oneStyle = false;      // plain (string) and conversational pairs mixed in one file are an InputError
+};
+/// Throws InputError naming data.train (file, line) for a record that is not a preference pair, a pair without a
+/// prompt when options.requirePrompt, mixed styles when options.oneStyle, an unreadable file and too few pairs.
+PreferencePairs loadPreferencePairs(const RunConfig& config, const Tokenizer& tokenizer,
+                                    const PreferenceLoadOptions& options);
+/// The InputError for a split left empty after pairs whose answers do not fit in `rowLength` were left out.
+[[noreturn]] void throwIfNoPairLeft(const std::string& file, bool trainEmpty, int64_t rowLength, int64_t cutAway);
 
 /// Throws InputError naming data.train for a dataset that is not all preference pairs ("DPO needs preference pairs
 /// (chosen/rejected)…"), an unreadable file, and too few pairs to split or left after cutting.

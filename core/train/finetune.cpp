@@ -10,6 +10,7 @@
 #include "core/data/formats/dataset_reader.h"
 #include "core/eval/evaluate.h"
 #include "core/eval/next_token.h"
+#include "core/model/eval_mode_guard.h"
 #include "core/store/checkpoint.h"
 #include "core/store/model_loader.h"
 #include "core/store/run_dir.h"
@@ -188,8 +189,7 @@ double maskedLoss(Gpt& model, const std::vector<SftRow>& rows, const std::vector
         std::iota(indices.begin(), indices.end(), int64_t{0});
     }
     torch::NoGradGuard noGrad;
-    const bool wasTraining = model->is_training();
-    model->eval();
+    EvalModeGuard evalMode(*model);
     double sum = 0;
     int64_t count = 0;
     const size_t step = static_cast<size_t>(std::max<int64_t>(batchSize, 1));
@@ -203,7 +203,6 @@ double maskedLoss(Gpt& model, const std::vector<SftRow>& rows, const std::vector
         sum += maskedLanguageModelLoss(model->forward(x), y).item<double>() * double(counted);
         count += counted;
     }
-    model->train(wasTraining);
     return count > 0 ? sum / double(count) : 0.0;
 }
 
@@ -229,8 +228,7 @@ ForgettingMeter::ForgettingMeter(torch::Tensor tokens, int64_t window, int64_t c
 double ForgettingMeter::perplexity(Gpt& model, int64_t batchSize) const
 {
     torch::NoGradGuard noGrad;
-    const bool wasTraining = model->is_training();
-    model->eval();
+    EvalModeGuard evalMode(*model);
     double sum = 0;
     int64_t count = 0;
     const size_t step = static_cast<size_t>(std::max<int64_t>(batchSize, 1));
@@ -245,7 +243,6 @@ double ForgettingMeter::perplexity(Gpt& model, int64_t batchSize) const
         sum += languageModelLoss(model->forward(torch::stack(xs)), torch::stack(ys)).item<double>() * double(end - i);
         count += static_cast<int64_t>(end - i);
     }
-    model->train(wasTraining);
     return count > 0 ? std::exp(sum / double(count)) : 0.0;
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Settings of fine-tuning runs (method sft, lora, prompt_tuning, dpo). Plain value types, no torch.
+// Settings of fine-tuning runs (method sft, lora, prompt_tuning, dpo, reward_model). Plain value types, no torch.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +34,12 @@ struct PromptTuningConfig {
 struct DpoConfig {
     double beta = 0.1;            // strength of the pull towards the reference (TRL's default)
     std::string adapter = "none"; // "none": every weight trains; "lora": the base is frozen and lora.* adapters train
+};
+
+/// A reward model (method reward_model): the parent GPT with a scalar head on the last token of prompt + answer,
+/// trained on preference pairs with the Bradley-Terry loss -log sigmoid(r_chosen - r_rejected).
+struct RewardModelConfig {
+    std::string adapter = "none"; // "none": every weight trains; "lora": the base is frozen, lora.* and the head train
 };
 
 /// Every LoRA target name: attention query/key/value (slices of nanoGPT's fused c_attn), the attention output

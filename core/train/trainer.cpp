@@ -6,19 +6,16 @@
 #include "core/common/runtime.h"
 #include "core/common/torch_rng.h"
 #include "core/data/corpus_tokens.h"
-#include "core/data/token_dataset.h"
-#include "core/eval/estimate_loss.h"
-#include "core/eval/evaluate.h"
 #include "core/eval/generate.h"
 #include "core/model/gpt.h"
 #include "core/store/checkpoint.h"
 #include "core/store/model_loader.h"
 #include "core/train/adamw.h"
-#include "core/train/dpo.h"
+#include "core/train/autocast_scope.h"
 #include "core/train/finetune.h"
 #include "core/train/lr_schedule.h"
+#include "core/train/objective.h"
 
-#include <ATen/autocast_mode.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -34,42 +31,11 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr uint64_t kBatchSeedSalt = 0x5eedba7c4e5ULL;
-constexpr uint64_t kEvalTrainSeedSalt = 0xe7a1ULL;
-constexpr uint64_t kEvalValSeedSalt = 0xe7a2ULL;
 constexpr uint64_t kProbeSeedSalt = 0x9b0beULL;
 // Probe samples use the CLI's default temperature: lively enough to show what the model learnt, not greedy loops.
 constexpr double kProbeTemperature = 0.8;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-/// Turns bf16 autocast on for this thread while alive (autocast state is thread-local).
-class AutocastScope {
-public:
-    explicit AutocastScope(bool enable) : m_enable(enable)
-    {
-        if (!m_enable)
-            return;
-        m_wasEnabled = at::autocast::is_cpu_enabled();
-        m_previousType = at::autocast::get_autocast_cpu_dtype();
-        at::autocast::set_cpu_enabled(true);
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    }
-    ~AutocastScope()
-    {
-        if (!m_enable)
-            return;
-        at::autocast::clear_cache();
-        at::autocast::set_cpu_enabled(m_wasEnabled);
-        at::autocast::set_autocast_cpu_dtype(m_previousType);
-    }
-    AutocastScope(const AutocastScope&) = delete;
-    AutocastScope& operator=(const AutocastScope&) = delete;
-
-private:
-    bool m_enable;
-    bool m_wasEnabled = false;
-    at::ScalarType m_previousType = at::kBFloat16;
-};
 
 void throwIfInvalid(const RunConfig& config)
 {
@@ -89,12 +55,10 @@ struct Trainer::Impl {
     RunDirectory dir;
     std::string corpusHash;
     std::unique_ptr<Tokenizer> tokenizer;
-    TokenDataset data;
+    std::unique_ptr<TrainingObjective> objective; // the method's data, loss and metrics (core/train/objective.h)
     Gpt model{nullptr};
     std::unique_ptr<AdamW> optimizer;
     SplitMix64 batchRng;
-    std::vector<int64_t> evalStartsTrain;
-    std::vector<int64_t> evalStartsVal;
     std::vector<std::vector<TokenId>> probeIds; // train.probe_prompts, encoded
     int64_t step = 0;
     int64_t startStep = 0;
@@ -103,40 +67,19 @@ struct Trainer::Impl {
     int64_t tokensSeen = 0;
     int threads = 1;
     RunSummary summary;
-    // Fine-tuning only (core/train/finetune.h): the SFT rows, their fixed eval rows, the forgetting meter, and
-    // what to tell the observer when the run starts.
-    std::unique_ptr<SftData> sft;
-    std::unique_ptr<DpoData> dpo; // method dpo instead of sft: the preference pairs with their reference log-probs
-    std::vector<int64_t> evalRowsTrain;
-    std::vector<int64_t> evalRowsVal;
+    // Fine-tuning only (core/train/finetune.h): the forgetting meter. What to tell the observer when the run starts.
     ForgettingMeter forgetting;
     std::vector<std::string> startNotes;
 
     explicit Impl(fs::path root) : dir(std::move(root)) {}
 
-    void loadData()
+    /// Pretraining: the corpus's token splits and their fixed eval windows (the pretrain objective).
+    void loadCorpusData()
     {
-        const fs::path cacheDir = config.data.cacheDir.empty() ? defaultTokenCacheDir() : fs::path(config.data.cacheDir);
-        data = loadTokenDataset(config.data.corpus, *tokenizer, config.data.valFraction, cacheDir, corpusHash);
-        const int64_t need = config.model.blockSize + 1;
-        for (Split split : {Split::Train, Split::Val}) {
-            if (data.size(split) < need) {
-                const std::string name = split == Split::Train ? "training" : "validation";
-                throw InputError(config.data.corpus, "model.block_size",
-                                 "the " + name + " split has " + std::to_string(data.size(split)) +
-                                     " tokens, fewer than block_size + 1 = " + std::to_string(need) +
-                                     "; use a larger corpus, a smaller model.block_size or another data.val_fraction");
-            }
-        }
-        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
-        evalStartsTrain = fixedBatchStarts(data.size(Split::Train), config.model.blockSize, evalRows,
-                                           config.train.seed ^ kEvalTrainSeedSalt);
-        evalStartsVal = fixedBatchStarts(data.size(Split::Val), config.model.blockSize, evalRows,
-                                         config.train.seed ^ kEvalValSeedSalt);
+        std::vector<std::string> notes;
+        objective->load({config, *tokenizer, config.model.blockSize, corpusHash}, notes);
+        startNotes.insert(startNotes.end(), notes.begin(), notes.end());
     }
-
-    /// The chat template a fine-tuning run trains with; null for pretraining.
-    const ChatTemplate* chatTemplate() const { return sft ? &sft->chatTemplate : dpo ? &dpo->chatTemplate : nullptr; }
 
     /// Encodes the probe prompts once, so a prompt the tokenizer cannot encode is bad input before training.
     void encodeProbes()
@@ -146,7 +89,7 @@ struct Trainer::Impl {
         for (size_t i = 0; i < prompts.size(); ++i) {
             std::vector<TokenId> ids;
             try {
-                const ChatTemplate* chat = chatTemplate();
+                const ChatTemplate* chat = objective->chatTemplate();
                 ids = tokenizer->encode(chat ? chat->promptFor(prompts[i]) : prompts[i]);
             } catch (const InputError& e) {
                 throw InputError("config", "train.probe_prompts",
@@ -171,14 +114,13 @@ struct Trainer::Impl {
         options.maxNewTokens = config.train.probeTokens;
         options.temperature = kProbeTemperature;
         options.seed = config.train.seed ^ kProbeSeedSalt;
-        at::autocast::set_cpu_enabled(false);
+        FullPrecisionScope fp32;
         // A fine-tuning run's probes are chat prompts: each answer stops where the template's answer ends.
-        const ChatTemplate* chat = chatTemplate();
+        const ChatTemplate* chat = objective->chatTemplate();
         const std::string answerEnd = chat ? chat->answerEnd() : std::string();
         for (size_t i = 0; i < probeIds.size(); ++i)
             set.samples.push_back({config.train.probePrompts[i],
                                    generateAnswer(model, *tokenizer, probeIds[i], options, answerEnd).text});
-        at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
         return set;
     }
 
@@ -190,10 +132,7 @@ struct Trainer::Impl {
         model->setActivationCheckpointing(config.train.activationCheckpointing);
         if (parent)
             loadWeights(model, parent->weights, parent->checkpoint);
-        if (config.usesLora())
-            model->enableLora(config.lora);
-        else if (config.method == "prompt_tuning")
-            model->enablePromptTuning(config.promptTuning.numVirtualTokens);
+        enableConfiguredAdapters(model, config);
         model->train();
         std::vector<std::pair<std::string, torch::Tensor>> params;
         if (config.isFineTuning())
@@ -222,127 +161,30 @@ struct Trainer::Impl {
         return n;
     }
 
-    /// Fine-tuning: the SFT rows (rows as long as the model's input), the fixed eval rows and the forgetting
-    /// meter. The model must exist (its maxInputLength depends on the adapters).
+    /// Fine-tuning: the method's data (rows as long as the model's input) and the forgetting meter. The model must
+    /// exist (its maxInputLength depends on the adapters).
     void loadFinetuneData(double parentValFraction)
     {
         const int64_t rowLength = model->maxInputLength();
-        if (config.method == "dpo") {
-            loadDpoData(parentValFraction, rowLength);
-            return;
-        }
-        sft = std::make_unique<SftData>(loadSftData(config, *tokenizer, rowLength));
-        corpusHash = sft->hash;
-        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
-        evalRowsTrain = fixedRowIndices(static_cast<int64_t>(sft->train.size()), evalRows,
-                                        config.train.seed ^ kEvalTrainSeedSalt);
-        evalRowsVal.clear(); // every held-out row: the val set is small
+        std::vector<std::string> notes;
+        objective->load({config, *tokenizer, rowLength, {}}, notes);
+        corpusHash = objective->dataHash();
         std::string why;
         forgetting = makeForgettingMeter(config, parentValFraction, *tokenizer, rowLength, why);
         startNotes.clear();
         if (!why.empty())
             startNotes.push_back("forgetting meter off: " + why);
-        if (sft->examplesSkipped > 0)
-            startNotes.push_back("left out " + std::to_string(sft->examplesSkipped) + " of " +
-                                 std::to_string(sft->trainExamples + sft->valExamples + sft->examplesSkipped) +
-                                 " examples with characters the parent's tokenizer cannot spell (they would teach "
-                                 "the model to write <unk>; sft.skip_unspellable: false keeps them)");
-        else if (sft->examplesWithUnknown > 0)
-            startNotes.push_back(std::to_string(sft->examplesWithUnknown) + " of " +
-                                 std::to_string(sft->trainExamples + sft->valExamples) +
-                                 " examples have characters the parent's tokenizer cannot spell; the model sees "
-                                 "<unk> there");
-        if (sft->truncatedRows > 0)
-            startNotes.push_back(std::to_string(sft->truncatedRows) + " examples are longer than the model's " +
-                                 std::to_string(rowLength) + "-token context and were cut");
+        startNotes.insert(startNotes.end(), notes.begin(), notes.end());
     }
 
-    /// DPO: the pairs, their fixed eval pairs and the forgetting meter. The reference log-probabilities are filled
-    /// by computeReference.
-    void loadDpoData(double parentValFraction, int64_t rowLength)
-    {
-        dpo = std::make_unique<DpoData>(core::loadDpoData(config, *tokenizer, rowLength));
-        corpusHash = dpo->hash;
-        const int64_t evalRows = config.train.evalIters * config.train.batchSize;
-        evalRowsTrain = fixedRowIndices(static_cast<int64_t>(dpo->train.size()), evalRows,
-                                        config.train.seed ^ kEvalTrainSeedSalt);
-        evalRowsVal.clear(); // every held-out pair, in the reference's batches (so step 0 is exactly log 2)
-        std::string why;
-        forgetting = makeForgettingMeter(config, parentValFraction, *tokenizer, rowLength, why);
-        startNotes.clear();
-        if (!why.empty())
-            startNotes.push_back("forgetting meter off: " + why);
-        const int64_t kept = static_cast<int64_t>(dpo->train.size() + dpo->val.size());
-        if (dpo->pairsSkipped > 0)
-            startNotes.push_back("left out " + std::to_string(dpo->pairsSkipped) + " of " +
-                                 std::to_string(kept + dpo->pairsCutAway + dpo->pairsSkipped) +
-                                 " pairs with characters the parent's tokenizer cannot spell "
-                                 "(sft.skip_unspellable: false keeps them)");
-        else if (dpo->pairsWithUnknown > 0)
-            startNotes.push_back(std::to_string(dpo->pairsWithUnknown) + " pairs have characters the parent's "
-                                 "tokenizer cannot spell; the model sees <unk> there");
-        if (dpo->pairsCutAway > 0)
-            startNotes.push_back("left out " + std::to_string(dpo->pairsCutAway) + " pairs whose prompt fills the "
-                                 "model's " + std::to_string(rowLength) + "-token context (no answer token left)");
-        if (dpo->truncatedPairs > 0)
-            startNotes.push_back(std::to_string(dpo->truncatedPairs) + " pairs have an answer cut at the model's " +
-                                 std::to_string(rowLength) + "-token context");
-    }
-
-    /// The reference log-probabilities of every pair: from `reference`, the parent (the model itself at step 0 of a
-    /// new run, where LoRA's B = 0 makes it equal to its base).
-    void computeReference(Gpt& reference)
-    {
-        computeReferenceLogProbs(reference, dpo->train, config.train.batchSize);
-        computeReferenceLogProbs(reference, dpo->val, config.train.batchSize);
-    }
-
-    bool fineTuned() const { return sft || dpo; }
+    bool fineTuned() const { return config.isFineTuning(); }
     int64_t rowLength() const { return fineTuned() ? model->maxInputLength() : config.model.blockSize; }
-    /// Rows of one training example: a DPO pair is two (chosen and rejected).
-    int64_t rowsPerExample() const { return dpo ? 2 : 1; }
-    int64_t trainTokenCount() const
-    {
-        if (dpo)
-            return static_cast<int64_t>(dpo->train.size()) * 2 * rowLength();
-        return sft ? static_cast<int64_t>(sft->train.size()) * rowLength() : data.size(Split::Train);
-    }
-    int64_t valTokenCount() const
-    {
-        if (dpo)
-            return static_cast<int64_t>(dpo->val.size()) * 2 * rowLength();
-        return sft ? static_cast<int64_t>(sft->val.size()) * rowLength() : data.size(Split::Val);
-    }
-
-    /// One micro-batch's loss: the SFT rows' masked loss, or next-token loss on the corpus.
-    torch::Tensor microBatchLoss()
-    {
-        if (dpo) {
-            std::vector<int64_t> pairs(static_cast<size_t>(config.train.batchSize));
-            for (auto& p : pairs)
-                p = static_cast<int64_t>(batchRng.below(dpo->train.size()));
-            auto [x, y] = pairsBatch(dpo->train, pairs);
-            const torch::Tensor lp = answerLogProbs(model->forward(x), y);
-            const auto [refChosen, refRejected] = referenceLogProbs(dpo->train, pairs);
-            const int64_t n = config.train.batchSize;
-            return dpoLoss(lp.narrow(0, 0, n), lp.narrow(0, n, n), refChosen, refRejected, config.dpo.beta).loss;
-        }
-        if (!sft) {
-            auto [x, y] = data.batch(Split::Train, config.train.batchSize, config.model.blockSize, batchRng);
-            return languageModelLoss(model->forward(x), y);
-        }
-        std::vector<int64_t> rows(static_cast<size_t>(config.train.batchSize));
-        for (auto& r : rows)
-            r = static_cast<int64_t>(batchRng.below(sft->train.size()));
-        auto [x, y] = rowsBatch(sft->train, rows);
-        return maskedLanguageModelLoss(model->forward(x), y);
-    }
 
     /// After a fine-tuning run: how far the tuned model moved from its parent on the probe prompts (each with the
     /// tuned model's greedy answer), into the summary, with a warning when it barely moved.
     void checkAdapterEffect(TrainingObserver& observer)
     {
-        if (!fineTuned() || probeIds.empty() || summary.parentCheckpoint.empty())
+        if (!fineTuned() || !objective->generatesText() || probeIds.empty() || summary.parentCheckpoint.empty())
             return;
         try {
             const ParentModel parent = loadParent(summary.parentCheckpoint); // a LoRA parent's adapters merged
@@ -353,7 +195,8 @@ struct Trainer::Impl {
             SampleOptions options;
             options.greedy = true;
             options.maxNewTokens = config.train.probeTokens;
-            const std::string answerEnd = chatTemplate() ? chatTemplate()->answerEnd() : std::string();
+            const ChatTemplate* chat = objective->chatTemplate();
+            const std::string answerEnd = chat ? chat->answerEnd() : std::string();
             for (const auto& ids : probeIds) {
                 std::vector<TokenId> text = ids;
                 const auto answer = generateAnswer(model, *tokenizer, ids, options, answerEnd).tokens;
@@ -422,35 +265,17 @@ struct Trainer::Impl {
     {
         EvalMetrics m;
         m.step = step;
-        // Evaluation runs in fp32 whatever the training precision, so losses compare across runs.
-        at::autocast::set_cpu_enabled(false);
-        if (dpo) {
-            m.trainLoss = evaluateDpo(model, dpo->train, evalRowsTrain, config.dpo.beta, config.train.batchSize).loss;
-            const DpoMetrics val = evaluateDpo(model, dpo->val, evalRowsVal, config.dpo.beta, config.train.batchSize);
-            m.valLoss = val.loss;
-            m.rewardAccuracy = summary.rewardAccuracy = val.accuracy;
-            m.rewardMargin = summary.rewardMargin = val.margin;
-            m.rewardChosen = val.rewardChosen;
-            m.rewardRejected = val.rewardRejected;
-        }
-        if (fineTuned()) {
-            if (sft) {
-                m.trainLoss = maskedLoss(model, sft->train, evalRowsTrain, config.train.batchSize);
-                m.valLoss = maskedLoss(model, sft->val, evalRowsVal, config.train.batchSize);
-            }
-            if (forgetting.enabled()) {
+        {
+            // Evaluation runs in fp32 whatever the training precision, so losses compare across runs.
+            FullPrecisionScope fp32;
+            objective->evaluate(model, m, summary);
+            if (fineTuned() && forgetting.enabled()) {
                 m.forgettingPerplexity = forgetting.perplexity(model, config.train.batchSize);
                 if (!summary.forgettingBefore)
                     summary.forgettingBefore = m.forgettingPerplexity;
                 summary.forgettingAfter = m.forgettingPerplexity;
             }
-        } else {
-            m.trainLoss = estimateLoss(model, data, Split::Train, evalStartsTrain, config.model.blockSize,
-                                       config.train.batchSize);
-            m.valLoss = estimateLoss(model, data, Split::Val, evalStartsVal, config.model.blockSize,
-                                     config.train.batchSize);
         }
-        at::autocast::set_cpu_enabled(config.train.precision == Precision::Bf16);
         m.improved = m.valLoss < bestValLoss;
         if (m.improved)
             bestValLoss = m.valLoss;
@@ -471,6 +296,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
     if (fs::exists(impl->dir.summaryFile(), ec) || fs::exists(impl->dir.latestCheckpoint(), ec))
         throw InputError(runDir.string(), "", "already holds a run; resume it or choose another output folder");
     impl->config = configIn;
+    impl->objective = makeObjective(impl->config);
     impl->threads = configureThreads(impl->config.train.threads);
     if (impl->config.isFineTuning()) {
         const ParentModel parent = loadParent(impl->config.initFrom);
@@ -485,8 +311,8 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         impl->buildModelAndOptimizer(&parent);
         const auto notes = impl->startNotes;
         impl->loadFinetuneData(parent.config.data.valFraction);
-        if (impl->dpo)
-            impl->computeReference(impl->model); // still the parent's weights (LoRA's B starts at 0)
+        if (impl->objective->usesReference())
+            impl->objective->computeReference(impl->model); // still the parent's weights (LoRA's B starts at 0)
         impl->startNotes.insert(impl->startNotes.begin(), notes.begin(), notes.end());
         impl->encodeProbes();
     } else {
@@ -494,7 +320,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         impl->corpusHash = corpus.hash;
         impl->tokenizer = makeTokenizer(impl->config.tokenizer, corpus.text);
         impl->config.model.vocabSize = impl->tokenizer->vocabSize();
-        impl->loadData();
+        impl->loadCorpusData();
         impl->encodeProbes();
         impl->buildModelAndOptimizer();
     }
@@ -520,6 +346,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     Checkpoint c = loadCheckpoint(impl->dir.latestCheckpoint());
     impl->config = c.config;
     throwIfInvalid(impl->config);
+    impl->objective = makeObjective(impl->config);
     impl->threads = configureThreads(impl->config.train.threads);
     impl->tokenizer = loadTokenizer(c.tokenizer);
     if (impl->config.isFineTuning()) {
@@ -535,13 +362,13 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
         if (!before.parentCheckpoint.empty() && fs::exists(before.parentCheckpoint, exists))
             parentValFraction = loadCheckpoint(before.parentCheckpoint).config.data.valFraction;
         impl->loadFinetuneData(parentValFraction);
-        if (impl->dpo) {
+        if (impl->objective->usesReference()) {
             // The reference is the parent the run started from (a LoRA parent's adapters merged, as at the start).
             const ParentModel parent =
                 loadParent(before.parentCheckpoint.empty() ? impl->config.initFrom : before.parentCheckpoint);
             Gpt reference(impl->config.model);
             loadWeights(reference, parent.weights, parent.checkpoint);
-            impl->computeReference(reference);
+            impl->objective->computeReference(reference);
         }
         if (impl->corpusHash != c.corpusHash)
             throw InputError(impl->config.data.train, "data.train",
@@ -555,7 +382,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
                              "changed since the checkpoint was written (hash " + hash + ", checkpoint has " +
                                  c.corpusHash + "); resuming would train on different data");
         impl->corpusHash = hash;
-        impl->loadData();
+        impl->loadCorpusData();
         impl->encodeProbes();
         impl->buildModelAndOptimizer();
     }
@@ -604,20 +431,21 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
 {
     Impl& d = *m_impl;
     const TrainConfig& tc = d.config.train;
-    const int64_t tokensPerStep = tc.tokensPerStep(d.rowLength()) * d.rowsPerExample();
+    TrainingObjective& objective = *d.objective;
+    const int64_t tokensPerStep = tc.tokensPerStep(d.rowLength()) * objective.rowsPerExample();
     configureThreads(tc.threads);
 
     RunInfo info;
     info.parameterCount = d.parameterCount();
     info.vocabSize = d.config.model.vocabSize;
     info.trainableParameters = d.trainableParameterCount();
-    info.trainTokens = d.trainTokenCount();
-    info.valTokens = d.valTokenCount();
+    info.trainTokens = objective.trainTokens();
+    info.valTokens = objective.valTokens();
     info.startStep = d.startStep;
     info.maxSteps = tc.maxSteps;
     info.tokensPerStep = tokensPerStep;
     info.threads = d.threads;
-    info.tokensFromCache = d.data.loadedFromCache();
+    info.tokensFromCache = objective.tokensFromCache();
     observer.onStart(info);
     for (const auto& note : d.startNotes)
         observer.onLog(LogLevel::Warning, note);
@@ -642,19 +470,15 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                          {"eval_train_loss", m.trainLoss},
                          {"best_val_loss", m.bestValLoss},
                          {"elapsed_s", m.elapsedSeconds},
-                         {"epoch", double(d.tokensSeen) / double(d.trainTokenCount())}};
+                         {"epoch", double(d.tokensSeen) / double(objective.trainTokens())}};
             if (m.forgettingPerplexity)
                 line["forgetting_perplexity"] = *m.forgettingPerplexity;
-            for (const auto& [key, value] : {std::pair{"eval_rewards/accuracies", &m.rewardAccuracy},
-                                             std::pair{"eval_rewards/margins", &m.rewardMargin},
-                                             std::pair{"eval_rewards/chosen", &m.rewardChosen},
-                                             std::pair{"eval_rewards/rejected", &m.rewardRejected}})
-                if (*value)
-                    line[key] = **value;
+            for (const auto& metric : m.metrics)
+                line[metric.name] = metric.value;
             d.dir.appendMetrics(line);
             observer.onEval(m);
             // Outside any step's timing, so tokens/s stays the training speed; it counts in the wall time.
-            if (!d.probeIds.empty()) {
+            if (!d.probeIds.empty() && objective.generatesText()) {
                 const SampleSet samples = d.sampleProbes();
                 d.dir.appendSamples(samples);
                 observer.onSamples(samples);
@@ -681,7 +505,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
             d.optimizer->zeroGrad();
             double loss = 0;
             for (int64_t micro = 0; micro < tc.gradAccum; ++micro) {
-                torch::Tensor microLoss = d.microBatchLoss() / double(tc.gradAccum);
+                torch::Tensor microLoss = objective.microBatchLoss(d.model, d.batchRng) / double(tc.gradAccum);
                 microLoss.backward();
                 loss += microLoss.item<double>();
             }
@@ -733,18 +557,17 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                                      {"tokens_per_second", m.tokensPerSecond},
                                      {"elapsed_s", m.elapsedSeconds},
                                      {"eta_s", m.etaSeconds},
-                                     {"epoch", double(d.tokensSeen) / double(d.trainTokenCount())}});
+                                     {"epoch", double(d.tokensSeen) / double(objective.trainTokens())}});
             observer.onStep(m);
         }
         // Final evaluation at max_steps (unless it just happened), then the whole val split.
         evalAndCheckpoint();
         const double wall = elapsed();
-        at::autocast::set_cpu_enabled(false);
-        d.summary.finalValLoss = d.dpo ? evaluateDpo(d.model, d.dpo->val, {}, d.config.dpo.beta, tc.batchSize).loss
-                                 : d.sft ? maskedLoss(d.model, d.sft->val, {}, tc.batchSize)
-                                       : fullSplitLoss(d.model, d.data.tokens(Split::Val), d.config.model.blockSize,
-                                                       tc.batchSize);
-        d.checkAdapterEffect(observer);
+        {
+            FullPrecisionScope fp32;
+            d.summary.finalValLoss = objective.finalValLoss(d.model);
+            d.checkAdapterEffect(observer);
+        }
         d.updateSummary(RunStatus::Completed, wall);
         result.outcome = TrainOutcome::Completed;
         result.summary = d.summary;

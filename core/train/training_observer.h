@@ -11,6 +11,14 @@
 
 namespace tb::core {
 
+/// A value a training method adds, under its TRL-style name as in metrics.jsonl ("eval_rewards/accuracies",
+/// "eval_accuracy", ...). The registry stores and the Monitor plots these by name, so a new method needs no schema
+/// change.
+struct NamedMetric {
+    std::string name;
+    double value = 0;
+};
+
 struct RunInfo {
     int64_t parameterCount = 0;
     int64_t vocabSize = 0;
@@ -34,6 +42,7 @@ struct StepMetrics {
     double elapsedSeconds = 0;   // since the run started (earlier sessions of a resumed run included)
     double etaSeconds = 0;
     int64_t tokensSeen = 0;
+    std::vector<NamedMetric> metrics; // the method's own training-step values (none for pretrain/SFT/DPO)
 };
 
 struct EvalMetrics {
@@ -45,13 +54,24 @@ struct EvalMetrics {
     double elapsedSeconds = 0;
     /// Fine-tuning only: perplexity on the held-out slice of the parent's pretraining corpus (the forgetting meter).
     std::optional<double> forgettingPerplexity;
-    /// DPO only (TRL's eval rewards/*, on the held-out pairs; trainLoss and valLoss are then DPO losses): the share
-    /// of pairs whose chosen reward beats the rejected one, the mean reward margin, and the mean rewards.
+    /// DPO and reward_model (on the held-out pairs; trainLoss and valLoss are then the method's loss): the share of
+    /// pairs whose chosen reward beats the rejected one and the mean reward margin; DPO also has the mean rewards.
     std::optional<double> rewardAccuracy;
     std::optional<double> rewardMargin;
     std::optional<double> rewardChosen;
     std::optional<double> rewardRejected;
+    /// Every value the method adds (DPO: eval_rewards/*; reward_model: eval_accuracy, eval_margin, ...), by name.
+    std::vector<NamedMetric> metrics;
 };
+
+/// The value named `name` in `metrics`, or nothing.
+inline std::optional<double> findMetric(const std::vector<NamedMetric>& metrics, const std::string& name)
+{
+    for (const auto& m : metrics)
+        if (m.name == name)
+            return m.value;
+    return std::nullopt;
+}
 
 struct CheckpointInfo {
     int64_t step = 0;

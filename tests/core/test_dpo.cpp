@@ -12,6 +12,7 @@
 #include "tests/core/test_support.h"
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -269,6 +270,52 @@ private slots:
         QCOMPARE(rec.method, std::string("dpo"));
         QVERIFY(rec.status == RunStatus::Completed);
         QCOMPARE(fs::path(rec.parentCheckpoint), fs::absolute(RunDirectory(m_parent).latestCheckpoint()).lexically_normal());
+    }
+
+    void rewardsAreCurvesAndMigrateFromVersion2()
+    {
+        const fs::path project = m_dir / "project-v2";
+        RunConfig c = dpoConfig(m_parent, pairsFile(), m_dir / "cache");
+        c.train.maxSteps = 4;
+        c.train.evalInterval = 2;
+        auto recorder = RegistryObserver::createRun(project, c, "dpo");
+        auto trainer = Trainer::create(c, recorder->runDirectory());
+        QVERIFY(recorder->train(*trainer).outcome == TrainOutcome::Completed);
+        const std::string id = recorder->runId();
+        // TRL's names, as in metrics.jsonl, at every eval point (steps 0, 2 and 4).
+        const auto recorded = [&](const RunRegistry& registry) {
+            std::vector<double> accuracies;
+            for (const MetricPoint& p : registry.metrics(id))
+                if (p.evalLoss) {
+                    for (const char* name : {"eval_rewards/accuracies", "eval_rewards/margins", "eval_rewards/chosen",
+                                             "eval_rewards/rejected"})
+                        if (!findMetric(p.values, name))
+                            return std::vector<double>{};
+                    accuracies.push_back(*findMetric(p.values, "eval_rewards/margins"));
+                }
+            return accuracies;
+        };
+        const std::vector<double> margins = recorded(RunRegistry(project));
+        QCOMPARE(margins.size(), size_t(3));
+        QCOMPARE(margins.front(), 0.0);
+        recorder.reset();
+
+        // The same project as schema version 2 wrote it (no metric_values table): opening it migrates, and the
+        // named values come back from metrics.jsonl.
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open((project / "tunebench.db").c_str(), &db), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(db, "DROP TABLE metric_values; PRAGMA user_version = 2;", nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        sqlite3_close(db);
+        const RunRegistry migrated(project);
+        const std::vector<double> back = recorded(migrated);
+        QCOMPARE(back.size(), margins.size());
+        for (size_t i = 0; i < back.size(); ++i)
+            QVERIFY(std::abs(back[i] - margins[i]) < 1e-12);
+        // Column values are not duplicated as named ones.
+        for (const MetricPoint& p : migrated.metrics(id))
+            for (const NamedMetric& v : p.values)
+                QVERIFY2(v.name.rfind("eval_rewards/", 0) == 0, v.name.c_str());
     }
 
     void badInputsNameTheirKey()

@@ -3,6 +3,7 @@
 
 #include "core/eval/overfit.h"
 #include "ui/panels/elided_label.h"
+#include "ui/panels/metric_chart.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -201,8 +202,14 @@ void MonitorPanel::buildUi()
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(m_lossPlot);
     splitter->addWidget(small);
+    // The method's named metrics (DPO's rewards, a reward model's accuracy and margin); shown once one arrives.
+    m_metricChart = new MetricChart(
+        [this](int64_t step, int64_t tokens) { return xOf(step, tokens > 0 ? tokens : tokensAt(step)); }, this);
+    m_metricChart->followXRange(m_lossPlot->xAxis);
+    splitter->addWidget(m_metricChart);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(2, 2);
     splitter->setChildrenCollapsible(false);
 
     auto* layout = new QVBoxLayout(this);
@@ -222,6 +229,8 @@ void MonitorPanel::applyPalette()
     QColor labelBack = base;
     labelBack.setAlpha(210);
     m_overfitLabel->setBrush(QBrush(labelBack));
+    if (m_metricChart)
+        m_metricChart->applyPalette();
 }
 
 MonitorPanel::Curve& MonitorPanel::curve(Series series) { return m_curves[static_cast<size_t>(series)]; }
@@ -404,6 +413,8 @@ void MonitorPanel::onStep(const core::StepMetrics& m)
     add(Series::LearningRate, m.step, m.tokensSeen, m.learningRate);
     add(Series::GradNorm, m.step, m.tokensSeen, m.gradNorm);
     add(Series::TokensPerSecond, m.step, m.tokensSeen, m.tokensPerSecond);
+    for (const auto& v : m.metrics)
+        m_metricChart->add(v.name, m.step, m.tokensSeen, v.value);
     m_lastStep = m;
     m_maxSteps = m.maxSteps;
     scheduleReplot();
@@ -415,6 +426,8 @@ void MonitorPanel::onEval(const core::EvalMetrics& m)
     add(Series::EvalTrainLoss, m.step, tokensAt(m.step), m.trainLoss);
     if (m.forgettingPerplexity)
         add(Series::ForgettingPerplexity, m.step, tokensAt(m.step), *m.forgettingPerplexity);
+    for (const auto& v : m.metrics)
+        m_metricChart->add(v.name, m.step, tokensAt(m.step), v.value);
     m_lastEval = m;
     updateOverfit();
     scheduleReplot();
@@ -510,6 +523,8 @@ void MonitorPanel::showHistory(const std::vector<core::MetricPoint>& points, int
             add(Series::EvalTrainLoss, p.step, tokens, *p.evalTrainLoss);
         if (p.forgettingPerplexity)
             add(Series::ForgettingPerplexity, p.step, tokens, *p.forgettingPerplexity);
+        for (const auto& v : p.values)
+            m_metricChart->add(v.name, p.step, tokens, v.value);
         if (p.loss) {
             core::StepMetrics s;
             s.step = p.step;
@@ -523,6 +538,14 @@ void MonitorPanel::showHistory(const std::vector<core::MetricPoint>& points, int
             e.step = p.step;
             e.valLoss = *p.evalLoss;
             e.bestValLoss = m_lastEval ? std::min(m_lastEval->bestValLoss, *p.evalLoss) : *p.evalLoss;
+            e.metrics = p.values;
+            // The named values the numbers line reads (a stored DPO or reward-model run).
+            e.rewardAccuracy = core::findMetric(p.values, "eval_rewards/accuracies");
+            if (!e.rewardAccuracy)
+                e.rewardAccuracy = core::findMetric(p.values, "eval_accuracy");
+            e.rewardMargin = core::findMetric(p.values, "eval_rewards/margins");
+            if (!e.rewardMargin)
+                e.rewardMargin = core::findMetric(p.values, "eval_margin");
             m_lastEval = e;
         }
     }
@@ -562,6 +585,7 @@ void MonitorPanel::resetData()
     m_lastEval.reset();
     m_forgettingFinal.reset();
     m_followData = true;
+    m_metricChart->clear();
     updateOverfit();
 }
 
@@ -590,6 +614,7 @@ void MonitorPanel::truncateAfter(int64_t step)
         m_lastStep.reset();
     if (m_lastEval && m_lastEval->step > step)
         m_lastEval.reset();
+    m_metricChart->truncateAfter(step);
     rebuildGraphs();
     updateOverfit();
 }
@@ -627,10 +652,13 @@ void MonitorPanel::updateStatus()
     if (m_lastEval)
         numbers << tr("val loss %1 (last eval, %2; best %3)")
                        .arg(formatLoss(m_lastEval->valLoss), evalBatchesText(), formatLoss(m_lastEval->bestValLoss));
-    if (m_lastEval && m_lastEval->rewardAccuracy && m_lastEval->rewardMargin) // DPO: TRL's eval rewards
+    if (m_lastEval && m_lastEval->rewardAccuracy && m_lastEval->rewardMargin) // DPO, reward model: held-out pairs
         numbers << tr("reward accuracy %1%, margin %2")
                        .arg(QString::number(*m_lastEval->rewardAccuracy * 100.0, 'f', 1),
                             QString::number(*m_lastEval->rewardMargin, 'f', 4));
+    if (m_lastEval) // a reward model's known bias: how much its score follows answer length
+        if (const auto lengthBias = core::findMetric(m_lastEval->metrics, "eval_length_correlation"))
+            numbers << tr("score-length correlation %1").arg(QString::number(*lengthBias, 'f', 2));
     if (const Curve& f = curve(Series::ForgettingPerplexity); !f.values.empty())
         numbers << tr("forgetting %1 → %2 ppl")
                        .arg(QString::number(f.values.front(), 'f', 2),

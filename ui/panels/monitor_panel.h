@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The Monitor panel: live curves of one run (train and val loss on one chart, learning rate, gradient norm,
 // tokens/s; for fine-tuning runs the forgetting meter, perplexity on the parent's text, on the loss chart's right
-// axis, with before -> now in the header), the point where val loss starts rising (core::overfitOnset), a progress bar with ETA and status, and
+// axis, with before -> now in the header; the values a method adds by name, e.g. DPO's eval_rewards/*, on a chart with
+// metric pickers, MetricChart), the point where val loss starts rising (core::overfitOnset), a progress bar with ETA and status, and
 // the run controls (Start, Pause, Resume, Step one batch, Stop), which only emit *Requested signals.
 //
 // Data slots (onStarted, onStep, onEval, ...) take TrainingSession's values as they arrive and only append to the
@@ -35,6 +36,7 @@ class QToolButton;
 namespace tb::ui {
 
 class ElidedLabel;
+class MetricChart;
 
 class MonitorPanel : public QWidget {
     Q_OBJECT
@@ -95,6 +97,8 @@ public:
     QCustomPlot* lossPlot() const { return m_lossPlot; }
     /// What the loss axis measures for the current run's method (a DPO loss is not a cross-entropy).
     QString lossAxisLabel() const;
+    /// The chart of the method's named metrics (hidden while there is none).
+    MetricChart* metricChart() const { return m_metricChart; }
 
 public slots:
     void setState(tb::ui::MonitorPanel::State state);
@@ -191,6 +195,7 @@ private:
     QCPItemStraightLine* m_overfitLine = nullptr;
     QCPItemText* m_overfitLabel = nullptr;
     QCPGraph* m_overfitPoint = nullptr;
+    MetricChart* m_metricChart = nullptr;
     QTimer* m_replotTimer = nullptr;
 
     // Data.

@@ -4,6 +4,7 @@
 #include "ui/panels/monitor_panel.h"
 
 #include "core/eval/overfit.h"
+#include "ui/panels/metric_chart.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -111,6 +112,7 @@ void MonitorPanel::rebuildGraphs()
         }
         c.graph->setData(keys, values, /*alreadySorted=*/true);
     }
+    m_metricChart->rebuild();
     placeOverfitMarker();
 }
 
@@ -170,6 +172,7 @@ void MonitorPanel::replotNow(bool immediately)
     const auto priority = immediately ? QCustomPlot::rpImmediateRefresh : QCustomPlot::rpQueuedReplot;
     for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
         p->replot(priority);
+    m_metricChart->replot(immediately);
     ++m_replotCount;
 }
 

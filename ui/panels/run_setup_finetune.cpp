@@ -274,10 +274,13 @@ void RunSetupPanel::setFineTuningData(const QString& path, const QString& format
     m_demoNeedsParent = false;
     c.data.train = path.toStdString();
     c.data.format = format.toStdString();
-    if (preferenceFormats.contains(format))
-        c.method = "dpo";
-    else if (!c.isFineTuning() || c.method == "dpo")
+    const bool preferenceMethod = c.method == "dpo" || c.method == "reward_model";
+    if (preferenceFormats.contains(format)) {
+        if (!preferenceMethod) // a reward model stays one
+            c.method = "dpo";
+    } else if (!c.isFineTuning() || preferenceMethod) {
         c.method = "sft";
+    }
     setConfig(c);
 }
 

@@ -64,6 +64,9 @@ constexpr MethodItem kMethods[] = {
     {"DPO (preference pairs)", "dpo",
      "Direct preference optimisation: the parent learns to prefer the chosen answer of each pair over the rejected "
      "one, held near itself (dpo.beta)"},
+    {"Reward model (preference pairs)", "reward_model",
+     "The parent with a score head learns to score the chosen answer of each pair above the rejected one "
+     "(Bradley-Terry); the first step of RLHF"},
 };
 
 constexpr const char* kChatTemplateKey = "sft.chat_template";
@@ -82,7 +85,8 @@ constexpr Group kGroups[] = {{"model.", "Model"},
                              {"init_from data.train data.format data.replace sft.", "Fine-tuning"},
                              {"lora.", "LoRA"},
                              {"prompt_tuning.", "Prompt tuning"},
-                             {"dpo.", "DPO"}};
+                             {"dpo.", "DPO"},
+                             {"reward_model.", "Reward model"}};
 constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
 enum GroupIndex {
     kModelGroup,
@@ -92,7 +96,8 @@ enum GroupIndex {
     kFineTuneGroup,
     kLoraGroup,
     kPromptGroup,
-    kDpoGroup
+    kDpoGroup,
+    kRewardGroup
 };
 
 QString pathPlaceholder(const std::string& key)
@@ -264,9 +269,9 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
     QFormLayout* forms[kGroupCount] = {};
-    // One column, so no field is cut off in a narrow dock: Fine-tuning, DPO, LoRA, Prompt tuning (each shown for
-    // its methods), then Model, Training, Data, Tokenizer.
-    constexpr int kGridRow[kGroupCount] = {4, 5, 6, 7, 0, 2, 3, 1};
+    // One column, so no field is cut off in a narrow dock: Fine-tuning, DPO, Reward model, LoRA, Prompt tuning
+    // (each shown for its methods), then Model, Training, Data, Tokenizer.
+    constexpr int kGridRow[kGroupCount] = {5, 6, 7, 8, 0, 3, 4, 1, 2};
     for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
         box->setObjectName(QStringLiteral("group ") + QString::fromLatin1(kGroups[g].title));
@@ -502,6 +507,7 @@ void RunSetupPanel::updateMethodFields()
     m_groups[kLoraGroup]->setVisible(m_config.usesLora());
     m_groups[kPromptGroup]->setVisible(method == "prompt_tuning");
     m_groups[kDpoGroup]->setVisible(method == "dpo");
+    m_groups[kRewardGroup]->setVisible(method == "reward_model");
     if (const Field* corpus = field("data.corpus")) {
         corpus->editor->setEnabled(!fineTuning);
         corpus->label->setEnabled(!fineTuning);

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// The Monitor's chart of the values a training method adds by name (core::NamedMetric: DPO's eval_rewards/*, a
+// reward model's eval_accuracy and eval_margin, ...): two pickers choose the metric on the left and on the right
+// axis, so a new method's values are plotted without a new series. It keeps every named value it was given, so the
+// pickers can switch at any time; it hides itself while there is none. Its x range follows another chart's axis
+// (the Monitor's loss chart) and its x unit comes from the Monitor's xOf. GUI thread only.
+#pragma once
+
+#include <QPointF>
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+class QCPAxis;
+class QCPGraph;
+class QComboBox;
+class QCustomPlot;
+
+namespace tb::ui {
+
+class MetricChart : public QWidget {
+    Q_OBJECT
+public:
+    /// x of a point from its step and tokens seen (the Monitor's current axis unit).
+    using XOf = std::function<double(int64_t step, int64_t tokens)>;
+
+    MetricChart(XOf xOf, QWidget* parent = nullptr);
+
+    /// Appends a point of metric `name` (steps in increasing order per metric). A new name joins the pickers; the
+    /// first two names fill the left and right axes.
+    void add(const std::string& name, int64_t step, int64_t tokens, double value);
+    void clear();
+    /// Drops the points after `step` (a resumed run goes on from its checkpoint).
+    void truncateAfter(int64_t step);
+    /// Recomputes every x (the x unit changed, or tokens per step became known).
+    void rebuild();
+    /// Keeps this chart's x range equal to `axis`'s.
+    void followXRange(QCPAxis* axis);
+    /// Redraws (fits the value axes to the data in view).
+    void replot(bool immediately);
+    void applyPalette();
+
+    // Read-outs, for tests.
+    QStringList names() const;
+    QString leftName() const;
+    QString rightName() const; // empty: none
+    void setLeftName(const QString& name);
+    void setRightName(const QString& name);
+    /// Points of the shown graph on the left (0) or right (1) axis.
+    int pointCount(int side) const;
+    QPointF point(int side, int index) const;
+    QCustomPlot* plot() const { return m_plot; }
+
+private:
+    struct Points {
+        std::vector<int64_t> steps;
+        std::vector<int64_t> tokens;
+        std::vector<double> values;
+    };
+
+    void showPicked();
+    void fill(QCPGraph* graph, const QString& name);
+
+    XOf m_xOf;
+    QCustomPlot* m_plot = nullptr;
+    QCPGraph* m_left = nullptr;
+    QCPGraph* m_right = nullptr;
+    QComboBox* m_leftPicker = nullptr;
+    QComboBox* m_rightPicker = nullptr;
+    std::map<std::string, Points> m_points;
+    std::vector<std::string> m_order; // names in the order they first arrived
+};
+
+} // namespace tb::ui
