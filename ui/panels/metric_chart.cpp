@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QSplitter>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -105,7 +106,10 @@ void MetricChart::add(const std::string& name, int64_t step, int64_t tokens, dou
                 m_rightPicker->setCurrentText(qname);
         }
         showPicked();
-        setVisible(true);
+        if (isHidden()) {
+            setVisible(true);
+            makeRoomInSplitter();
+        }
         return;
     }
     const double x = m_xOf(step, tokens);
@@ -216,6 +220,32 @@ QPointF MetricChart::point(int side, int index) const
 {
     const auto it = (side == 0 ? m_left : m_right)->data()->at(index);
     return {it->key, it->value};
+}
+
+
+void MetricChart::makeRoomInSplitter()
+{
+    // A splitter gives a child that appears after the layout settled no height; share it out as the panel does
+    // (loss 3, small charts 2, this chart 2).
+    auto* splitter = qobject_cast<QSplitter*>(parentWidget());
+    if (!splitter)
+        return;
+    QList<int> sizes = splitter->sizes();
+    const int index = splitter->indexOf(this);
+    if (index < 0 || sizes.value(index) >= minimumSizeHint().height())
+        return;
+    int total = 0;
+    for (int size : sizes)
+        total += size;
+    QList<int> weights;
+    for (int i = 0; i < sizes.size(); ++i)
+        weights << (i == 0 ? 3 : 2);
+    int weightSum = 0;
+    for (int w : weights)
+        weightSum += w;
+    for (int i = 0; i < sizes.size(); ++i)
+        sizes[i] = total * weights[i] / weightSum;
+    splitter->setSizes(sizes);
 }
 
 } // namespace tb::ui

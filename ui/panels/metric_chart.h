@@ -58,6 +58,8 @@ public:
     QCustomPlot* plot() const { return m_plot; }
 
 private:
+    /// Gives this chart a share of the parent splitter when it first appears (it would get no height).
+    void makeRoomInSplitter();
     struct Points {
         std::vector<int64_t> steps;
         std::vector<int64_t> tokens;
