@@ -170,11 +170,12 @@ private slots:
         QCOMPARE(core::toYaml(panel.config()), core::toYaml(core::RunConfig{}));
         // Every method can be picked.
         auto* method = panel.findChild<QComboBox*>("method");
-        QCOMPARE(method->count(), 5);
-        const QStringList labels{"Pretrain", "SFT (full)", "SFT (LoRA)", "Prompt tuning", "DPO (preference pairs)"};
-        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning", "dpo"};
+        const QStringList labels{"Pretrain",      "SFT (full)",           "SFT (LoRA)",
+                                 "Prompt tuning", "DPO (preference pairs)", "Reward model (preference pairs)"};
+        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning", "dpo", "reward_model"};
+        QCOMPARE(method->count(), labels.size());
         auto* model = qobject_cast<QStandardItemModel*>(method->model());
-        for (int i = 0; i < 5; ++i) {
+        for (int i = 0; i < labels.size(); ++i) {
             QCOMPARE(method->itemText(i), labels[i]);
             QCOMPARE(method->itemData(i).toString(), methods[i]);
             QVERIFY(model->item(i)->isEnabled());
