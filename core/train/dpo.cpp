@@ -116,26 +116,7 @@ void throwIfNoPairLeft(const std::string& file, bool trainEmpty, int64_t rowLeng
 DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
 {
     PreferencePairs loaded = loadPreferencePairs(config, tokenizer, {"DPO", false, false});
-    DpoData out;
-    out.chatTemplate = std::move(loaded.chatTemplate);
-    out.hash = std::move(loaded.hash);
-    out.pairsWithUnknown = loaded.pairsWithUnknown;
-    out.pairsSkipped = loaded.pairsSkipped;
-    for (size_t i = 0; i < loaded.pairs.size(); ++i) {
-        const TokenizedPair& t = loaded.pairs[i];
-        auto chosen = singleRow(t.chosen, rowLength);
-        auto rejected = singleRow(t.rejected, rowLength);
-        if (!chosen || !rejected) {
-            ++out.pairsCutAway;
-            continue;
-        }
-        if (chosen->truncated || rejected->truncated)
-            ++out.truncatedPairs;
-        (loaded.held[i] ? out.val : out.train).push_back({std::move(*chosen), std::move(*rejected)});
-    }
-    if (out.train.empty() || out.val.empty())
-        throwIfNoPairLeft(config.data.train, out.train.empty(), rowLength, out.pairsCutAway);
-    return out;
+    return splitPairRows<DpoData>(loaded, config.data.train, rowLength, singleRow);
 }
 
 std::pair<torch::Tensor, torch::Tensor> pairsBatch(const std::vector<DpoPair>& pairs, const std::vector<int64_t>& indices)

@@ -77,6 +77,33 @@ PreferencePairs loadPreferencePairs(const RunConfig& config, const Tokenizer& to
 /// The InputError for a split left empty after pairs whose answers do not fit in `rowLength` were left out.
 [[noreturn]] void throwIfNoPairLeft(const std::string& file, bool trainEmpty, int64_t rowLength, int64_t cutAway);
 
+/// Turns loaded pairs into a method's train/val rows (DpoData, RewardData): `makeRow(example, rowLength)` gives a row
+/// or nullopt when the prompt fills the context (the pair is left out and counted in pairsCutAway); pairs with a cut
+/// answer count in truncatedPairs. Throws throwIfNoPairLeft's error when a split is left empty.
+template <class Data, class MakeRow>
+Data splitPairRows(PreferencePairs& loaded, const std::string& file, int64_t rowLength, MakeRow makeRow)
+{
+    Data out;
+    out.chatTemplate = std::move(loaded.chatTemplate);
+    out.hash = std::move(loaded.hash);
+    out.pairsWithUnknown = loaded.pairsWithUnknown;
+    out.pairsSkipped = loaded.pairsSkipped;
+    for (size_t i = 0; i < loaded.pairs.size(); ++i) {
+        auto chosen = makeRow(loaded.pairs[i].chosen, rowLength);
+        auto rejected = makeRow(loaded.pairs[i].rejected, rowLength);
+        if (!chosen || !rejected) {
+            ++out.pairsCutAway;
+            continue;
+        }
+        if (chosen->truncated || rejected->truncated)
+            ++out.truncatedPairs;
+        (loaded.held[i] ? out.val : out.train).push_back({std::move(*chosen), std::move(*rejected)});
+    }
+    if (out.train.empty() || out.val.empty())
+        throwIfNoPairLeft(file, out.train.empty(), rowLength, out.pairsCutAway);
+    return out;
+}
+
 /// Throws InputError naming data.train for a dataset that is not all preference pairs ("DPO needs preference pairs
 /// (chosen/rejected)…"), an unreadable file, and too few pairs to split or left after cutting.
 DpoData loadDpoData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength);

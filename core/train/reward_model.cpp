@@ -49,25 +49,9 @@ std::vector<int64_t> allIndices(size_t n)
 RewardData loadRewardData(const RunConfig& config, const Tokenizer& tokenizer, int64_t rowLength)
 {
     PreferencePairs loaded = loadPreferencePairs(config, tokenizer, {"a reward model", true, true});
-    RewardData out;
-    out.plain = loaded.plain;
-    out.chatTemplate = std::move(loaded.chatTemplate);
-    out.hash = std::move(loaded.hash);
-    out.pairsWithUnknown = loaded.pairsWithUnknown;
-    out.pairsSkipped = loaded.pairsSkipped;
-    for (size_t i = 0; i < loaded.pairs.size(); ++i) {
-        auto chosen = rewardRow(loaded.pairs[i].chosen, rowLength);
-        auto rejected = rewardRow(loaded.pairs[i].rejected, rowLength);
-        if (!chosen || !rejected) {
-            ++out.pairsCutAway;
-            continue;
-        }
-        if (chosen->truncated || rejected->truncated)
-            ++out.truncatedPairs;
-        (loaded.held[i] ? out.val : out.train).push_back({std::move(*chosen), std::move(*rejected)});
-    }
-    if (out.train.empty() || out.val.empty())
-        throwIfNoPairLeft(config.data.train, out.train.empty(), rowLength, out.pairsCutAway);
+    const bool plain = loaded.plain;
+    RewardData out = splitPairRows<RewardData>(loaded, config.data.train, rowLength, rewardRow);
+    out.plain = plain;
     return out;
 }
 
