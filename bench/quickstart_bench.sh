@@ -4,7 +4,7 @@
 # offscreen). Prints the CPU, then:
 #   second start: start.sh with nothing changed (setup check + no-op build + window), the median of 3;
 #   first start (--fresh only): the build from an empty build folder with ccache off, as on a fresh machine
-#     (the packages are taken as installed: add the time of setup.sh's apt-get, about 1.5 min here).
+#     (the packages are taken as installed: add the time of setup.sh's apt-get, about 1.2 min here).
 # --fresh moves build/release aside and puts it back afterwards. Usage: bench/quickstart_bench.sh [--fresh]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs every Debian 12 package TuneBench needs to build, run and test.
+# Installs the Debian 12 packages TuneBench needs to build and run; with --tests also those only the tests need
+# (PyTorch and NumPy for the reference scripts in tests/data, Xvfb for GUI tests under xvfb-run). start.sh calls it
+# without, test.sh with --tests: a user who only starts the workbench does not download PyTorch for Python.
 # Idempotent: when everything is installed it returns in about a second without touching apt.
 set -euo pipefail
 
@@ -11,9 +13,13 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   libsentencepiece-dev libgloo-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev zlib1g-dev
-  xvfb xauth
-  python3-torch python3-numpy
 )
+TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy)
+case "${1:-}" in
+  --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--tests]" >&2; exit 2 ;;
+esac
 
 # One dpkg-query for all packages (a second start must be quick); an unknown package prints nothing for itself.
 installed="$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null | awk '/install ok installed/ {print $1}' || true)"

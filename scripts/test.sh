@@ -4,7 +4,7 @@
 # Extra arguments go to ctest (e.g. -L unit, -R trainer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 bash scripts/build.sh ci
 export QT_QPA_PLATFORM=offscreen
 ctest --preset ci -j 2 "$@"
