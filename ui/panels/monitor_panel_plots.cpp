@@ -38,13 +38,20 @@ QCustomPlot* MonitorPanel::makePlot(const QString& title, bool legend)
             [this, plot](QMouseEvent* event) { showValuesAt(plot, event->pos()); });
     if (legend) {
         plot->legend->setVisible(true);
-        // Two entries a row in a smaller font: six entries in one column would cover a short chart.
+        // The legend gets its own row between the title and the chart, entries side by side in a smaller font:
+        // inside the chart it covered the curves on a 720-pixel-high screen.
         QFont legendFont = font();
         legendFont.setPointSizeF(legendFont.pointSizeF() * 0.85);
         plot->legend->setFont(legendFont);
-        plot->legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
-        plot->legend->setWrap(2);
-        plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+        plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+        plot->legend->setWrap(3);
+        plot->legend->setBorderPen(Qt::NoPen);
+        plot->legend->setBrush(Qt::NoBrush);
+        plot->legend->setRowSpacing(0);
+        plot->plotLayout()->insertRow(1);
+        plot->plotLayout()->addElement(1, 0, plot->legend); // takes it out of the axis rect's inset layout
+        plot->plotLayout()->setRowStretchFactor(1, 0.001);
+        plot->legend->setMargins(QMargins(4, 0, 4, 0));
     }
     // All charts share the x range; a range change the panel did not make is the user's zoom or drag.
     connect(plot->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
