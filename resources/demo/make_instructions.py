@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: CC0-1.0
 """Builds resources/demo/instructions.jsonl, the fine-tuning demo's instruction set.
 
-114 short English question/answer records (Alpaca JSONL: {"instruction", "output"}) about TuneBench and about
+212 short English question/answer records (Alpaca JSONL: {"instruction", "output"}) about TuneBench and about
 the world of the demo corpus: the lighthouse and its keeper, the recipes, the village and its fables. We wrote
 all of them for TuneBench. Most topics are asked several ways with one consistent answer, so that a tiny
-char-level model tuned for a minute learns the topic, not just the sentence.
+char-level model tuned for a minute learns the topic, not just the sentence: with each topic asked one or two
+ways (114 records) the tuned demo model answered 1 of the 11 held-out rewordings, with the fillers and word
+orders below 9 or 10 (README.md).
 
 Properties this script asserts:
 - every character is one the demo corpus has (corpus.txt), so the demo's char tokenizer spells every record and
   none is skipped;
 - every record, rendered with the built-in chat template ("User: Q\\nAssistant: A\\n"), fits the demo model's
   context (demo.yaml's model.block_size), so no example is cut and the model learns where its answer ends;
-- questions are unique;
+- questions are unique, and no held-out question is asked in training (nor is one a part of a trained question);
 - the records listed in HELD_OUT are exactly the ones fine-tuning holds out for validation with
-  data.val_fraction 0.1: the script places them where TuneBench's fixed split (heldOutRecords in
+  finetune_demo.yaml's data.val_fraction (0.05): the script places them where TuneBench's fixed split (heldOutRecords in
   core/data/formats/dataset_checks.cpp, ported below) puts its validation records. The two-step demo test asks
   three of them.
 
@@ -242,7 +244,7 @@ TRAIN = [
     ("Who lives here in the lighthouse?", "The keeper lives there, with a fat cat."),
 ]
 
-# (question, answer). Held out for validation by data.val_fraction 0.1; the demo test asks the first three. Each is
+# (question, answer). Held out for validation by data.val_fraction 0.05; the demo test asks the first three. Each is
 # a new phrasing of a trained question with that question's answer: the val loss then measures what a model this
 # small can learn in a minute, answering a known topic asked in words it has not seen (a new topic it cannot).
 HELD_OUT = [
@@ -323,6 +325,11 @@ def build():
         if q in questions:
             sys.exit(f"{q!r} is asked twice")
         questions.add(q)
+    trained = [q.lower() for q, _ in TRAIN]
+    for q, _ in HELD_OUT:
+        asked = [t for t in trained if q.lower().rstrip("?.") in t]
+        if asked:
+            sys.exit(f"held-out {q!r} is asked in training: {asked[0]!r}")
     n = len(TRAIN) + len(HELD_OUT)
     fraction = val_fraction()
     if round_half_away(n * fraction) != len(HELD_OUT):
