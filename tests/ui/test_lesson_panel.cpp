@@ -143,6 +143,7 @@ private slots:
             QCOMPARE(compare->models()[0].path, base->runDir.string());
             QCOMPARE(compare->models()[1].path, tuned->runDir.string());
             QTRY_VERIFY_WITH_TIMEOUT(!compare->isGenerating() && !compare->columnText(1).isEmpty(), 60000);
+            QTRY_COMPARE(lesson->statusText(), QStringLiteral("Done: the outputs are in Compare."));
             screenshot(window, QStringLiteral("lesson-step3.png"));
 
             // Step 4, the last: a story prompt without the template.

@@ -215,7 +215,16 @@ void LessonPanel::fillPicker()
     m_picker->setCurrentIndex(std::max(0, m_picker->findData(current)));
 }
 
-void LessonPanel::setComparePanel(ComparePanel* compare) { m_compare = compare; }
+void LessonPanel::setComparePanel(ComparePanel* compare)
+{
+    m_compare = compare;
+    connect(compare, &ComparePanel::generationEnded, this, [this] {
+        if (m_comparing) {
+            m_comparing = false;
+            setStatus(tr("Done: the outputs are in Compare."));
+        }
+    });
+}
 
 void LessonPanel::registerPanel(const QString& name, QWidget* content, std::function<void()> show)
 {
@@ -580,6 +589,7 @@ void LessonPanel::doCompare()
     if (auto it = m_panels.find(QStringLiteral("compare")); it != m_panels.end() && it->second.show)
         it->second.show();
     m_compare->generate();
+    m_comparing = true;
     setStatus(tr("Generating in Compare: “%1”").arg(prompt));
     emit compareStarted();
 }

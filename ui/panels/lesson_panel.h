@@ -143,6 +143,7 @@ private:
     QString m_training;         // the lesson run training now
     bool m_actionPending = false; // compare/sample once the queue is done
     bool m_restoring = false;
+    bool m_comparing = false; // a lesson's generation is running in Compare
     QString m_error; // a lesson that failed to open, shown above the step until the next move
     bool m_locksActive = true;
 
