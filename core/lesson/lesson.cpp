@@ -410,7 +410,7 @@ std::vector<fs::path> lessonFiles(const fs::path& folder)
         return files;
     for (const auto& entry : fs::directory_iterator(folder, ec)) {
         const std::string ext = entry.path().extension().string();
-        if (entry.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml"))
+        if (entry.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml" || ext == ".json"))
             files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());

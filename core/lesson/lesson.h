@@ -79,7 +79,7 @@ Lesson parseLesson(const std::string& text, const std::filesystem::path& file, c
 /// Reads and parses a lesson file. Throws InputError (file, line, field) for any problem.
 Lesson loadLesson(const std::filesystem::path& file, const LessonOptions& options = {});
 
-/// The lesson files (*.yaml, *.yml) directly in `folder`, sorted by file name; none when it does not exist.
+/// The lesson files (*.yaml, *.yml, *.json) directly in `folder`, sorted by file name; none when it does not exist.
 std::vector<std::filesystem::path> lessonFiles(const std::filesystem::path& folder);
 
 /// The run config of `run`: its file, its overrides, and `parentDir` as init_from when it has a parent. Extra

@@ -230,6 +230,22 @@ private slots:
                      qPrintable(QStringLiteral("'%1' not in: %2").arg(part, QString::fromStdString(error))));
     }
 
+    void jsonLessons()
+    {
+        // JSON is YAML too: the same lesson written as JSON parses to the same fields.
+        Fixture f;
+        const Lesson lesson = parseLesson(
+            R"({"title": "J", "concept": "c", "steps": [{"text": "one", "runs": [{"name": "base", "config": "base.yaml"}],
+                "action": {"sample": "base", "prompts": ["Hi"]}, "question": "q", "observe": "o"}]})",
+            f.dir / "j.json");
+        QCOMPARE(lesson.title, std::string("J"));
+        QCOMPARE(lesson.steps[0].runs[0].name, std::string("base"));
+        QVERIFY(lesson.steps[0].action.kind == LessonActionKind::Sample);
+        QCOMPARE(lesson.steps[0].observe, std::string("o"));
+        const std::string error = errorOf(R"({"title": "J", "concept": "c", "steps": [{"txt": "one"}]})", f.dir / "j.json");
+        QVERIFY2(error.find("j.json:1: step 1: txt: unknown key") != std::string::npos, error.c_str());
+    }
+
     void emptyAndMissingFiles()
     {
         TempDir dir;
@@ -248,12 +264,13 @@ private slots:
     void lessonFilesAreSortedYaml()
     {
         TempDir dir;
-        for (const char* name : {"b.yaml", "a.yml", "c.txt", "README.md"})
+        for (const char* name : {"b.yaml", "a.yml", "c.txt", "README.md", "d.json"})
             tb::test::writeBytes(dir / name, "x");
         const auto files = lessonFiles(dir.path());
-        QCOMPARE(files.size(), size_t(2));
+        QCOMPARE(files.size(), size_t(3));
         QCOMPARE(files[0].filename().string(), std::string("a.yml"));
         QCOMPARE(files[1].filename().string(), std::string("b.yaml"));
+        QCOMPARE(files[2].filename().string(), std::string("d.json"));
         QVERIFY(lessonFiles(dir / "nope").empty());
     }
 
