@@ -208,7 +208,7 @@ LessonRun parseRun(const YAML::Node& node, const std::string& where, const std::
 LessonAction parseAction(const YAML::Node& node, const std::string& where, const std::string& file)
 {
     const Reader r(file, where + ".", node,
-                   {"train", "compare", "sample", "prompts", "chat", "greedy", "max_tokens", "label"});
+                   {"train", "compare", "sample", "prompts", "chat", "greedy", "max_tokens", "memorization", "label"});
     LessonAction action;
     int kinds = 0;
     for (const char* key : {"train", "compare", "sample"})
@@ -236,6 +236,7 @@ LessonAction parseAction(const YAML::Node& node, const std::string& where, const
     action.chat = r.flag("chat", false);
     action.greedy = r.flag("greedy", true);
     action.maxTokens = r.number("max_tokens", 120, 1, 2000);
+    action.memorization = r.flag("memorization", false);
     action.label = r.text("label", false);
     return action;
 }

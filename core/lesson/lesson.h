@@ -35,6 +35,7 @@ struct LessonAction {
     bool chat = false;                // wrap the prompt in a tuned run's chat template
     bool greedy = true;               // greedy decoding, so the class sees the same text every time
     int64_t maxTokens = 120;
+    bool memorization = false;        // turn on Compare's check: spans copied from the training text highlighted
     std::string label;                // the button's text; a default per kind when empty
 };
 

@@ -33,7 +33,7 @@ steps:
         set: {train.max_steps: 9, train.learning_rate: 0.002}
     action: {compare: [base, tuned], prompts: ["Who are you?", "Hello"], chat: true, max_tokens: 40}
   - text: Just look.
-    action: {sample: tuned, prompts: "Once upon", greedy: false, label: Ask it}
+    action: {sample: tuned, prompts: "Once upon", greedy: false, memorization: true, label: Ask it}
 )";
 
 const char* kBase = "method: pretrain\ndata: {corpus: corpus.txt}\n";
@@ -114,6 +114,8 @@ private slots:
         QVERIFY(!s3.action.chat);
         QCOMPARE(s3.action.label, std::string("Ask it"));
         QCOMPARE(s3.action.maxTokens, int64_t(120));
+        QVERIFY(s3.action.memorization);
+        QVERIFY(!s2.action.memorization);
     }
 
     void runsNeededPutParentsFirst()

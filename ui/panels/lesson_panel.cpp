@@ -584,6 +584,8 @@ void LessonPanel::doCompare()
     settings.chatTemplate = action.chat;
     settings.maxNewTokens = action.maxTokens;
     m_compare->setSettings(settings);
+    if (action.memorization)
+        m_compare->setMemorizationCheck(true, 12); // Compare's default span length
     const QString prompt = m_prompt->currentText();
     m_compare->setPrompt(prompt);
     if (auto it = m_panels.find(QStringLiteral("compare")); it != m_panels.end() && it->second.show)
