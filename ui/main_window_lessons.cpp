@@ -65,7 +65,8 @@ void MainWindow::buildLessonDock()
             *error = tr("a run is training; wait for it or stop it");
             return false;
         }
-        m_setup->setConfig(config); // the class sees what trains
+        // Run setup keeps its own setup: loading the lesson's there would re-open its corpus in the Data panel,
+        // whose minimum width while loading (547 px) grows a 1366-wide window for good. Runs shows the config.
         return !startRun(config, name).isEmpty();
     });
 }

@@ -155,6 +155,9 @@ private slots:
             QCOMPARE(compare->prompt(), QStringLiteral("The keeper climbed the"));
             QTRY_VERIFY_WITH_TIMEOUT(!compare->isGenerating() && !compare->columnText(0).isEmpty(), 60000);
             screenshot(window, QStringLiteral("lesson-step4.png"));
+            // Two probe prompts (the Samples filter), a fine-tune form, two Compare columns: it still fits.
+            QVERIFY2(window.frameGeometry().width() <= 1366,
+                     qPrintable(QStringLiteral("window %1 wide").arg(window.frameGeometry().width())));
 
             // Back to step 2 and forward again: the locks follow the step.
             QTest::mouseClick(lesson->backButton(), Qt::LeftButton);
@@ -180,6 +183,31 @@ private slots:
             QVERIFY(!lesson->actionButton()->isEnabled());
             screenshot(window, QStringLiteral("lesson-resumed.png"));
         }
+    }
+
+    void overfittingLessonChecksMemorization()
+    {
+        // Lesson 5's own config (tiny corpus) trains, and its sample step turns Compare's memorization check on.
+        QTemporaryDir project;
+        MainWindow window;
+        prepare(window, project.path());
+        LessonPanel* lesson = window.lessonPanel();
+        QVERIFY(lesson->openLesson(kLessons + QStringLiteral("/05_overfitting.yaml")));
+        QTest::mouseClick(lesson->actionButton(), Qt::LeftButton);
+        QVERIFY2(window.session()->isRunning(), qPrintable(lesson->statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(lesson->runNamed(QStringLiteral("tiny data")).has_value(), 120000);
+        QTRY_VERIFY(!window.session()->isRunning());
+        lesson->next();
+        QSignalSpy checked(window.comparePanel(), &tb::ui::ComparePanel::memorizationChecked);
+        QTest::mouseClick(lesson->actionButton(), Qt::LeftButton);
+        QCOMPARE(window.comparePanel()->columnCount(), 1);
+        QCOMPARE(window.comparePanel()->prompt(), QStringLiteral("The owl"));
+        QVERIFY(checked.wait(60000)); // the check ran on the output
+        // After a run and a comparison the window still fits the laptop screen.
+        QApplication::processEvents();
+        QVERIFY2(window.frameGeometry().width() <= 1366,
+                 qPrintable(QStringLiteral("window %1 wide").arg(window.frameGeometry().width())));
+        screenshot(window, QStringLiteral("lesson-overfitting-step2.png"));
     }
 
     void brokenLessonInTheUserFolder()
