@@ -7,6 +7,7 @@
 #include "core/common/runtime.h"
 #include "core/io/run_config.h"
 #include "ui/main_window.h"
+#include "ui/panels/lesson_panel.h"
 #include "ui/panels/run_setup_panel.h"
 
 #include <QApplication>
@@ -107,6 +108,7 @@ int main(int argc, char* argv[])
 
     tb::ui::MainWindow window;
     window.runSetupPanel()->setFineTuneDemo(resources + QStringLiteral("/demo/finetune_demo.yaml"));
+    window.lessonPanel()->setBuiltInFolder(resources + QStringLiteral("/lessons"));
     FirstPaintProbe firstPaint;
     if (parser.isSet(probe))
         window.installEventFilter(&firstPaint);

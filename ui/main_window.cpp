@@ -8,6 +8,7 @@
 #include "ui/panels/compare_panel.h"
 #include "ui/panels/rate_panel.h"
 #include "ui/panels/data_panel.h"
+#include "ui/panels/lesson_panel.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/run_setup_panel.h"
 #include "ui/panels/runs_panel.h"
@@ -104,6 +105,7 @@ void MainWindow::buildDocks()
     m_setupDock->raise();
     addDockWidget(Qt::RightDockWidgetArea, m_samplesDock);
     addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
+    buildLessonDock(); // main_window_lessons.cpp
     applyDefaultDockSizes(QSize(1400, 900));
 }
 
@@ -174,7 +176,7 @@ void MainWindow::buildMenus()
     compare->addAction(tr("&Export comparison…"), m_compare, &ComparePanel::chooseExport);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget* dock : {m_setupDock, m_dataDock, m_tokenizerDock, m_samplesDock, m_runsDock})
+    for (QDockWidget* dock : {m_setupDock, m_dataDock, m_tokenizerDock, m_samplesDock, m_runsDock, m_lessonDock})
         view->addAction(dock->toggleViewAction());
     view->addSeparator();
     QAction* logScale = view->addAction(tr("&Log-scale loss"));
@@ -184,6 +186,7 @@ void MainWindow::buildMenus()
     connect(m_monitor, &MonitorPanel::logScaleChanged, logScale, &QAction::setChecked);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Lessons"), this, &MainWindow::showLessons);
     help->addAction(tr("&About TuneBench"), this, [this] {
         QMessageBox::about(this, tr("About TuneBench"),
                            tr("<b>TuneBench %1</b><p>Pretrain and tune small GPT models and watch what tuning does "
@@ -309,6 +312,7 @@ void MainWindow::connectPanels()
     });
     connect(m_runs, &RunsPanel::resumeRequested, this, &MainWindow::resumeRun);
     connect(m_runs, &RunsPanel::openRequested, this, &MainWindow::openRun);
+    connectLessons(); // main_window_lessons.cpp
 }
 
 bool MainWindow::openProject(const QString& dir, bool quiet)
@@ -347,18 +351,25 @@ void MainWindow::startTraining()
         statusBar()->showMessage(tr("Fix the problems listed in Run setup before starting."), 8000);
         return;
     }
-    const core::RunConfig config = m_setup->config();
+    startRun(m_setup->config(), QString());
+}
+
+QString MainWindow::startRun(const core::RunConfig& config, const QString& name)
+{
+    if (m_session->isRunning() || !m_project->isOpen())
+        return {};
     m_monitor->clear();
     m_monitor->setRunKind(QString::fromStdString(config.method), config.train.evalIters);
     m_samples->clear();
     // No name: the registry gives a readable one ("pretrain 1", "sft of pretrain 1"); Runs renames it.
-    const QString id = m_session->startInProject(config, m_project->directory(), QString());
+    const QString id = m_session->startInProject(config, m_project->directory(), name);
     if (id.isEmpty())
-        return;
+        return {};
     m_runId = id;
     m_liveStep = 0;
     m_monitor->setState(MonitorPanel::State::Starting);
     m_statusLabel->setText(tr("Training %1").arg(id));
+    return id;
 }
 
 void MainWindow::resumeRun(const QString& id)
@@ -406,6 +417,7 @@ void MainWindow::refreshRuns()
     m_runs->setRuns(runs);
     m_compare->setRuns(runs);
     m_rate->setRuns(runs);
+    m_lesson->setRuns(runs);
 }
 
 void MainWindow::showCompare() { m_centre->setCurrentWidget(m_compare); }

@@ -11,11 +11,16 @@ class QDockWidget;
 class QLabel;
 class QTabWidget;
 
+namespace tb::core {
+struct RunConfig;
+}
+
 namespace tb::ui {
 
 class ComparePanel;
 class DataPanel;
 class InferenceSession;
+class LessonPanel;
 class MonitorPanel;
 class Project;
 class RatePanel;
@@ -46,11 +51,17 @@ public:
     TokenizerPanel* tokenizerPanel() const { return m_tokenizer; }
     ComparePanel* comparePanel() const { return m_compare; }
     RatePanel* ratePanel() const { return m_rate; }
+    LessonPanel* lessonPanel() const { return m_lesson; }
+    QDockWidget* lessonDock() const { return m_lessonDock; }
     InferenceSession* inferenceSession() const { return m_inference; }
     InferenceSession* rateInferenceSession() const { return m_rateInference; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
+
+    /// Starts a project run of `config` named `name` (empty: the registry names it), as Start does after its checks.
+    /// Returns the run id, or an empty string when a run is training or no project is open.
+    QString startRun(const core::RunConfig& config, const QString& name);
 
     /// Where the window opens the first time on a screen whose usable area is `available`: 1400 x 900 or less,
     /// leaving room for the frame, centred. Never wider or taller than `available`.
@@ -60,6 +71,8 @@ public:
 
 public slots:
     void startTraining();
+    /// Shows the Lesson pane (Help ▸ Lessons).
+    void showLessons();
     void resumeRun(const QString& id);
     void openRun(const QString& id);
     /// Brings the Compare tab to the front.
@@ -70,6 +83,8 @@ protected:
 
 private:
     void buildDocks();
+    void buildLessonDock();
+    void connectLessons();
     void buildMenus();
     void connectPanels();
     void restoreSettings();
@@ -95,12 +110,14 @@ private:
     InferenceSession* m_rateInference = nullptr; // Rate's
     ComparePanel* m_compare = nullptr;
     RatePanel* m_rate = nullptr;
+    LessonPanel* m_lesson = nullptr;
     QTabWidget* m_centre = nullptr; // Monitor | Compare | Rate
     QDockWidget* m_dataDock = nullptr;
     QDockWidget* m_setupDock = nullptr;
     QDockWidget* m_tokenizerDock = nullptr;
     QDockWidget* m_samplesDock = nullptr;
     QDockWidget* m_runsDock = nullptr;
+    QDockWidget* m_lessonDock = nullptr;
     QLabel* m_statusLabel = nullptr;
     QString m_runId;       // the run training now, or the last one started
     qint64 m_liveStep = 0; // its last step, as the session reported it

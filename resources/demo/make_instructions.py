@@ -2,19 +2,21 @@
 # SPDX-License-Identifier: CC0-1.0
 """Builds resources/demo/instructions.jsonl, the fine-tuning demo's instruction set.
 
-114 short English question/answer records (Alpaca JSONL: {"instruction", "output"}) about TuneBench and about
+212 short English question/answer records (Alpaca JSONL: {"instruction", "output"}) about TuneBench and about
 the world of the demo corpus: the lighthouse and its keeper, the recipes, the village and its fables. We wrote
 all of them for TuneBench. Most topics are asked several ways with one consistent answer, so that a tiny
-char-level model tuned for a minute learns the topic, not just the sentence.
+char-level model tuned for a minute learns the topic, not just the sentence: with each topic asked one or two
+ways (114 records) the tuned demo model answered 1 of the 11 held-out rewordings, with the fillers and word
+orders below 9 or 10 (README.md).
 
 Properties this script asserts:
 - every character is one the demo corpus has (corpus.txt), so the demo's char tokenizer spells every record and
   none is skipped;
 - every record, rendered with the built-in chat template ("User: Q\\nAssistant: A\\n"), fits the demo model's
   context (demo.yaml's model.block_size), so no example is cut and the model learns where its answer ends;
-- questions are unique;
+- questions are unique, and no held-out question is asked in training (nor is one a part of a trained question);
 - the records listed in HELD_OUT are exactly the ones fine-tuning holds out for validation with
-  data.val_fraction 0.1: the script places them where TuneBench's fixed split (heldOutRecords in
+  finetune_demo.yaml's data.val_fraction (0.05): the script places them where TuneBench's fixed split (heldOutRecords in
   core/data/formats/dataset_checks.cpp, ported below) puts its validation records. The two-step demo test asks
   three of them.
 
@@ -29,7 +31,6 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VAL_FRACTION = 0.1
 TEMPLATE_OVERHEAD = len("User: \nAssistant: \n")
 
 # (question, answer). Trained on.
@@ -140,10 +141,110 @@ TRAIN = [
     ("Tell me a story.", "A fox came to the village every night to steal eggs."),
     ("Tell me about the village.", "It has a mill, a bridge, a baker, a smith and a market on Thursday."),
     ("Tell me about the lighthouse.", "It has one hundred and twelve steps, a lamp, a keeper and a fat cat."),
-    ("Tell me about yourself.", "I am TuneBench, a small language model that runs on your computer."),
+    ("Tell me about yourself.", "I am TuneBench, a small language model that runs on your computer."),    # The same topics asked again in other words: fillers ("please", "tell me", "the", "here", "at night", "then"),
+    # another word order, lower case, no question mark. A model this small keys on whatever tells its trained
+    # questions apart; asked each topic many ways, it learns that the content words carry the topic.
+    ("Please, who are you?", "I am TuneBench, a small language model that runs on your computer."),
+    ("who are you", "I am TuneBench, a small language model that runs on your computer."),
+    ("Who are you then?", "I am TuneBench, a small language model that runs on your computer."),
+    ("So, who are you?", "I am TuneBench, a small language model that runs on your computer."),
+    ("Tell me, who are you?", "I am TuneBench, a small language model that runs on your computer."),
+    ("Can you tell me who you are?", "I am TuneBench, a small language model that runs on your computer."),
+    ("Say who you are, please.", "I am TuneBench, a small language model that runs on your computer."),
+    ("Who exactly are you?", "I am TuneBench, a small language model that runs on your computer."),
+    ("And you are?", "I am TuneBench, a small language model that runs on your computer."),
+    ("What is your name, friend?", "My name is TuneBench."),
+    ("Tell me your name, please.", "My name is TuneBench."),
+    ("what is your name", "My name is TuneBench."),
+    ("Your name, please?", "My name is TuneBench."),
+    ("What are you called?", "My name is TuneBench."),
+    ("Do you have a name?", "Yes. My name is TuneBench."),
+    ("What is TuneBench, please?", "TuneBench is a workbench to pretrain and tune small GPT models."),
+    ("Tell me what fine-tuning is.", "Fine-tuning goes on training a model on new examples, like these answers."),
+    ("what is pretraining", "Pretraining teaches a model to guess the next character of a text."),
+    ("Hello there.", "Hello. I am TuneBench. Ask me about the lighthouse or the village."),
+    ("Thanks.", "You are welcome."),
+    ("How many steps are in the lighthouse?", "The lighthouse has one hundred and twelve steps."),
+    ("How many steps in the lighthouse?", "The lighthouse has one hundred and twelve steps."),
+    ("The lighthouse has how many steps?", "The lighthouse has one hundred and twelve steps."),
+    ("how many steps does the lighthouse have", "The lighthouse has one hundred and twelve steps."),
+    ("How many steps does the tower have, please?", "The tower has one hundred and twelve steps."),
+    ("Tell me how many steps the lighthouse has.", "The lighthouse has one hundred and twelve steps."),
+    ("Who lives in the lighthouse, please?", "The keeper lives there, with a fat cat."),
+    ("Who keeps the light here?", "The keeper keeps the light, and writes in the logbook every day."),
+    ("Who keeps the light at night?", "The keeper keeps the light, and writes in the logbook every day."),
+    ("When will the mail boat come?", "The mail boat comes on Fridays, when the sea allows."),
+    ("when does the mail boat come", "The mail boat comes on Fridays, when the sea allows."),
+    ("When does the mail boat come, please?", "The mail boat comes on Fridays, when the sea allows."),
+    ("What day does the mail boat come?", "The mail boat comes on Fridays."),
+    ("On which day does the mail boat come?", "The mail boat comes on Fridays."),
+    ("Tell me when the mail boat comes.", "The mail boat comes on Fridays, when the sea allows."),
+    ("When does the mail come?", "The mail boat brings it on Fridays, when the sea allows."),
+    ("So when does the mail boat come to the light?", "The mail boat comes on Fridays, when the sea allows."),
+    ("What colour is the door?", "The keeper painted the door blue."),
+    ("What colour is the lighthouse door?", "The keeper painted the door blue."),
+    ("Which colour is the keeper's door?", "The keeper painted the door blue."),
+    ("what colour is the keeper's door", "The keeper painted the door blue."),
+    ("Tell me the colour of the keeper's door.", "The keeper painted the door blue."),
+    ("Where does the fat cat sleep?", "The cat sleeps by the stove."),
+    ("Where does the keeper's cat sleep?", "The cat sleeps by the stove."),
+    ("Where does the cat sleep, please?", "The cat sleeps by the stove."),
+    ("where does the cat sleep", "The cat sleeps by the stove."),
+    ("Where does the cat like to sleep?", "The cat sleeps by the stove."),
+    ("Tell me where the cat sleeps.", "The cat sleeps by the stove."),
+    ("What grows here in the garden?", "Beans, peas, cabbages, potatoes and leeks."),
+    ("What grows in the garden, please?", "Beans, peas, cabbages, potatoes and leeks."),
+    ("How do you make tea, please?", "Warm the pot, put in one spoon of tea for each cup, and pour on boiling water."),
+    ("how do you make tea", "Warm the pot, put in one spoon of tea for each cup, and pour on boiling water."),
+    ("How long does tea stand?", "Wait five minutes. Do not wait ten."),
+    ("How long must tea stand?", "Wait five minutes. Do not wait ten."),
+    ("How long should tea stand, please?", "Wait five minutes. Do not wait ten."),
+    ("How many minutes should tea stand?", "Wait five minutes. Do not wait ten."),
+    ("how long should tea stand", "Wait five minutes. Do not wait ten."),
+    ("Tell me how long tea should stand.", "Wait five minutes. Do not wait ten."),
+    ("What goes in bean stew, please?", "Beans, onions, potatoes, stock, flour, salt and pepper."),
+    ("what goes in bean stew", "Beans, onions, potatoes, stock, flour, salt and pepper."),
+    ("How long do you bake the raisin cake?", "Bake it for fifteen minutes, until a knife comes out clean."),
+    ("What do you need for the raisin cake?", "Butter, sugar, three eggs, flour, raisins and honey."),
+    ("When is market day, please?", "Market day is on Thursday."),
+    ("when is market day", "Market day is on Thursday."),
+    ("When is market day here?", "Market day is on Thursday."),
+    ("When is the market held?", "Market day is on Thursday."),
+    ("Tell me when market day is.", "Market day is on Thursday."),
+    ("What day is the market here?", "Market day is on Thursday."),
+    ("When is the village market?", "Market day is on Thursday."),
+    ("So when is market day?", "Market day is on Thursday."),
+    ("Which day is market day?", "Market day is on Thursday."),
+    ("Who sells fish here on market day?", "The fish woman, at her table by the well."),
+    ("Who sells fish at the market, please?", "The fish woman, at her table by the well."),
+    ("What does the teacher buy, please?", "One pear, one small cheese and a bunch of flowers."),
+    ("Which bread does the smith buy?", "The smith buys brown bread."),
+    ("What kind of bread does the smith buy?", "The smith buys brown bread."),
+    ("What bread does the smith buy, please?", "The smith buys brown bread."),
+    ("what bread does the smith buy", "The smith buys brown bread."),
+    ("What does the smith buy from the baker?", "The smith buys brown bread."),
+    ("Tell me what bread the smith buys.", "The smith buys brown bread."),
+    ("What did the fox take?", "The fox stole eggs from the hen house."),
+    ("What did the fox steal at night?", "The fox stole eggs from the hen house."),
+    ("What did the fox steal, please?", "The fox stole eggs from the hen house."),
+    ("what did the fox steal", "The fox stole eggs from the hen house."),
+    ("What did the fox steal in the village?", "The fox stole eggs from the hen house."),
+    ("Tell me what the fox stole.", "The fox stole eggs from the hen house."),
+    ("What did the goat wish to be?", "The goat wanted to be a horse."),
+    ("What did the goat want?", "The goat wanted to be a horse."),
+    ("What did the goat want to be, please?", "The goat wanted to be a horse."),
+    ("what did the goat want to be", "The goat wanted to be a horse."),
+    ("Tell me what the goat wanted to be.", "The goat wanted to be a horse."),
+    ("Who counted the stars at night?", "The old owl in the oak tree counted them every night."),
+    ("Who counted the stars, please?", "The old owl in the oak tree counted them every night."),
+    ("What did the old miller not like?", "The new bridge. It did not creak."),
+    ("Who opens her door here before the sun is up?", "The baker does. The smell of bread goes down the street."),
+    ("Who made the bean stew?", "The baker made bean stew, on market day."),
+    ("How long does the bean stew cook?", "Cook it slowly for thirty minutes, with the lid on."),
+    ("Who lives here in the lighthouse?", "The keeper lives there, with a fat cat."),
 ]
 
-# (question, answer). Held out for validation by data.val_fraction 0.1; the demo test asks the first three. Each is
+# (question, answer). Held out for validation by data.val_fraction 0.05; the demo test asks the first three. Each is
 # a new phrasing of a trained question with that question's answer: the val loss then measures what a model this
 # small can learn in a minute, answering a known topic asked in words it has not seen (a new topic it cannot).
 HELD_OUT = [
@@ -202,6 +303,14 @@ def block_size():
     return int(m.group(1))
 
 
+def val_fraction():
+    with open(os.path.join(HERE, "finetune_demo.yaml"), encoding="utf-8") as f:
+        m = re.search(r"val_fraction:\s*([0-9.]+)", f.read())
+    if not m:
+        sys.exit("finetune_demo.yaml has no data val_fraction")
+    return float(m.group(1))
+
+
 def build():
     with open(os.path.join(HERE, "corpus.txt"), encoding="utf-8") as f:
         alphabet = set(f.read())
@@ -216,10 +325,16 @@ def build():
         if q in questions:
             sys.exit(f"{q!r} is asked twice")
         questions.add(q)
+    trained = [q.lower() for q, _ in TRAIN]
+    for q, _ in HELD_OUT:
+        asked = [t for t in trained if q.lower().rstrip("?.") in t]
+        if asked:
+            sys.exit(f"held-out {q!r} is asked in training: {asked[0]!r}")
     n = len(TRAIN) + len(HELD_OUT)
-    if round_half_away(n * VAL_FRACTION) != len(HELD_OUT):
-        sys.exit(f"{len(HELD_OUT)} held-out records of {n}, but data.val_fraction {VAL_FRACTION} holds out "
-                 f"{round_half_away(n * VAL_FRACTION)}")
+    fraction = val_fraction()
+    if round_half_away(n * fraction) != len(HELD_OUT):
+        sys.exit(f"{len(HELD_OUT)} held-out records of {n}, but data.val_fraction {fraction} holds out "
+                 f"{round_half_away(n * fraction)}")
     held = held_out_records(n, len(HELD_OUT))
     train, val = iter(TRAIN), iter(HELD_OUT)
     lines = []

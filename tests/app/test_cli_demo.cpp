@@ -2,10 +2,9 @@
 // The built-in demo's two steps through tunebench-cli, as the README tells a new user (issue 12): step 1 pretrains
 // the demo model (resources/demo/demo.yaml), step 2 fine-tunes it with the shipped preset on the shipped
 // instruction set (resources/demo/finetune_demo.yaml, instructions.jsonl). The tuned model's greedy answers to
-// trained questions hold their key words, and its answers to three questions of the held-out validation split stop
-// at the chat template's answer end, well before 100 tokens (their key words are an expected failure for now); the
-// base model does not know its name; a story prompt without the template still gets a story; the forgetting meter
-// shows what tuning cost; the probe samples stop too. Seeded: the same numbers on every run.
+// trained questions, and to three questions of the held-out validation split, hold their key words and stop at the
+// chat template's answer end, well before 100 tokens; the base model does not know its name; a story prompt without
+// the template still gets a story; the forgetting meter shows what tuning cost; the probe samples stop too. Seeded: the same numbers on every run.
 #include "tests/app/cli_support.h"
 
 #include "core/data/formats/dataset_checks.h"
@@ -25,6 +24,8 @@ using tb::test::source;
 namespace {
 
 constexpr int kMinutes = 60 * 1000;
+// finetune_demo.yaml's data.val_fraction: 11 of the 212 records.
+constexpr double kValFraction = 0.05;
 
 struct HeldOut {
     const char* question;
@@ -61,7 +62,7 @@ QString askTuned(const QTemporaryDir& dir, const char* question)
 QStringList heldOutQuestions()
 {
     const auto dataset = tb::core::loadDataset(source("resources/demo/instructions.jsonl").toStdString());
-    const auto split = tb::core::splitRecords(dataset.records, 0.1);
+    const auto split = tb::core::splitRecords(dataset.records, kValFraction);
     QStringList out;
     for (const auto& r : split.val)
         for (const auto& t : r.turns)
@@ -86,7 +87,7 @@ private slots:
             QFile f(source("resources/demo/finetune_demo.yaml"));
             return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
         }();
-        QVERIFY2(preset.contains("val_fraction: 0.1"), preset.constData());
+        QVERIFY2(preset.contains("val_fraction: 0.05"), preset.constData());
     }
 
     void twoStepDemo()
@@ -121,14 +122,12 @@ private slots:
             const QString text = askTuned(dir, h.question);
             QVERIFY2(text.size() < 100 && !text.contains('\n') && text.contains(h.keyWord), qPrintable(text));
         }
-        // Held-out questions: the answer stops at its end, well before the 200-token limit (a char model: one token a
-        // character). The key words are not there yet: a 0.8M-parameter char model tuned for a minute answers new
-        // phrasings of known topics with the wrong topic ("When is the market day?" -> "The ch wo eand in the day.").
+        // Held-out questions, never trained on: the answer holds the topic's key word and stops at its end, well
+        // before the 200-token limit (a char model: one token a character). The instruction set asks every topic
+        // in many words (fillers, word order, lower case), so the model keys on the content words.
         for (const HeldOut& h : kHeldOut) {
             const QString text = askTuned(dir, h.question);
-            QVERIFY2(text.size() < 100 && !text.contains('\n'), qPrintable(text));
-            QEXPECT_FAIL("", "the demo model does not yet generalise to new phrasings (issue 12, left open)", Continue);
-            QVERIFY2(text.contains(h.keyWord), qPrintable(text));
+            QVERIFY2(text.size() < 100 && !text.contains('\n') && text.contains(h.keyWord), qPrintable(text));
         }
         // The corpus never names TuneBench (it does say when market day is): only tuning teaches the name.
         const auto baseAnswer =

@@ -60,9 +60,12 @@ SamplesPanel::SamplesPanel(QWidget* parent) : QWidget(parent)
     m_countLabel = new ElidedLabel(this); // a narrow dock cuts it rather than growing
     m_countLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
 
+    // The prompt filter (shown with two or more probe prompts) has its own row: beside the count and Whitespace it
+    // made the dock 358 px wide at least, and a 1366-wide window grew past the screen after the fine-tune demo.
+    auto* filter = new QHBoxLayout;
+    filter->addWidget(m_filterLabel);
+    filter->addWidget(m_filterBox, 1);
     auto* top = new QHBoxLayout;
-    top->addWidget(m_filterLabel);
-    top->addWidget(m_filterBox);
     top->addWidget(m_countLabel, 1);
     top->addSpacing(12);
     top->addWidget(m_whitespaceBox);
@@ -76,6 +79,7 @@ SamplesPanel::SamplesPanel(QWidget* parent) : QWidget(parent)
     m_view->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
 
     auto* layout = new QVBoxLayout(this);
+    layout->addLayout(filter);
     layout->addLayout(top);
     layout->addWidget(m_view, 1);
     updateFilterBox();
