@@ -4,6 +4,7 @@
 #include "core/io/run_config.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
+#include "ui/bridge/reward_scoring.h"
 #include "ui/bridge/training_session.h"
 #include "ui/panels/compare_panel.h"
 #include "ui/panels/rate_panel.h"
@@ -62,6 +63,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_inference = new InferenceSession(this);
     m_compare = new ComparePanel(this);
     m_compare->setSession(m_inference);
+    m_rewardScoring = new RewardScoring(this);
+    m_compare->setScoring(m_rewardScoring);
     m_rate = new RatePanel(this);
     // Its own session (and thread): a Compare generation must not stop the outputs being rated.
     m_rateInference = new InferenceSession(this);

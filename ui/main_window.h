@@ -19,6 +19,7 @@ class InferenceSession;
 class MonitorPanel;
 class Project;
 class RatePanel;
+class RewardScoring;
 class RunSetupPanel;
 class RunsPanel;
 class SamplesPanel;
@@ -48,6 +49,7 @@ public:
     RatePanel* ratePanel() const { return m_rate; }
     InferenceSession* inferenceSession() const { return m_inference; }
     InferenceSession* rateInferenceSession() const { return m_rateInference; }
+    RewardScoring* rewardScoring() const { return m_rewardScoring; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
@@ -93,6 +95,7 @@ private:
     TokenizerPanel* m_tokenizer = nullptr;
     InferenceSession* m_inference = nullptr;     // Compare's
     InferenceSession* m_rateInference = nullptr; // Rate's
+    RewardScoring* m_rewardScoring = nullptr;    // Compare's "Score with:"
     ComparePanel* m_compare = nullptr;
     RatePanel* m_rate = nullptr;
     QTabWidget* m_centre = nullptr; // Monitor | Compare | Rate
