@@ -21,6 +21,14 @@ namespace {
 
 QString noneLabel() { return MetricChart::tr("(none)"); }
 
+/// Shown first, in this order, when present: an RL run's reward, its gold score and its KL.
+const QStringList& preferredNames()
+{
+    static const QStringList names = {QStringLiteral("objective/scores"), QStringLiteral("objective/gold"),
+                                      QStringLiteral("objective/kl")};
+    return names;
+}
+
 /// The value range of `graph` within the x range `x`, padded; nothing when it has no point there.
 bool fitAxis(QCPGraph* graph, QCPAxis* axis, const QCPRange& x)
 {
@@ -63,6 +71,17 @@ MetricChart::MetricChart(XOf xOf, QWidget* parent) : QWidget(parent), m_xOf(std:
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
 
+    connect(m_plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* plottable, int index) {
+        const QString name = plottable == m_left    ? m_leftPicker->currentText()
+                             : plottable == m_right ? (m_rightPicker->currentIndex() > 0 ? m_rightPicker->currentText()
+                                                                                         : QString())
+                                                    : QString();
+        // The graph holds the metric's points in order (fill() and add() skip none), so index i is point i.
+        const auto it = m_points.find(name.toStdString());
+        if (it != m_points.end() && index >= 0 && size_t(index) < it->second.steps.size())
+            emit pointClicked(name, it->second.steps[size_t(index)]);
+    });
+
     auto* pickers = new QHBoxLayout;
     pickers->setContentsMargins(0, 0, 0, 0);
     auto* title = new QLabel(tr("<b>Method metrics</b>"), this);
@@ -104,11 +123,13 @@ void MetricChart::add(const std::string& name, int64_t step, int64_t tokens, dou
             m_rightPicker->addItem(qname);
             if (m_order.size() == 2)
                 m_rightPicker->setCurrentText(qname);
+            if (preferredNames().contains(qname))
+                pickPreferred();
         }
         showPicked();
         if (isHidden()) {
             setVisible(true);
-            makeRoomInSplitter();
+            makeRoomInSplitter(this);
         }
         return;
     }
@@ -164,6 +185,27 @@ void MetricChart::fill(QCPGraph* graph, const QString& name)
         graph->removeFromLegend();
     else
         graph->addToLegend();
+}
+
+void MetricChart::pickPreferred()
+{
+    QStringList present;
+    for (const QString& name : preferredNames())
+        if (m_points.count(name.toStdString()))
+            present << name;
+    if (present.size() >= 1)
+        m_leftPicker->setCurrentText(present[0]);
+    if (present.size() >= 2)
+        m_rightPicker->setCurrentText(present[1]);
+}
+
+core::rl::MetricSeriesMap MetricChart::series(const std::vector<std::string>& names) const
+{
+    core::rl::MetricSeriesMap out;
+    for (const std::string& name : names)
+        if (const auto it = m_points.find(name); it != m_points.end())
+            out[name] = {it->second.steps, it->second.values};
+    return out;
 }
 
 void MetricChart::showPicked()
@@ -223,16 +265,14 @@ QPointF MetricChart::point(int side, int index) const
 }
 
 
-void MetricChart::makeRoomInSplitter()
+void makeRoomInSplitter(QWidget* child)
 {
-    // A splitter gives a child that appears after the layout settled no height; share it out as the panel does
-    // (loss 3, small charts 2, this chart 2).
-    auto* splitter = qobject_cast<QSplitter*>(parentWidget());
+    auto* splitter = qobject_cast<QSplitter*>(child->parentWidget());
     if (!splitter)
         return;
     QList<int> sizes = splitter->sizes();
-    const int index = splitter->indexOf(this);
-    if (index < 0 || sizes.value(index) >= minimumSizeHint().height())
+    const int index = splitter->indexOf(child);
+    if (index < 0 || sizes.value(index) >= child->minimumSizeHint().height())
         return;
     int total = 0;
     for (int size : sizes)

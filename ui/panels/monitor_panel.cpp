@@ -4,6 +4,8 @@
 #include "core/eval/overfit.h"
 #include "ui/panels/elided_label.h"
 #include "ui/panels/metric_chart.h"
+#include "ui/panels/rl_alerts_view.h"
+#include "ui/panels/rollouts_view.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -207,15 +209,23 @@ void MonitorPanel::buildUi()
         [this](int64_t step, int64_t tokens) { return xOf(step, tokens > 0 ? tokens : tokensAt(step)); }, this);
     m_metricChart->followXRange(m_lossPlot->xAxis);
     splitter->addWidget(m_metricChart);
+    // RL runs: their rollout samples; a click on a curve point selects that step's.
+    m_rollouts = new RolloutsView(this);
+    splitter->addWidget(m_rollouts);
+    connect(m_metricChart, &MetricChart::pointClicked, m_rollouts,
+            [this](const QString&, qint64 step) { m_rollouts->selectStep(step); });
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setStretchFactor(2, 2);
+    splitter->setStretchFactor(3, 2);
     splitter->setChildrenCollapsible(false);
+    m_alerts = new RlAlertsView(this);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(progressRow);
     layout->addLayout(statusRow);
+    layout->addWidget(m_alerts);
     layout->addWidget(splitter, 1);
 }
 
@@ -586,6 +596,8 @@ void MonitorPanel::resetData()
     m_forgettingFinal.reset();
     m_followData = true;
     m_metricChart->clear();
+    m_alerts->setAlerts({});
+    m_rollouts->clear();
     updateOverfit();
 }
 

@@ -37,6 +37,8 @@ namespace tb::ui {
 
 class ElidedLabel;
 class MetricChart;
+class RlAlertsView;
+class RolloutsView;
 
 class MonitorPanel : public QWidget {
     Q_OBJECT
@@ -99,6 +101,12 @@ public:
     QString lossAxisLabel() const;
     /// The chart of the method's named metrics (hidden while there is none).
     MetricChart* metricChart() const { return m_metricChart; }
+    /// RL runs: the plain-language alerts over the charts (core::rl::rlAlerts on the named metrics; hidden while
+    /// there is none), recomputed at each redraw.
+    RlAlertsView* alertsView() const { return m_alerts; }
+    /// RL runs: the rollout samples table under the charts (hidden while empty; its owner feeds it). Clicking a
+    /// point of the method metrics' chart selects that step's samples.
+    RolloutsView* rolloutsView() const { return m_rollouts; }
 
 public slots:
     void setState(tb::ui::MonitorPanel::State state);
@@ -196,6 +204,8 @@ private:
     QCPItemText* m_overfitLabel = nullptr;
     QCPGraph* m_overfitPoint = nullptr;
     MetricChart* m_metricChart = nullptr;
+    RlAlertsView* m_alerts = nullptr;
+    RolloutsView* m_rollouts = nullptr;
     QTimer* m_replotTimer = nullptr;
 
     // Data.

@@ -5,6 +5,7 @@
 
 #include "core/eval/overfit.h"
 #include "ui/panels/metric_chart.h"
+#include "ui/panels/rl_alerts_view.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -173,6 +174,7 @@ void MonitorPanel::replotNow(bool immediately)
     for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
         p->replot(priority);
     m_metricChart->replot(immediately);
+    m_alerts->setAlerts(core::rl::rlAlerts(m_metricChart->series(core::rl::rlAlertMetricNames())));
     ++m_replotCount;
 }
 
