@@ -270,13 +270,18 @@ void makeRoomInSplitter(QWidget* child)
     auto* splitter = qobject_cast<QSplitter*>(child->parentWidget());
     if (!splitter)
         return;
+    const bool vertical = splitter->orientation() == Qt::Vertical;
     QList<int> sizes = splitter->sizes();
     const int index = splitter->indexOf(child);
-    if (index < 0 || sizes.value(index) >= child->minimumSizeHint().height())
+    const QSize minimum = child->minimumSizeHint();
+    // Side by side, a child squeezed to its minimum width is as bad as none: share a row whenever one appears.
+    if (index < 0 || (vertical && sizes.value(index) >= std::max(minimum.height(), 1)))
         return;
     int total = 0;
     for (int size : sizes)
         total += size;
+    if (total <= 0)
+        return; // not laid out yet: the stretch factors share it
     QList<int> weights;
     for (int i = 0; i < sizes.size(); ++i)
         weights << (i == 0 ? 3 : 2);

@@ -90,8 +90,9 @@ private:
     std::vector<std::string> m_order; // names in the order they first arrived
 };
 
-/// Gives `child` of a vertical splitter a share of it when it first appears (a splitter gives a child that appears
-/// after the layout settled no height): the first child 3 parts, every other 2, as the Monitor shares its charts.
+/// Gives `child` of a splitter a share of it when it first appears (a splitter gives a child that appears after the
+/// layout settled no room): the first child 3 parts, every other 2, as the Monitor shares its charts. A vertical
+/// splitter is left alone while the child has its minimum height; a horizontal one is always shared.
 void makeRoomInSplitter(QWidget* child);
 
 } // namespace tb::ui

@@ -165,6 +165,7 @@ void MonitorPanel::flushReplot()
 
 void MonitorPanel::replotNow(bool immediately)
 {
+    updateMethodRow(); // the method chart may have appeared or gone with the data
     if (!m_dirty)
         return;
     m_dirty = false;

@@ -131,6 +131,9 @@ RolloutsView::RolloutsView(QWidget* parent) : QWidget(parent)
     m_model = new RolloutsTableModel(this);
     m_title = new QLabel(this);
     m_title->setWordWrap(true);
+    m_title->setToolTip(tr("The answers the policy sampled at each iteration, with their reward, KL to the "
+                           "reference and gold score. Click a point of a curve on the chart beside to select its "
+                           "step's answers."));
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("rollouts table"));
     m_table->setModel(m_model);
@@ -174,12 +177,11 @@ void RolloutsView::setRollouts(const std::vector<core::RolloutSampleSet>& sets)
     m_model->setSets(sets);
     updateTitle();
     const bool show = m_model->rowCount() > 0;
-    if (show && isHidden()) {
-        setVisible(true);
+    const bool appears = show && isHidden();
+    setVisible(show);
+    emit samplesChanged(); // the Monitor shows the row it sits in first
+    if (appears)
         makeRoomInSplitter(this);
-    } else if (!show) {
-        setVisible(false);
-    }
 }
 
 void RolloutsView::clear() { setRollouts({}); }
@@ -223,9 +225,7 @@ QString RolloutsView::cellText(int row, int column) const
 
 void RolloutsView::updateTitle()
 {
-    m_title->setText(tr("<b>Rollout samples</b> · %n step(s), %1 answers · click a point of a curve above to see "
-                        "its step's answers",
-                        nullptr, m_model->steps())
+    m_title->setText(tr("<b>Rollout samples</b> · %n step(s), %1 answers", nullptr, m_model->steps())
                          .arg(m_model->rowCount()));
 }
 

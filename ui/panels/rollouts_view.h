@@ -47,6 +47,8 @@ public:
 signals:
     /// The selection moved to `step` (a click in the table or selectStep()).
     void stepSelected(qint64 step);
+    /// setRollouts() changed the samples (and maybe whether the view is shown).
+    void samplesChanged();
 
 private:
     void updateTitle();
