@@ -54,7 +54,9 @@ MetricChart::MetricChart(XOf xOf, QWidget* parent) : QWidget(parent), m_xOf(std:
     m_rightPicker->setToolTip(tr("A second value on the right axis, or none"));
     m_rightPicker->addItem(noneLabel());
     for (QComboBox* box : {m_leftPicker, m_rightPicker}) {
-        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        // Narrow (the window-fit rule): the chart shares its row with the rollout samples of RL runs.
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
         connect(box, &QComboBox::currentIndexChanged, this, [this] { showPicked(); });
     }
 

@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -145,14 +146,15 @@ RolloutsView::RolloutsView(QWidget* parent) : QWidget(parent)
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     QHeaderView* header = m_table->horizontalHeader();
+    // The answer takes what is left; the prompt and the numbers start narrow (drag to widen; tooltips are whole).
+    header->setMinimumSectionSize(24);
     header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(PromptColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(ResponseColumn, QHeaderView::Stretch);
     header->setStretchLastSection(false);
-    const int number = m_table->fontMetrics().horizontalAdvance(QStringLiteral("-00.000")) + 12;
+    const int number = m_table->fontMetrics().horizontalAdvance(QStringLiteral("-0.000")) + 8;
     for (int c : {StepColumn, RewardColumn, KlColumn, GoldColumn})
         header->resizeSection(c, number);
-    header->setMinimumSectionSize(24);
+    header->resizeSection(PromptColumn, number * 2);
     m_table->setMinimumHeight(m_table->verticalHeader()->defaultSectionSize() * 3 + header->sizeHint().height());
     // Narrow minimum: the stretched text columns give way, so the table never widens the window.
     m_table->setMinimumWidth(100);
@@ -180,8 +182,16 @@ void RolloutsView::setRollouts(const std::vector<core::RolloutSampleSet>& sets)
     const bool appears = show && isHidden();
     setVisible(show);
     emit samplesChanged(); // the Monitor shows the row it sits in first
-    if (appears)
+    // Half of the row beside the chart it belongs to: the answers need the width.
+    auto* row = qobject_cast<QSplitter*>(parentWidget());
+    if (appears && row && row->orientation() == Qt::Horizontal && row->count() == 2) {
+        const QList<int> sizes = row->sizes();
+        const int total = sizes.value(0) + sizes.value(1);
+        if (total > 0)
+            row->setSizes({total - total / 2, total / 2});
+    } else if (appears) {
         makeRoomInSplitter(this);
+    }
 }
 
 void RolloutsView::clear() { setRollouts({}); }
