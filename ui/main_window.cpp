@@ -4,9 +4,12 @@
 #include "core/io/run_config.h"
 #include "ui/bridge/inference_session.h"
 #include "ui/bridge/project.h"
+#include "ui/bridge/reward_scoring.h"
+#include "ui/bridge/rollout_reader.h"
 #include "ui/bridge/training_session.h"
 #include "ui/panels/compare_panel.h"
 #include "ui/panels/rate_panel.h"
+#include "ui/panels/rollouts_view.h"
 #include "ui/panels/data_panel.h"
 #include "ui/panels/lesson_panel.h"
 #include "ui/panels/monitor_panel.h"
@@ -58,11 +61,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_setup = new RunSetupPanel(this);
     m_monitor = new MonitorPanel(this);
     m_samples = new SamplesPanel(this);
+    m_rolloutReader = new RolloutReader(this);
     m_runs = new RunsPanel(this);
     m_tokenizer = new TokenizerPanel(this);
     m_inference = new InferenceSession(this);
     m_compare = new ComparePanel(this);
     m_compare->setSession(m_inference);
+    m_rewardScoring = new RewardScoring(this);
+    m_compare->setScoring(m_rewardScoring);
     m_rate = new RatePanel(this);
     // Its own session (and thread): a Compare generation must not stop the outputs being rated.
     m_rateInference = new InferenceSession(this);
@@ -197,6 +203,8 @@ void MainWindow::buildMenus()
 
 void MainWindow::connectPanels()
 {
+    // RL runs' rollout samples → the Monitor's table.
+    connect(m_rolloutReader, &RolloutReader::rolloutsRead, m_monitor->rolloutsView(), &RolloutsView::setRollouts);
     // Data → setup and tokenizer.
     connect(m_data, &DataPanel::corpusChanged, m_setup, &RunSetupPanel::setCorpus);
     connect(m_data, &DataPanel::datasetChosen, m_setup, &RunSetupPanel::setFineTuningData);
@@ -258,12 +266,15 @@ void MainWindow::connectPanels()
     connect(m_session, &TrainingSession::started, this, [this] {
         m_project->refresh(); // the worker has registered the run by now
         m_runs->selectRuns({m_runId});
+        const auto record = m_project->run(m_runId);
+        m_rolloutReader->setRunFolder(record ? QString::fromStdString(record->runDir.string()) : QString());
     });
     connect(m_session, &TrainingSession::stepFinished, m_monitor, &MonitorPanel::onStep);
     // Runs follows the session between the registry's updates: the step now, and "Paused" while paused.
     connect(m_session, &TrainingSession::stepFinished, this, [this](const core::StepMetrics& m) {
         m_liveStep = m.step;
         m_runs->setLiveProgress(m_runId, m.step, false);
+        m_rolloutReader->refresh(); // RL runs: the rollout samples of the step (read off the GUI thread)
     });
     connect(m_session, &TrainingSession::trainingPaused, this, [this](qint64 step) {
         m_liveStep = step;
@@ -281,6 +292,7 @@ void MainWindow::connectPanels()
             [this](core::TrainOutcome, const core::RunSummary& summary) {
                 m_runs->setLiveProgress({}, 0, false);
                 m_project->refresh();
+                m_rolloutReader->refresh();
                 m_statusLabel->setText(tr("Last run: %1").arg(QString::fromStdString(core::toString(summary.status))));
                 if (summary.status == core::RunStatus::Failed)
                     showError(tr("The run failed"), QString::fromStdString(summary.error));
@@ -398,6 +410,7 @@ void MainWindow::openRun(const QString& id)
     m_monitor->setRunKind(QString::fromStdString(record->method), 0);
     m_monitor->showHistory(points);
     m_samples->showHistory(m_project->samples(id), points);
+    m_rolloutReader->setRunFolder(QString::fromStdString(record->runDir.string()));
     try {
         const core::RunConfig config =
             core::parseRunConfig(record->configYaml, record->runDir.string() + "/config.yaml");

@@ -24,6 +24,8 @@ class LessonPanel;
 class MonitorPanel;
 class Project;
 class RatePanel;
+class RewardScoring;
+class RolloutReader;
 class RunSetupPanel;
 class RunsPanel;
 class SamplesPanel;
@@ -55,6 +57,8 @@ public:
     QDockWidget* lessonDock() const { return m_lessonDock; }
     InferenceSession* inferenceSession() const { return m_inference; }
     InferenceSession* rateInferenceSession() const { return m_rateInference; }
+    RewardScoring* rewardScoring() const { return m_rewardScoring; }
+    RolloutReader* rolloutReader() const { return m_rolloutReader; }
     TrainingSession* session() const { return m_session; }
     Project* project() const { return m_project; }
     QString currentRunId() const { return m_runId; }
@@ -108,6 +112,8 @@ private:
     TokenizerPanel* m_tokenizer = nullptr;
     InferenceSession* m_inference = nullptr;     // Compare's
     InferenceSession* m_rateInference = nullptr; // Rate's
+    RewardScoring* m_rewardScoring = nullptr;    // Compare's "Score with:"
+    RolloutReader* m_rolloutReader = nullptr;    // the Monitor's rollout samples
     ComparePanel* m_compare = nullptr;
     RatePanel* m_rate = nullptr;
     LessonPanel* m_lesson = nullptr;

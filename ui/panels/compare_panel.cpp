@@ -8,6 +8,7 @@
 #include "ui/panels/kl_text_view.h"
 #include "ui/panels/next_token_view.h"
 #include "ui/panels/phrasing_view.h"
+#include "ui/panels/reward_scores.h"
 #include "ui/panels/seed_fan_view.h"
 
 #include <QCheckBox>
@@ -163,6 +164,8 @@ void ComparePanel::buildUi()
     auto* bottom = new QHBoxLayout;
     m_status = new ElidedLabel(this); // one line, cut with "…" (whole in the tooltip): never widens the window
     bottom->addWidget(m_status, 1);
+    m_rewardScores = new RewardScores(this);
+    bottom->addWidget(m_rewardScores);
     auto* open = new QPushButton(tr("Open…"), this);
     auto* save = new QPushButton(tr("Save…"), this);
     auto* exportButton = new QPushButton(tr("Export…"), this);
@@ -255,9 +258,12 @@ void ComparePanel::setSession(InferenceSession* session)
     updateControls();
 }
 
+void ComparePanel::setScoring(RewardScoring* scoring) { m_rewardScores->setScoring(scoring); }
+
 void ComparePanel::setRuns(const std::vector<core::RunRecord>& runs)
 {
     m_runs = runs;
+    m_rewardScores->setRuns(runs);
     for (Column& c : m_columns)
         fillModelList(c, c.model->currentData().toString());
     updateControls();
@@ -310,10 +316,15 @@ void ComparePanel::setColumnCount(int count)
         c.text->viewport()->setCursor(Qt::PointingHandCursor);
         c.footer = new QLabel(c.box);
         c.footer->setWordWrap(true); // a long footer wraps in its column instead of widening the window
+        c.score = new QLabel(c.box);
+        c.score->setObjectName(QStringLiteral("compareScore%1").arg(index));
+        c.score->setWordWrap(true);
+        c.score->setVisible(false);
         layout->addWidget(c.model);
         layout->addWidget(c.header);
         layout->addWidget(c.text, 1);
         layout->addWidget(c.footer);
+        layout->addWidget(c.score);
         m_splitter->addWidget(c.box);
         connect(c.model, &QComboBox::activated, this, [this, index](int item) {
             if (m_columns[size_t(index)].model->itemData(item).toString() == kBrowse)
@@ -469,12 +480,15 @@ void ComparePanel::clearOutputs()
         c.promptText = prompt();
         c.header->clear();
         c.footer->clear();
+        c.score->clear();
+        c.score->setVisible(false);
         c.prompt.clear();
         c.tokens.clear();
         c.ends.clear();
         c.memorized = 0;
         c.tokensPerSecond = 0;
     }
+    m_rewardScores->clear();
 }
 
 void ComparePanel::generate()
@@ -599,6 +613,7 @@ void ComparePanel::onGenerationFinished(quint64 job, const std::vector<core::Com
     }
     setStatus(stopped ? tr("Stopped.") : tr("Done."));
     updateControls();
+    scoreOutputs();
     emit generationEnded();
     if (!branched || branchModel == 0)
         requestKl();

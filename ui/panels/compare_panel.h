@@ -40,6 +40,8 @@ class InferenceSession;
 class KlTextView;
 class NextTokenView;
 class PhrasingView;
+class RewardScores;
+class RewardScoring;
 class SeedFanView;
 struct KlResult;
 struct LoadedModelInfo;
@@ -58,7 +60,10 @@ public:
 
     /// The session that runs the jobs (not owned; it must outlive the panel or be unset first).
     void setSession(InferenceSession* session);
-    /// The project's runs, offered in every column's model list (selections are kept by path).
+    /// The service that scores outputs with a reward model (not owned; it must outlive the panel or be unset).
+    void setScoring(RewardScoring* scoring);
+    /// The project's runs, offered in every column's model list (selections are kept by path), and its completed
+    /// reward models in "Score with:".
     void setRuns(const std::vector<core::RunRecord>& runs);
 
     int columnCount() const { return int(m_columns.size()); }
@@ -91,6 +96,10 @@ public:
     /// Memorized spans highlighted in `column`.
     int memorizedSpanCount(int column) const;
     QString statusText() const;
+    /// "Score with:" and the reward-model score under each output.
+    RewardScores* rewardScores() const { return m_rewardScores; }
+    /// The score line under `column`'s output (empty while no reward model is picked).
+    QString scoreText(int column) const;
     /// The chat template check box and its per-model line.
     ChatTemplateChoice* chatTemplateChoice() const { return m_chatTemplate; }
 
@@ -154,6 +163,7 @@ private:
         QLabel* header = nullptr;
         QTextEdit* text = nullptr;
         QLabel* footer = nullptr;
+        QLabel* score = nullptr; // the reward model's score of the output (RewardScores fills it)
         std::vector<core::TokenId> prompt;
         std::vector<core::TokenId> tokens;
         QString promptText;    // shown in grey before the output
@@ -171,6 +181,8 @@ private:
     /// Shows the prompt (grey) and `generated`, appending when it only grew (streaming keeps scroll and selection).
     void setColumnText(Column& column, const QString& generated);
     void showOutputs(const core::ComparePrompt& prompt);
+    /// Hands every column's output to RewardScores (the comparison's last prompt).
+    void scoreOutputs();
     void onModelLoaded(quint64 job, int model, const tb::ui::LoadedModelInfo& info);
     void onGenerationStarted(quint64 job, int model, const QList<int>& promptIds);
     void onTokens(quint64 job, int model, const QList<int>& ids, const QString& text, const QList<int>& ends,
@@ -246,6 +258,7 @@ private:
     QComboBox* m_seedMode = nullptr;
     QComboBox* m_checkpoint = nullptr;
     ChatTemplateChoice* m_chatTemplate = nullptr;
+    RewardScores* m_rewardScores = nullptr;
     QCheckBox* m_memorization = nullptr;
     QSpinBox* m_memorizationLength = nullptr;
     QToolButton* m_add = nullptr;

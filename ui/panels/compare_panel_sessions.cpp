@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // ComparePanel's sessions: the comparison as core::CompareSession, saved and reopened as JSON, exported as
-// Markdown or HTML (core/eval/compare_session does the formats). The rest of the panel is in compare_panel.cpp.
+// Markdown or HTML (core/eval/compare_session does the formats), and the outputs handed to RewardScores. The rest of
+// the panel is in compare_panel.cpp.
 #include "ui/panels/compare_panel.h"
 #include "ui/panels/compare_panel_detail.h"
 
 #include "core/common/atomic_file.h"
+#include "ui/panels/reward_scores.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -16,6 +18,7 @@
 namespace tb::ui {
 
 using compare_detail::footerText;
+using compare_detail::kBrowse;
 
 core::CompareSession ComparePanel::comparison() const
 {
@@ -37,6 +40,24 @@ void ComparePanel::showOutputs(const core::ComparePrompt& entry)
         setColumnText(c, QString::fromStdString(entry.outputs[i].text));
         c.footer->setText(footerText(c.tokens.size(), c.tokensPerSecond, entry.outputs[i].stopped));
     }
+    scoreOutputs();
+}
+
+void ComparePanel::scoreOutputs()
+{
+    std::vector<RewardScores::Output> outputs;
+    for (Column& c : m_columns) {
+        const QString path = c.model->currentData().toString();
+        if (path.isEmpty() || path == kBrowse || (c.generated.isEmpty() && c.tokens.empty()))
+            continue;
+        outputs.push_back({path, c.generated, c.score});
+    }
+    m_rewardScores->score(m_prompts.empty() ? prompt() : QString::fromStdString(m_prompts.back().prompt), outputs);
+}
+
+QString ComparePanel::scoreText(int column) const
+{
+    return column >= 0 && column < columnCount() ? m_columns[size_t(column)].score->text() : QString();
 }
 
 bool ComparePanel::openSession(const QString& file, QString* error)

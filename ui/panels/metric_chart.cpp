@@ -21,6 +21,14 @@ namespace {
 
 QString noneLabel() { return MetricChart::tr("(none)"); }
 
+/// Shown first, in this order, when present: an RL run's reward, its gold score and its KL.
+const QStringList& preferredNames()
+{
+    static const QStringList names = {QStringLiteral("objective/scores"), QStringLiteral("objective/gold"),
+                                      QStringLiteral("objective/kl")};
+    return names;
+}
+
 /// The value range of `graph` within the x range `x`, padded; nothing when it has no point there.
 bool fitAxis(QCPGraph* graph, QCPAxis* axis, const QCPRange& x)
 {
@@ -46,7 +54,9 @@ MetricChart::MetricChart(XOf xOf, QWidget* parent) : QWidget(parent), m_xOf(std:
     m_rightPicker->setToolTip(tr("A second value on the right axis, or none"));
     m_rightPicker->addItem(noneLabel());
     for (QComboBox* box : {m_leftPicker, m_rightPicker}) {
-        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        // Narrow (the window-fit rule): the chart shares its row with the rollout samples of RL runs.
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
         connect(box, &QComboBox::currentIndexChanged, this, [this] { showPicked(); });
     }
 
@@ -62,6 +72,17 @@ MetricChart::MetricChart(XOf xOf, QWidget* parent) : QWidget(parent), m_xOf(std:
     m_plot->yAxis2->setVisible(true);
     m_plot->legend->setVisible(true);
     m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+    connect(m_plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable* plottable, int index) {
+        const QString name = plottable == m_left    ? m_leftPicker->currentText()
+                             : plottable == m_right ? (m_rightPicker->currentIndex() > 0 ? m_rightPicker->currentText()
+                                                                                         : QString())
+                                                    : QString();
+        // The graph holds the metric's points in order (fill() and add() skip none), so index i is point i.
+        const auto it = m_points.find(name.toStdString());
+        if (it != m_points.end() && index >= 0 && size_t(index) < it->second.steps.size())
+            emit pointClicked(name, it->second.steps[size_t(index)]);
+    });
 
     auto* pickers = new QHBoxLayout;
     pickers->setContentsMargins(0, 0, 0, 0);
@@ -104,11 +125,13 @@ void MetricChart::add(const std::string& name, int64_t step, int64_t tokens, dou
             m_rightPicker->addItem(qname);
             if (m_order.size() == 2)
                 m_rightPicker->setCurrentText(qname);
+            if (preferredNames().contains(qname))
+                pickPreferred();
         }
         showPicked();
         if (isHidden()) {
             setVisible(true);
-            makeRoomInSplitter();
+            makeRoomInSplitter(this);
         }
         return;
     }
@@ -164,6 +187,27 @@ void MetricChart::fill(QCPGraph* graph, const QString& name)
         graph->removeFromLegend();
     else
         graph->addToLegend();
+}
+
+void MetricChart::pickPreferred()
+{
+    QStringList present;
+    for (const QString& name : preferredNames())
+        if (m_points.count(name.toStdString()))
+            present << name;
+    if (present.size() >= 1)
+        m_leftPicker->setCurrentText(present[0]);
+    if (present.size() >= 2)
+        m_rightPicker->setCurrentText(present[1]);
+}
+
+core::rl::MetricSeriesMap MetricChart::series(const std::vector<std::string>& names) const
+{
+    core::rl::MetricSeriesMap out;
+    for (const std::string& name : names)
+        if (const auto it = m_points.find(name); it != m_points.end())
+            out[name] = {it->second.steps, it->second.values};
+    return out;
 }
 
 void MetricChart::showPicked()
@@ -223,20 +267,23 @@ QPointF MetricChart::point(int side, int index) const
 }
 
 
-void MetricChart::makeRoomInSplitter()
+void makeRoomInSplitter(QWidget* child)
 {
-    // A splitter gives a child that appears after the layout settled no height; share it out as the panel does
-    // (loss 3, small charts 2, this chart 2).
-    auto* splitter = qobject_cast<QSplitter*>(parentWidget());
+    auto* splitter = qobject_cast<QSplitter*>(child->parentWidget());
     if (!splitter)
         return;
+    const bool vertical = splitter->orientation() == Qt::Vertical;
     QList<int> sizes = splitter->sizes();
-    const int index = splitter->indexOf(this);
-    if (index < 0 || sizes.value(index) >= minimumSizeHint().height())
+    const int index = splitter->indexOf(child);
+    const QSize minimum = child->minimumSizeHint();
+    // Side by side, a child squeezed to its minimum width is as bad as none: share a row whenever one appears.
+    if (index < 0 || (vertical && sizes.value(index) >= std::max(minimum.height(), 1)))
         return;
     int total = 0;
     for (int size : sizes)
         total += size;
+    if (total <= 0)
+        return; // not laid out yet: the stretch factors share it
     QList<int> weights;
     for (int i = 0; i < sizes.size(); ++i)
         weights << (i == 0 ? 3 : 2);

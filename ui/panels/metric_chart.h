@@ -3,8 +3,13 @@
 // reward model's eval_accuracy and eval_margin, ...): two pickers choose the metric on the left and on the right
 // axis, so a new method's values are plotted without a new series. It keeps every named value it was given, so the
 // pickers can switch at any time; it hides itself while there is none. Its x range follows another chart's axis
-// (the Monitor's loss chart) and its x unit comes from the Monitor's xOf. GUI thread only.
+// (the Monitor's loss chart) and its x unit comes from the Monitor's xOf. RL runs' reward curves come first: the
+// first of objective/scores, objective/gold, objective/kl to arrive goes on the left, the next on the right.
+// Clicking a point emits pointClicked() with its metric and step (the Monitor selects that step's rollout samples).
+// GUI thread only.
 #pragma once
+
+#include "core/rl/rl_alerts.h"
 
 #include <QPointF>
 #include <QString>
@@ -56,10 +61,14 @@ public:
     int pointCount(int side) const;
     QPointF point(int side, int index) const;
     QCustomPlot* plot() const { return m_plot; }
+    /// The points of the metrics named (those present), by name (for core::rl::rlAlerts).
+    core::rl::MetricSeriesMap series(const std::vector<std::string>& names) const;
+
+signals:
+    /// The user clicked point `step` of the curve of `name`.
+    void pointClicked(const QString& name, qint64 step);
 
 private:
-    /// Gives this chart a share of the parent splitter when it first appears (it would get no height).
-    void makeRoomInSplitter();
     struct Points {
         std::vector<int64_t> steps;
         std::vector<int64_t> tokens;
@@ -67,6 +76,8 @@ private:
     };
 
     void showPicked();
+    /// Puts the preferred names present (RL reward curves) on the left and right axes.
+    void pickPreferred();
     void fill(QCPGraph* graph, const QString& name);
 
     XOf m_xOf;
@@ -78,5 +89,10 @@ private:
     std::map<std::string, Points> m_points;
     std::vector<std::string> m_order; // names in the order they first arrived
 };
+
+/// Gives `child` of a splitter a share of it when it first appears (a splitter gives a child that appears after the
+/// layout settled no room): the first child 3 parts, every other 2, as the Monitor shares its charts. A vertical
+/// splitter is left alone while the child has its minimum height; a horizontal one is always shared.
+void makeRoomInSplitter(QWidget* child);
 
 } // namespace tb::ui

@@ -4,6 +4,8 @@
 #include "core/eval/overfit.h"
 #include "ui/panels/elided_label.h"
 #include "ui/panels/metric_chart.h"
+#include "ui/panels/rl_alerts_view.h"
+#include "ui/panels/rollouts_view.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -206,16 +208,32 @@ void MonitorPanel::buildUi()
     m_metricChart = new MetricChart(
         [this](int64_t step, int64_t tokens) { return xOf(step, tokens > 0 ? tokens : tokensAt(step)); }, this);
     m_metricChart->followXRange(m_lossPlot->xAxis);
-    splitter->addWidget(m_metricChart);
+    // RL runs: their rollout samples beside that chart (no extra height on a small screen); a click on a curve
+    // point selects that step's. The row is shown while either is.
+    m_methodRow = new QSplitter(Qt::Horizontal, splitter);
+    m_methodRow->setChildrenCollapsible(false);
+    m_metricChart->setParent(m_methodRow);
+    m_methodRow->addWidget(m_metricChart);
+    m_rollouts = new RolloutsView(m_methodRow);
+    m_methodRow->addWidget(m_rollouts);
+    m_methodRow->setStretchFactor(0, 3);
+    m_methodRow->setStretchFactor(1, 2);
+    m_methodRow->setVisible(false);
+    splitter->addWidget(m_methodRow);
+    connect(m_metricChart, &MetricChart::pointClicked, m_rollouts,
+            [this](const QString&, qint64 step) { m_rollouts->selectStep(step); });
+    connect(m_rollouts, &RolloutsView::samplesChanged, this, &MonitorPanel::updateMethodRow);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
     splitter->setStretchFactor(2, 2);
     splitter->setChildrenCollapsible(false);
+    m_alerts = new RlAlertsView(this);
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
     layout->addLayout(progressRow);
     layout->addLayout(statusRow);
+    layout->addWidget(m_alerts);
     layout->addWidget(splitter, 1);
 }
 
@@ -586,7 +604,19 @@ void MonitorPanel::resetData()
     m_forgettingFinal.reset();
     m_followData = true;
     m_metricChart->clear();
+    m_alerts->setAlerts({});
+    m_rollouts->clear();
     updateOverfit();
+}
+
+void MonitorPanel::updateMethodRow()
+{
+    const bool show = !m_metricChart->isHidden() || !m_rollouts->isHidden();
+    if (show == !m_methodRow->isHidden())
+        return;
+    m_methodRow->setVisible(show);
+    if (show)
+        makeRoomInSplitter(m_methodRow);
 }
 
 void MonitorPanel::truncateAfter(int64_t step)

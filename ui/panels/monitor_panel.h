@@ -30,6 +30,7 @@ class QCPTextElement;
 class QCustomPlot;
 class QPoint;
 class QProgressBar;
+class QSplitter;
 class QTimer;
 class QToolButton;
 
@@ -37,6 +38,8 @@ namespace tb::ui {
 
 class ElidedLabel;
 class MetricChart;
+class RlAlertsView;
+class RolloutsView;
 
 class MonitorPanel : public QWidget {
     Q_OBJECT
@@ -99,6 +102,12 @@ public:
     QString lossAxisLabel() const;
     /// The chart of the method's named metrics (hidden while there is none).
     MetricChart* metricChart() const { return m_metricChart; }
+    /// RL runs: the plain-language alerts over the charts (core::rl::rlAlerts on the named metrics; hidden while
+    /// there is none), recomputed at each redraw.
+    RlAlertsView* alertsView() const { return m_alerts; }
+    /// RL runs: the rollout samples table beside the method metrics' chart (hidden while empty; its owner feeds
+    /// it). Clicking a point of that chart selects that step's samples.
+    RolloutsView* rolloutsView() const { return m_rollouts; }
 
 public slots:
     void setState(tb::ui::MonitorPanel::State state);
@@ -168,6 +177,8 @@ private:
     void updateRanges();
     void updateStatus();
     void updateForgettingAxis();
+    /// Shows the row of the method chart and the rollout samples while either has something.
+    void updateMethodRow();
     void scheduleReplot();
     void replotNow(bool immediately);
     void placeOverfitMarker();
@@ -196,6 +207,9 @@ private:
     QCPItemText* m_overfitLabel = nullptr;
     QCPGraph* m_overfitPoint = nullptr;
     MetricChart* m_metricChart = nullptr;
+    QSplitter* m_methodRow = nullptr; // the method chart | the rollout samples
+    RlAlertsView* m_alerts = nullptr;
+    RolloutsView* m_rollouts = nullptr;
     QTimer* m_replotTimer = nullptr;
 
     // Data.

@@ -5,6 +5,7 @@
 
 #include "core/eval/overfit.h"
 #include "ui/panels/metric_chart.h"
+#include "ui/panels/rl_alerts_view.h"
 #include "ui/panels/plot_style.h"
 
 #include <qcustomplot.h>
@@ -171,6 +172,7 @@ void MonitorPanel::flushReplot()
 
 void MonitorPanel::replotNow(bool immediately)
 {
+    updateMethodRow(); // the method chart may have appeared or gone with the data
     if (!m_dirty)
         return;
     m_dirty = false;
@@ -180,6 +182,7 @@ void MonitorPanel::replotNow(bool immediately)
     for (QCustomPlot* p : {m_lossPlot, m_lrPlot, m_gradPlot, m_speedPlot})
         p->replot(priority);
     m_metricChart->replot(immediately);
+    m_alerts->setAlerts(core::rl::rlAlerts(m_metricChart->series(core::rl::rlAlertMetricNames())));
     ++m_replotCount;
 }
 
