@@ -12,6 +12,7 @@
 #include "core/io/yaml_limits.h"
 #include "core/model/gpt_config.h"
 #include "core/store/checkpoint.h"
+#include "core/store/model_loader.h"
 #include "core/store/vote_store.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/preflight.h"
@@ -326,6 +327,17 @@ private slots:
             const InputError e = EXPECT_INPUT_ERROR(loadCheckpoint(file), "its metadata does not match its tensors");
             QCOMPARE(QString::fromStdString(e.file()), QString::fromStdString(file.string() + " (config)"));
         }
+        // A bad tokenizer inside a checkpoint is an error naming the checkpoint, not "invalid tokenizer" alone.
+        Checkpoint real = c;
+        real.model.clear();
+        for (const auto& item : Gpt(c.config.model)->named_parameters())
+            real.model[item.key()] = item.value().detach();
+        real.tokenizer = R"({"kind": "char", "vocab": 1e999999})";
+        saveCheckpoint(dir / "badtok.safetensors", real);
+        const InputError t = EXPECT_INPUT_ERROR(loadModel(dir / "badtok.safetensors"), "invalid tokenizer");
+        QCOMPARE(QString::fromStdString(t.file()), QString::fromStdString((dir / "badtok.safetensors").string() +
+                                                                          " (tokenizer)"));
+
         Checkpoint invalid = c;
         invalid.config.model.nHead = 3; // 8 is not divisible by 3
         saveCheckpoint(dir / "invalid.safetensors", invalid);
