@@ -10,6 +10,7 @@
 namespace tb::cli {
 
 const char* const kExportHelp = R"(usage: tunebench-cli export RUN_DIR|CHECKPOINT --format safetensors|peft --out DIR [--latest]
+                            [--allow-non-finite]
 
 Writes a trained model (a run's best checkpoint, else its latest, or a checkpoint file) in an open format, without
 pickle (docs/fine-tuning-export.md):
@@ -19,11 +20,12 @@ pickle (docs/fine-tuning-export.md):
                          (base_model.model.<module>.lora_A.weight / .lora_B.weight); LoRA runs only
   --out DIR              output folder (created if needed; the export's files in it are replaced)
   --latest               use the latest checkpoint instead of the best
+  --allow-non-finite     export weights holding NaN or infinite values (refused otherwise: exit 2)
 )";
 
 int runExport(const std::vector<std::string>& args)
 {
-    const Args a(args, {"format", "out"}, {"latest"});
+    const Args a(args, {"format", "out"}, {"latest", "allow-non-finite"});
     if (a.positional().size() != 1)
         throw UsageError{"export takes exactly one run directory or checkpoint"};
     const auto format = a.value("format");
@@ -33,7 +35,7 @@ int runExport(const std::vector<std::string>& args)
     if (!out || out->empty())
         throw UsageError{"--out DIR is required"};
     const core::ExportFormat kind = core::parseExportFormat(*format);
-    const auto files = core::exportModel(a.positional().front(), *out, kind, !a.has("latest"));
+    const auto files = core::exportModel(a.positional().front(), *out, kind, !a.has("latest"), a.has("allow-non-finite"));
     for (const auto& file : files)
         std::printf("wrote %s\n", file.c_str());
     return kExitOk;

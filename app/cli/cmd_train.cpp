@@ -12,6 +12,7 @@
 #include "core/train/preflight.h"
 #include "core/train/trainer.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -160,20 +161,45 @@ int runTrainer(core::Trainer& trainer, ProgressPrinter& printer, core::RegistryO
     return kExitFailed;
 }
 
+/// Where a pre-flight finding comes from: the `--set` that gave its key (or, for the memory estimate, a model key or
+/// the batch size), a fine-tuning parent's metadata for the model and tokenizer it imposes, else the config file.
+std::string findingSource(const core::Finding& f, const std::string& configFile,
+                          const std::vector<std::string>& overrides, const std::string& parentConfig)
+{
+    if (!parentConfig.empty() && (f.key.starts_with("model.") || f.key.starts_with("tokenizer.")))
+        return parentConfig;
+    const bool memory = f.key == "train.batch_size" && f.message.find(" of memory") != std::string::npos;
+    std::string sets;
+    for (const auto& s : overrides) {
+        const std::string key = s.substr(0, s.find('='));
+        if (!memory && key == f.key)
+            return "--set " + s; // the value the finding is about came from the command line alone
+        if (memory && (key == f.key || key.starts_with("model.")))
+            sets += " and --set " + s;
+    }
+    std::string source = configFile;
+    if (memory && !parentConfig.empty())
+        source += " with the model of " + parentConfig;
+    return source + sets;
+}
+
 /// Prints pre-flight warnings and refuses pre-flight errors (exit 2). Config problems that validate() finds are
 /// left to Trainer::create, which names them all in one message.
-void checkPreflight(const core::RunConfig& configIn, const std::string& configFile)
+void checkPreflight(const core::RunConfig& configIn, const std::string& configFile,
+                    const std::vector<std::string>& overrides)
 {
     if (!configIn.validate().empty())
         return;
     core::RunConfig config = configIn;
     std::optional<core::FineTuneDataCounts> data;
+    std::string parentConfig; // "<checkpoint> (config)" when the model's shape is a parent's
     if (config.isFineTuning()) {
         // The model's shape is the parent's; a parent that cannot be read is left to Trainer::create to report.
         try {
             const core::ParentModel parent = core::loadParent(config.initFrom);
             core::inheritFromParent(config, parent.config);
-            const auto tokenizer = core::loadTokenizer(parent.tokenizer);
+            parentConfig = parent.checkpoint.string() + " (config)";
+            const auto tokenizer = core::loadTokenizer(parent.tokenizer, parent.checkpoint.string() + " (tokenizer)");
             data = core::fineTuneDataCounts(config, *tokenizer, core::fineTuneRowLength(config));
         } catch (const core::Error&) {
             return;
@@ -187,7 +213,7 @@ void checkPreflight(const core::RunConfig& configIn, const std::string& configFi
             std::fprintf(stderr, "warning: %s: %s\n", f.key.c_str(), f.message.c_str());
     for (const auto& f : findings)
         if (f.severity == core::Severity::Error)
-            throw core::InputError(configFile, f.key, f.message);
+            throw core::InputError(findingSource(f, configFile, overrides, parentConfig), f.key, f.message);
 }
 
 core::RunConfig configFromArgs(const Args& a)
@@ -229,7 +255,7 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
         throw UsageError{"--out and --project exclude each other (a project's runs live in <project>/runs/<id>)"};
     if (a.has("name") && !a.has("project"))
         throw UsageError{"--name needs --project"};
-    checkPreflight(config, *a.value("config"));
+    checkPreflight(config, *a.value("config"), a.values("set"));
     ProgressPrinter printer;
     if (const auto project = a.value("project")) {
         auto recorder = core::RegistryObserver::createRun(*project, config, a.value("name").value_or(""), &printer);

@@ -97,14 +97,37 @@ void appendLine(const fs::path& file, std::string_view line)
     ::close(fd);
 }
 
-std::string readFile(const fs::path& file)
+void requireRegularFile(const fs::path& file)
 {
-    std::error_code ec;
-    if (fs::is_directory(file, ec))
+    struct stat st{};
+    if (::stat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            throw InputError(file.string(), "", "does not exist");
+        throw InputError(file.string(), "", "cannot be read (" + errnoText() + ")");
+    }
+    if (S_ISDIR(st.st_mode))
         throw InputError(file.string(), "", "is a directory, expected a file");
+    if (!S_ISREG(st.st_mode)) {
+        const char* kind = S_ISFIFO(st.st_mode)                         ? "a named pipe"
+                           : S_ISSOCK(st.st_mode)                       ? "a socket"
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                                        : "not a plain file";
+        throw InputError(file.string(), "", std::string("is not a regular file (") + kind + ")");
+    }
+}
+
+std::string readFile(const fs::path& file, int64_t maxBytes)
+{
+    requireRegularFile(file); // before open(): opening a FIFO blocks, reading /dev/zero never ends
     std::ifstream in(file, std::ios::binary);
+    std::error_code ec;
     if (!in)
         throw InputError(file.string(), "", fs::exists(file, ec) ? "cannot be read (permission denied?)" : "does not exist");
+    const auto size = fs::file_size(file, ec);
+    if (maxBytes >= 0 && !ec && size > static_cast<uintmax_t>(maxBytes))
+        throw InputError(file.string(), "",
+                         "is " + std::to_string(size) + " bytes, more than the " + std::to_string(maxBytes) +
+                             " bytes accepted for this kind of file");
     std::ostringstream ss;
     ss << in.rdbuf();
     return std::move(ss).str();

@@ -5,6 +5,7 @@
 // the caller.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string_view>
@@ -25,7 +26,13 @@ void writeAll(int fd, const void* data, size_t size, const std::filesystem::path
 /// such as metrics.jsonl, where a torn last line after a crash is tolerated by readers.
 void appendLine(const std::filesystem::path& file, std::string_view line);
 
-/// Reads a whole file into a string. Throws InputError naming the file if it cannot be opened.
-std::string readFile(const std::filesystem::path& file);
+/// Throws InputError naming the file when it does not exist, is a directory, or is not a regular file (a named
+/// pipe, socket or device: opening a FIFO would block forever, /dev/zero never ends). Every reader of a user's
+/// path goes through this (readFile does it itself).
+void requireRegularFile(const std::filesystem::path& file);
+
+/// Reads a whole regular file into a string. Throws InputError naming the file if it is missing, not a regular
+/// file (requireRegularFile), cannot be opened, or is larger than `maxBytes` (checked before reading; -1: no cap).
+std::string readFile(const std::filesystem::path& file, int64_t maxBytes = -1);
 
 } // namespace tb::core

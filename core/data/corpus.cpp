@@ -4,6 +4,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/hash.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 
 #include <nlohmann/json.hpp>
@@ -118,6 +119,12 @@ std::string jsonlRecordText(std::string_view line, int64_t lineNo, size_t lineSt
         throw InputError(origin, "text",
                          "line is not valid JSON (syntax error at column " + std::to_string(column) + "); " + kExpected,
                          lineNo, static_cast<int64_t>(offset));
+    } catch (const nlohmann::json::exception& e) { // out_of_range: a number such as 1e999999 overflows a double
+        if (const auto overflow = findJsonNumberOverflow(e.what(), line))
+            throw InputError(origin, overflow->key, describeJsonNumberOverflow(*overflow), lineNo,
+                             static_cast<int64_t>(lineStart + overflow->offset));
+        throw InputError(origin, "", "line is not valid JSON: " + jsonErrorDetail(e.what()), lineNo,
+                         static_cast<int64_t>(lineStart));
     }
     const auto at = static_cast<int64_t>(lineStart);
     if (!record.is_object())

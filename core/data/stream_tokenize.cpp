@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/data/stream_tokenize.h"
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/hash.h"
 #include "core/common/utf8.h"
@@ -95,8 +96,7 @@ StreamedText streamCorpusText(const fs::path& file, const std::function<void(std
 {
     const std::string origin = file.string();
     std::error_code ec;
-    if (fs::is_directory(file, ec))
-        throw InputError(origin, "", "is a directory, expected a file");
+    requireRegularFile(file); // a FIFO would block open(), /dev/zero would never end
     std::ifstream in(file, std::ios::binary);
     if (!in)
         throw InputError(origin, "", fs::exists(file, ec) ? "cannot be read (permission denied?)" : "does not exist");

@@ -212,6 +212,8 @@ CompareSession parseCompareSession(const std::string& text, const std::string& o
         const size_t byte = std::min(e.byte, text.size());
         const int64_t line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(byte > 0 ? byte - 1 : 0), '\n');
         throw InputError(origin, "", "is not valid JSON", line);
+    } catch (const Json::exception& e) { // out_of_range: a number such as 1e999999
+        throw InputError(origin, "", std::string("is not valid JSON: ") + e.what());
     }
     const Reader r(origin);
     if (!root.is_object())

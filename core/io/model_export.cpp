@@ -67,7 +67,7 @@ Json readJson(const fs::path& file)
     const std::string text = readFile(file);
     try {
         return Json::parse(text);
-    } catch (const Json::parse_error& e) {
+    } catch (const Json::exception& e) { // parse_error, or out_of_range for a number such as 1e999999
         throw InputError(file.string(), "", std::string("is not valid JSON: ") + e.what());
     }
 }
@@ -304,6 +304,13 @@ LoadedModel importFull(const fs::path& dir)
 
     const fs::path weightsFile = dir / kModelFile;
     const SafetensorsData data = readSafetensors(weightsFile);
+    int64_t held = 0; // bounded by the file's size
+    for (const auto& [name, t] : data.tensors)
+        held += t.numel();
+    if (c.parameterCount() > held) // before building it: a crafted n_layer would take any amount of memory
+        throw InputError(configFile.string(), "",
+                         "describes a model of " + std::to_string(c.parameterCount()) + " parameters, but " +
+                             weightsFile.filename().string() + " holds only " + std::to_string(held) + " weights");
     out.model = Gpt(c);
     if (virtualTokens > 0) {
         out.model->enablePromptTuning(virtualTokens);
@@ -451,19 +458,31 @@ ExportFormat parseExportFormat(const std::string& name, const std::string& origi
     throw InputError(origin, "format", "is '" + name + "' (expected safetensors or peft)");
 }
 
-std::vector<fs::path> exportLoadedModel(const LoadedModel& loaded, const fs::path& outDir, ExportFormat format)
+std::vector<fs::path> exportLoadedModel(const LoadedModel& loaded, const fs::path& outDir, ExportFormat format,
+                                        bool allowNonFinite)
 {
+    if (!allowNonFinite) {
+        torch::NoGradGuard noGrad;
+        for (const auto& item : loaded.model->named_parameters()) {
+            const int64_t bad = (~torch::isfinite(item.value())).sum().item<int64_t>();
+            if (bad > 0)
+                throw InputError(loaded.checkpoint.string(), item.key(),
+                                 "holds " + std::to_string(bad) +
+                                     " NaN or infinite values: every tool that loads the export would compute "
+                                     "garbage (pass --allow-non-finite to export it anyway)");
+        }
+    }
     return format == ExportFormat::Safetensors ? exportFull(loaded, outDir) : exportPeft(loaded, outDir);
 }
 
 std::vector<fs::path> exportModel(const fs::path& runDirOrCheckpoint, const fs::path& outDir, ExportFormat format,
-                                  bool preferBest)
+                                  bool preferBest, bool allowNonFinite)
 {
     std::error_code ec;
     if (fs::exists(outDir, ec) && !fs::is_directory(outDir, ec))
         throw InputError(outDir.string(), "--out", "exists and is not a directory");
     const LoadedModel loaded = loadModel(runDirOrCheckpoint, preferBest);
-    return exportLoadedModel(loaded, outDir, format);
+    return exportLoadedModel(loaded, outDir, format, allowNonFinite);
 }
 
 LoadedModel importModel(const fs::path& dir, const fs::path& base)

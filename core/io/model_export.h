@@ -25,14 +25,15 @@ ExportFormat parseExportFormat(const std::string& name, const std::string& origi
 
 /// Writes the export of a run directory (its best checkpoint if `preferBest` and one exists, else its latest) or a
 /// checkpoint file into `outDir` (created if needed; the export's own files are replaced atomically). Returns the
-/// files written. Throws InputError for a missing or foreign source, or a peft export of a run that is not LoRA.
+/// files written. Throws InputError for a missing or foreign source, a peft export of a run that is not LoRA, or
+/// (unless `allowNonFinite`) weights holding NaN or infinite values, naming the checkpoint and the parameter.
 std::vector<std::filesystem::path> exportModel(const std::filesystem::path& runDirOrCheckpoint,
                                                const std::filesystem::path& outDir, ExportFormat format,
-                                               bool preferBest = true);
+                                               bool preferBest = true, bool allowNonFinite = false);
 
 /// The same for a model already loaded (as loadModel() returns it). `loaded.model` is not modified.
 std::vector<std::filesystem::path> exportLoadedModel(const LoadedModel& loaded, const std::filesystem::path& outDir,
-                                                     ExportFormat format);
+                                                     ExportFormat format, bool allowNonFinite = false);
 
 /// Reads an export back. `dir` holds either config.json + model.safetensors (a full model) or adapter_config.json +
 /// adapter_model.safetensors (a LoRA adapter written by exportModel); an adapter is applied to `base` (a run

@@ -4,6 +4,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/data/chat_template.h"
+#include "core/io/yaml_limits.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -615,8 +616,26 @@ std::vector<std::string> RunConfig::validate() const
     return problems;
 }
 
+namespace {
+
+/// A key must be a plain name: `{"n_layer": 2,,}` gives yaml-cpp an empty (null) key, which would read as "null".
+void requireScalarKey(const YAML::Node& key, const std::string& section, const std::string& origin)
+{
+    if (key.IsScalar() && !key.Scalar().empty())
+        return;
+    const int64_t line = key.Mark().line >= 0 ? key.Mark().line + 1 : -1;
+    throw InputError(origin, section,
+                     key.IsNull() || key.IsScalar()
+                         ? "has an empty key (a stray comma, or a ':' with nothing before it?)"
+                         : "has a list or mapping where a key name belongs",
+                     line);
+}
+
+} // namespace
+
 RunConfig parseRunConfig(const std::string& text, const std::string& origin, const fs::path& baseDir)
 {
+    checkYamlLimits(text, origin); // size and alias expansion, before yaml-cpp builds the tree
     YAML::Node root;
     try {
         root = YAML::Load(text);
@@ -629,6 +648,7 @@ RunConfig parseRunConfig(const std::string& text, const std::string& origin, con
     if (!root.IsMap())
         throw InputError(origin, "", "must be a mapping of sections (model, train, data, tokenizer)", lineOf(root));
     for (const auto& top : root) {
+        requireScalarKey(top.first, "", origin);
         const std::string section = top.first.as<std::string>();
         const YAML::Node& value = top.second;
         Origin o{origin, lineOf(top.first), baseDir};
@@ -636,6 +656,7 @@ RunConfig parseRunConfig(const std::string& text, const std::string& origin, con
             if (section == "method")
                 throw InputError(origin, section, "must be a single value such as pretrain", o.line);
             for (const auto& kv : value) {
+                requireScalarKey(kv.first, section, origin);
                 const std::string key = section + "." + kv.first.as<std::string>();
                 Origin ko{origin, lineOf(kv.first), baseDir};
                 const KeySpec* spec = findKey(key);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tb::core {
@@ -14,6 +15,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+constexpr size_t kMaxRank = 8;
 
 struct DtypeEntry {
     const char* name;
@@ -125,11 +128,19 @@ SafetensorsData readSafetensors(const fs::path& file)
             throw InputError(name, key + ".dtype", "unsupported dtype " + entry["dtype"].dump());
         std::vector<int64_t> shape;
         int64_t numel = 1;
+        if (!entry["shape"].is_array() || entry["shape"].size() > kMaxRank)
+            throw InputError(name, key + ".shape",
+                             "must be a list of at most " + std::to_string(kMaxRank) + " non-negative integers");
         for (const auto& d : entry["shape"]) {
             if (!d.is_number_integer() || d.get<int64_t>() < 0)
                 throw InputError(name, key + ".shape", "must be a list of non-negative integers");
             shape.push_back(d.get<int64_t>());
-            numel *= shape.back();
+            // Checked before anything is allocated: the product must not overflow, and the data must be there.
+            if (__builtin_mul_overflow(numel, shape.back(), &numel) ||
+                static_cast<uint64_t>(numel) > dataSize / std::max<uint64_t>(c10::elementSize(type), 1))
+                throw InputError(name, key + ".shape",
+                                 entry["shape"].dump() + " does not fit the file's " + std::to_string(dataSize) +
+                                     " data bytes (a corrupt or crafted header)");
         }
         const auto& offs = entry["data_offsets"];
         if (!offs.is_array() || offs.size() != 2 || !offs[0].is_number_unsigned() || !offs[1].is_number_unsigned())

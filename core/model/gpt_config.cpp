@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/gpt_config.h"
 
+#include <limits>
+
 namespace tb::core {
 
 std::vector<std::string> GptConfig::validate() const
@@ -22,35 +24,56 @@ std::vector<std::string> GptConfig::validate() const
     return problems;
 }
 
-int64_t GptConfig::parameterCount() const
+namespace {
+
+/// int64 arithmetic would overflow for a hostile config (n_embd 1e9 squared): the counts are computed in double and
+/// saturate at INT64_MAX, so that a pre-flight comparing them with the available memory refuses such a model.
+int64_t saturate(double v)
 {
-    const int64_t b = bias ? 1 : 0;
-    const int64_t perLayer = 2 * nEmbd * (1 + b)              // ln_1, ln_2
-                             + nEmbd * 3 * nEmbd + 3 * nEmbd * b // c_attn
-                             + nEmbd * nEmbd + nEmbd * b         // attn.c_proj
-                             + nEmbd * 4 * nEmbd + 4 * nEmbd * b // mlp.c_fc
-                             + 4 * nEmbd * nEmbd + nEmbd * b;    // mlp.c_proj
-    return vocabSize * nEmbd + blockSize * nEmbd + nLayer * perLayer + nEmbd * (1 + b);
+    constexpr double kMax = 9.2e18; // just under INT64_MAX, exactly representable
+    if (!(v < kMax))
+        return std::numeric_limits<int64_t>::max();
+    return v <= 0 ? 0 : static_cast<int64_t>(v);
 }
 
-int64_t GptConfig::nonEmbeddingParameterCount() const { return parameterCount() - blockSize * nEmbd; }
+double parameterCountOf(const GptConfig& c)
+{
+    const double b = c.bias ? 1 : 0;
+    const double C = double(c.nEmbd);
+    const double perLayer = 2 * C * (1 + b)        // ln_1, ln_2
+                            + C * 3 * C + 3 * C * b // c_attn
+                            + C * C + C * b         // attn.c_proj
+                            + C * 4 * C + 4 * C * b // mlp.c_fc
+                            + 4 * C * C + C * b;    // mlp.c_proj
+    return double(c.vocabSize) * C + double(c.blockSize) * C + double(c.nLayer) * perLayer + C * (1 + b);
+}
+
+} // namespace
+
+int64_t GptConfig::parameterCount() const { return saturate(parameterCountOf(*this)); }
+
+int64_t GptConfig::nonEmbeddingParameterCount() const
+{
+    return saturate(parameterCountOf(*this) - double(blockSize) * double(nEmbd));
+}
 
 double GptConfig::flopsPerToken() const
 {
     // 6N for the matmuls of forward+backward, plus attention scores: 12 * L * C * T (nanoGPT's estimate_mfu).
-    return 6.0 * double(nonEmbeddingParameterCount()) + 12.0 * double(nLayer * nEmbd * blockSize);
+    return 6.0 * double(nonEmbeddingParameterCount()) + 12.0 * double(nLayer) * double(nEmbd) * double(blockSize);
 }
 
 int64_t GptConfig::estimateTrainingBytes(int64_t batchSize) const
 {
-    const int64_t params = parameterCount();
-    const int64_t state = params * 4 * 4; // weights, grads, AdamW m and v
-    const int64_t bt = batchSize * blockSize;
+    const double state = parameterCountOf(*this) * 4 * 4; // weights, grads, AdamW m and v
+    const double B = double(batchSize);
+    const double T = double(blockSize);
+    const double bt = B * T;
     // Per layer: ~34 activations of width C per token kept for backward, plus the attention maps (scores, softmax,
     // dropout mask) of size B*H*T*T.
-    const int64_t perLayer = bt * nEmbd * 34 + 3 * batchSize * nHead * blockSize * blockSize;
-    const int64_t logits = bt * vocabSize * 3;
-    return state + (nLayer * perLayer + logits) * 4;
+    const double perLayer = bt * double(nEmbd) * 34 + 3 * B * double(nHead) * T * T;
+    const double logits = bt * double(vocabSize) * 3;
+    return saturate(state + (double(nLayer) * perLayer + logits) * 4);
 }
 
 } // namespace tb::core

@@ -98,6 +98,21 @@ Checkpoint loadCheckpoint(const fs::path& file)
     }
     if (c.model.empty())
         throw InputError(file.string(), "model", "holds no model weights");
+    // The metadata's model must be the one whose weights are in the file (adapters only add to them): a crafted
+    // n_layer or block_size would otherwise make the caller build a model of any size before loadWeights notices.
+    int64_t held = 0; // cannot overflow: every tensor's bytes are in the file
+    for (const auto& [name, t] : c.model)
+        held += t.numel();
+    const GptConfig& m = c.config.model;
+    if (const auto problems = m.validate(); !problems.empty())
+        throw InputError(file.string() + " (config)", "", "describes an invalid model: " + problems.front());
+    if (m.parameterCount() > held)
+        throw InputError(file.string() + " (config)", "model",
+                         "describes a model of " + std::to_string(m.parameterCount()) + " parameters (n_layer " +
+                             std::to_string(m.nLayer) + ", n_embd " + std::to_string(m.nEmbd) + ", block_size " +
+                             std::to_string(m.blockSize) + ", vocab_size " + std::to_string(m.vocabSize) +
+                             "), but the checkpoint holds only " + std::to_string(held) +
+                             " weights: its metadata does not match its tensors");
     return c;
 }
 

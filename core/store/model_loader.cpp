@@ -51,7 +51,7 @@ LoadedModel loadModel(const fs::path& path, bool preferBest)
     out.config = c.config;
     out.step = c.step;
     out.checkpoint = file;
-    out.tokenizer = loadTokenizer(c.tokenizer);
+    out.tokenizer = loadTokenizer(c.tokenizer, file.string() + " (tokenizer)");
     out.model = Gpt(c.config.model);
     enableConfiguredAdapters(out.model, c.config);
     loadWeights(out.model, c.model, file);

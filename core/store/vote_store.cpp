@@ -3,6 +3,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/common/rng.h"
 #include "core/common/utf8.h"
 
@@ -365,8 +366,11 @@ VoteLog VoteStore::read() const
         Json j;
         try {
             j = Json::parse(line);
-        } catch (const Json::parse_error& e) {
-            problem({}, std::string("not valid JSON: ") + e.what());
+        } catch (const Json::exception& e) { // parse_error, or out_of_range for a number such as 1e999999
+            if (const auto overflow = findJsonNumberOverflow(e.what(), line))
+                problem(overflow->key, describeJsonNumberOverflow(*overflow));
+            else
+                problem({}, "not valid JSON: " + jsonErrorDetail(e.what()));
             continue;
         }
         if (!j.is_object()) {

@@ -7,6 +7,7 @@
 #include "core/tokenizer/byte_tokenizer.h"
 #include "core/tokenizer/char_tokenizer.h"
 #include "core/tokenizer/sentencepiece_tokenizer.h"
+#include "core/tokenizer/spm_library.h"
 
 #include <nlohmann/json.hpp>
 
@@ -131,6 +132,8 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized)
         j = nlohmann::json::parse(serialized);
     } catch (const nlohmann::json::parse_error& e) {
         throw Error("invalid tokenizer: not valid JSON (syntax error at byte " + std::to_string(e.byte) + ")");
+    } catch (const nlohmann::json::exception& e) { // out_of_range: a number such as 1e999999 overflows a double
+        throw Error(std::string("invalid tokenizer: not valid JSON (") + e.what() + ")");
     }
     if (!j.is_object())
         throw Error("invalid tokenizer: expected a JSON object with a \"kind\"");
@@ -156,6 +159,21 @@ std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized)
         return std::make_unique<SentencePieceTokenizer>(kind->get<std::string>(), std::move(bytes));
     }
     throw Error("invalid tokenizer: unknown kind " + kind->dump() + " (expected \"char\", \"byte\", \"bpe\" or \"unigram\")");
+}
+
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized, const std::string& origin)
+{
+    try {
+        return loadTokenizer(serialized);
+    } catch (const InputError& e) {
+        throw InputError(origin, e.field(), e.message(), e.line(), e.byteOffset());
+    } catch (const SpmLibraryError&) {
+        throw;
+    } catch (const nlohmann::json::exception& e) { // a field of the wrong type inside the tokenizer
+        throw InputError(origin, "", std::string("invalid tokenizer: ") + e.what());
+    } catch (const Error& e) {
+        throw InputError(origin, "", e.what());
+    }
 }
 
 } // namespace tb::core

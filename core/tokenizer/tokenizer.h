@@ -72,4 +72,9 @@ std::unique_ptr<Tokenizer> makeTokenizer(const TokenizerConfig& config, std::str
 /// Restores a tokenizer from serialize()'s output. Throws Error if the text is not a valid tokenizer.
 std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized);
 
+/// loadTokenizer() for a tokenizer read from `origin` (a tokenizer.json, or "run/ckpt.safetensors (tokenizer)"
+/// for one inside a checkpoint): a bad tokenizer is an InputError naming `origin`. A missing sentencepiece
+/// library stays an SpmLibraryError (the installation's fault, not the file's).
+std::unique_ptr<Tokenizer> loadTokenizer(const std::string& serialized, const std::string& origin);
+
 } // namespace tb::core

@@ -91,10 +91,10 @@ std::string toString(Severity severity)
 
 std::string formatBytes(int64_t bytes)
 {
-    const char* units[] = {"bytes", "KB", "MB", "GB", "TB"};
+    const char* units[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
     double v = double(bytes);
     int u = 0;
-    while (v >= 1000.0 && u < 4) {
+    while (v >= 1000.0 && u < 6) {
         v /= 1000.0;
         ++u;
     }

@@ -37,6 +37,23 @@ constexpr double kProbeTemperature = 0.8;
 
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+/// Removes what an atomic write killed midway left in `dir` (`latest.safetensors.tmp.<pid>`, see atomic_file.h).
+/// Only the run that owns the folder resumes it, so no other process is writing these.
+void removeStaleTempFiles(const fs::path& dir)
+{
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const size_t tmp = name.rfind(".tmp.");
+        if (tmp == std::string::npos || tmp + 5 == name.size() ||
+            name.find_first_not_of("0123456789", tmp + 5) != std::string::npos)
+            continue;
+        std::error_code removeError;
+        if (it->is_regular_file(removeError))
+            fs::remove(it->path(), removeError);
+    }
+}
+
 void throwIfInvalid(const RunConfig& config)
 {
     const auto problems = config.validate();
@@ -62,6 +79,7 @@ struct Trainer::Impl {
     std::vector<std::vector<TokenId>> probeIds; // train.probe_prompts, encoded
     int64_t step = 0;
     int64_t startStep = 0;
+    bool resumed = false; // the eval of startStep is already in metrics.jsonl (its checkpoint came after it)
     double bestValLoss = std::numeric_limits<double>::infinity();
     double elapsedBefore = 0;
     int64_t tokensSeen = 0;
@@ -305,7 +323,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
                                        "format may be lost");
         inheritFromParent(impl->config, parent.config);
         throwIfInvalid(impl->config);
-        impl->tokenizer = loadTokenizer(parent.tokenizer);
+        impl->tokenizer = loadTokenizer(parent.tokenizer, parent.checkpoint.string() + " (tokenizer)");
         impl->summary.parentRun = parent.runDir.string();
         impl->summary.parentCheckpoint = parent.checkpoint.string();
         impl->buildModelAndOptimizer(&parent);
@@ -348,7 +366,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     throwIfInvalid(impl->config);
     impl->objective = makeObjective(impl->config);
     impl->threads = configureThreads(impl->config.train.threads);
-    impl->tokenizer = loadTokenizer(c.tokenizer);
+    impl->tokenizer = loadTokenizer(c.tokenizer, impl->dir.latestCheckpoint().string() + " (tokenizer)");
     if (impl->config.isFineTuning()) {
         impl->buildModelAndOptimizer();
         // The meter's split needs the parent's val fraction; the parent checkpoint the run started from has it.
@@ -392,6 +410,9 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     if (c.torchRngState.defined())
         setCpuRngState(c.torchRngState);
     impl->step = impl->startStep = c.step;
+    impl->resumed = true;
+    removeStaleTempFiles(impl->dir.root());
+    removeStaleTempFiles(impl->dir.latestCheckpoint().parent_path());
     impl->bestValLoss = c.bestValLoss;
     impl->elapsedBefore = c.elapsedSeconds;
     impl->tokensSeen = c.tokensSeen;
@@ -497,7 +518,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                 observer.onLog(LogLevel::Info, "stopped at step " + std::to_string(d.step));
                 return finish(TrainOutcome::Stopped, RunStatus::Stopped);
             }
-            if (d.step % tc.evalInterval == 0 && !(d.step == d.startStep && d.startStep > 0))
+            if (d.step % tc.evalInterval == 0 && !(d.step == d.startStep && d.resumed))
                 evalAndCheckpoint();
 
             const auto stepStart = Clock::now();

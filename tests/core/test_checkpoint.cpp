@@ -16,7 +16,11 @@ namespace {
 Checkpoint sampleCheckpoint(int64_t params)
 {
     Checkpoint c;
+    // A model small enough for the tensors below to hold its parameters (loadCheckpoint checks that).
     c.config.model.nLayer = 3;
+    c.config.model.nEmbd = 8;
+    c.config.model.nHead = 2;
+    c.config.model.blockSize = 8;
     c.config.model.vocabSize = 66;
     c.config.train.learningRate = 6e-4;
     c.config.data.corpus = "/tmp/corpus.txt";

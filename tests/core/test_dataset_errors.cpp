@@ -260,7 +260,7 @@ private slots:
                                 << "is UTF-16 encoded; save it as UTF-8";
         QTest::newRow("directory") << "<dir>" << QByteArray() << "" << -1 << "" << "is a directory, expected a file";
         QTest::newRow("device") << "<device>" << QByteArray() << "" << -1 << ""
-                                << "is not a regular file (a device, pipe or socket)";
+                                << "is not a regular file (a device)";
         QTest::newRow("missing") << "<missing>" << QByteArray() << "" << -1 << "" << "does not exist";
         QTest::newRow("not JSON") << "a.json" << QByteArray("hello") << "" << 1 << ""
                                   << "is not JSON: expected '[' or '{' at the start, found 'h'";

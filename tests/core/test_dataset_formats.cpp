@@ -281,6 +281,46 @@ private slots:
         QVERIFY(d.records[1].completion == std::vector<Turn>{assistant("5")});
     }
 
+    // LLaMA-Factory's KTO layout: the rated answer is the last assistant message, the label a boolean. Read as
+    // messages it would lose the label and train on the undesirable answers too.
+    void ktoLlamaFactoryMessagesKeepTheLabel()
+    {
+        TempDir dir;
+        DatasetLoadOptions skip;
+        skip.policy = ErrorPolicy::Skip;
+        const Dataset d = loadBytes(
+            dir, "k.json",
+            R"([{"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}], "label": true},)"
+            R"( {"messages": [{"role": "system", "content": "S"}, {"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "5"}], "label": false},)"
+            R"( {"messages": [{"role": "user", "content": "no answer"}], "label": true}])",
+            skip);
+        QCOMPARE(d.format, DatasetFormat::Kto);
+        QCOMPARE(d.records.size(), size_t(2));
+        QCOMPARE(d.records[0].kind, RecordKind::Labelled);
+        QVERIFY(d.records[0].label);
+        QVERIFY(d.records[0].turns == std::vector<Turn>{user("Hi")});
+        QVERIFY(d.records[0].completion == std::vector<Turn>{assistant("Hello!")});
+        QVERIFY(!d.records[1].label);
+        QVERIFY(d.records[1].turns == (std::vector<Turn>{systemTurn("S"), user("2+2?")}));
+        QVERIFY(d.records[1].completion == std::vector<Turn>{assistant("5")});
+        QCOMPARE(d.problems.size(), size_t(1)); // no answer to rate: a bad record, not a silent one
+        QCOMPARE(QString::fromStdString(d.problems[0].field), QString("messages"));
+        QCOMPARE(d.problems[0].record, int64_t(2));
+    }
+
+    // LLaMA-Factory's newer content parts: {"type": "text", "value": "..."}.
+    void messagesWithValueParts()
+    {
+        TempDir dir;
+        const Dataset d = loadBytes(
+            dir, "m.jsonl",
+            R"({"messages": [{"role": "user", "content": [{"type": "text", "value": "Look"}, {"type": "text", "value": "here"}]}, {"role": "assistant", "content": [{"type": "text", "value": "Done"}]}]})"
+            "\n");
+        QCOMPARE(d.format, DatasetFormat::Messages);
+        QCOMPARE(d.records.size(), size_t(1));
+        QVERIFY(d.records[0].turns == (std::vector<Turn>{user("Look\nhere"), assistant("Done")}));
+    }
+
     void csvWithMappingAndQuoting()
     {
         TempDir dir;

@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include <QProcess>
+#include <limits>
 #include <QtTest/QtTest>
 
 using namespace tb::core;
@@ -309,6 +310,32 @@ private slots:
         wrong["tensors"]["base_model.model.transformer.h.0.mlp.c_proj.lora_A.weight"] = expectTensor(aV);
         writeFileAtomically(runs.dir / "wrong.json", wrong.dump());
         QCOMPARE(runReader(runs.dir / "wrong.json"), 1);
+    }
+
+    // A diverged run's NaN weights are refused unless asked for, naming the checkpoint and the parameter.
+    void nonFiniteWeightsAreRefusedUnlessAllowed()
+    {
+        tb::test::TempDir dir;
+        Gpt model = makeBase();
+        {
+            torch::NoGradGuard noGrad;
+            model->named_parameters()["transformer.h.0.attn.c_attn.weight"][0][3] =
+                std::numeric_limits<float>::quiet_NaN();
+        }
+        const fs::path checkpoint = dir / "nan.safetensors";
+        save(model, "pretrain", checkpoint);
+        try {
+            exportModel(checkpoint, dir / "out", ExportFormat::Safetensors);
+            QFAIL("expected an InputError");
+        } catch (const InputError& e) {
+            QCOMPARE(QString::fromStdString(e.file()), QString::fromStdString(checkpoint.string()));
+            QCOMPARE(QString::fromStdString(e.field()), QString("transformer.h.0.attn.c_attn.weight"));
+            QVERIFY2(QString(e.what()).contains("holds 1 NaN or infinite values"), e.what());
+        }
+        QVERIFY(!fs::exists(dir / "out" / "model.safetensors"));
+        const auto files = exportModel(checkpoint, dir / "out", ExportFormat::Safetensors, true, true);
+        QVERIFY(fs::exists(dir / "out" / "model.safetensors"));
+        QVERIFY(!files.empty());
     }
 
     void badInputsAreInputErrors()

@@ -4,6 +4,8 @@
 #include "core/train/preflight.h"
 #include "tests/core/test_support.h"
 
+#include <limits>
+
 using namespace tb::core;
 
 namespace {
@@ -246,6 +248,8 @@ private slots:
         QCOMPARE(formatBytes(1500), std::string("1.5 KB"));
         QCOMPARE(formatBytes(76471296), std::string("76 MB"));
         QCOMPARE(formatBytes(int64_t(12) * 1000 * 1000 * 1000), std::string("12 GB"));
+        QCOMPARE(formatBytes(int64_t(3) * 1000 * 1000 * 1000 * 1000 * 1000), std::string("3.0 PB"));
+        QCOMPARE(formatBytes(std::numeric_limits<int64_t>::max()), std::string("9.2 EB")); // a saturated estimate
     }
 };
 

@@ -79,6 +79,17 @@ private slots:
                                         << "does not fit";
         QTest::newRow("shape mismatch") << withHeader(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", "12345678")
                                         << "does not fit";
+        // The product overflows int64: refused before LibTorch is asked for the storage.
+        QTest::newRow("shape overflow")
+            << withHeader(R"({"x":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,0]}})", "")
+            << "x.shape: [4294967296,4294967296,4294967296] does not fit the file's 0 data bytes";
+        QTest::newRow("shape larger than the data")
+            << withHeader(R"({"x":{"dtype":"U8","shape":[1000000000000],"data_offsets":[0,8]}})", "12345678")
+            << "x.shape: [1000000000000] does not fit the file's 8 data bytes";
+        QTest::newRow("shape not a list") << withHeader(R"({"x":{"dtype":"F32","shape":4,"data_offsets":[0,16]}})", "")
+                                          << "x.shape: must be a list";
+        QTest::newRow("number out of range")
+            << withHeader(R"({"x":{"dtype":"F32","shape":[1e999999],"data_offsets":[0,16]}})", "") << "is not valid JSON";
         QTest::newRow("missing fields") << withHeader(R"({"x":{"dtype":"F32"}})", "") << "needs dtype, shape and data_offsets";
     }
     void malformedFiles()

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <stdexcept>
 
 using namespace tb::core;
 
@@ -356,6 +358,52 @@ private slots:
             QVERIFY(QString(e.what()).contains("changed since the checkpoint"));
         }
         QVERIFY_THROWS_EXCEPTION(InputError, Trainer::resume(dir / "nothing-here"));
+    }
+
+    // A run killed right after its step-0 checkpoint (simulated: the observer throws there), with the temporary
+    // files a kill -9 inside an atomic write leaves: the resume removes them and writes each metrics line once.
+    void resumeFromStepZeroAfterAKill()
+    {
+        class DiesAtFirstCheckpoint : public RecordingObserver {
+        public:
+            void onCheckpoint(const CheckpointInfo& c) override
+            {
+                RecordingObserver::onCheckpoint(c);
+                throw std::runtime_error("simulated kill");
+            }
+        };
+        tb::test::TempDir dir;
+        tb::test::writeBytes(dir / "corpus.txt", makeCorpus(4000, 8));
+        RunConfig c = tinyConfig(dir / "corpus.txt", dir / "cache");
+        c.train.maxSteps = 6;
+        DiesAtFirstCheckpoint dies;
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, Trainer::create(c, dir / "run")->run(dies));
+        QCOMPARE(dies.checkpoints.front().step, int64_t(0));
+        const auto checkpoints = dir / "run" / "checkpoints";
+        const std::vector<std::filesystem::path> stale = {checkpoints / "latest.safetensors.tmp.4242",
+                                                         checkpoints / "best.safetensors.tmp.77",
+                                                         dir / "run" / "summary.json.tmp.4242"};
+        for (const auto& file : stale)
+            tb::test::writeBytes(file, "half a checkpoint");
+        tb::test::writeBytes(checkpoints / "notes.tmp.txt", "not ours"); // not an atomic write's name: kept
+
+        auto resumed = Trainer::resume(dir / "run");
+        QCOMPARE(resumed->startStep(), int64_t(0));
+        for (const auto& file : stale)
+            QVERIFY2(!std::filesystem::exists(file), file.c_str());
+        QVERIFY(std::filesystem::exists(checkpoints / "notes.tmp.txt"));
+        RecordingObserver rest;
+        QVERIFY(resumed->run(rest).outcome == TrainOutcome::Completed);
+
+        std::map<std::string, int> lines; // "eval 0", "step 1", ... -> how often
+        for (const auto& j : RunDirectory(dir / "run").readMetrics())
+            if (j.contains("loss") || j.contains("eval_loss"))
+                ++lines[(j.contains("loss") ? "step " : "eval ") + std::to_string(j.value("step", int64_t(-1)))];
+        for (const auto& [line, count] : lines)
+            QVERIFY2(count == 1, qPrintable(QString::fromStdString(line) + " written " + QString::number(count) + " times"));
+        QCOMPARE(lines["eval 0"], 1);
+        QCOMPARE(lines["step 6"], 1);
+        QCOMPARE(lines["eval 6"], 1);
     }
 };
 

@@ -3,6 +3,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/json_text.h"
 #include "core/common/utf8.h"
 #include "core/data/corpus.h"
 #include "core/data/formats/csv_reader.h"
@@ -232,6 +233,19 @@ private:
                                   "is not valid JSON: " + detail + " (line " + std::to_string(errorLine) +
                                       ", byte offset " + std::to_string(at) + ")",
                                   "invalid JSON", static_cast<int64_t>(at));
+        } catch (const json::exception& e) { // out_of_range: a number such as 1e999999 overflows a double
+            const std::string_view record = text.substr(begin, end - begin);
+            if (const auto overflow = findJsonNumberOverflow(e.what(), record)) {
+                const size_t at = begin + overflow->offset;
+                const int64_t numberLine = lineOf(text, at); // differs from `line` inside a multi-line record
+                raw.problem = problem(index, line, overflow->key,
+                                      describeJsonNumberOverflow(*overflow) +
+                                          (numberLine != line ? " (line " + std::to_string(numberLine) + ")" : ""),
+                                      "number out of range", static_cast<int64_t>(at));
+            } else {
+                raw.problem = problem(index, line, "", "is not valid JSON: " + jsonErrorDetail(e.what()),
+                                      "invalid JSON", static_cast<int64_t>(begin));
+            }
         }
         return raw;
     }
@@ -434,12 +448,7 @@ void Loader::readPlainText(std::string raw)
 Dataset Loader::load(const std::filesystem::path& file)
 {
     m_dataset.path = m_origin;
-    std::error_code ec;
-    const auto status = std::filesystem::status(file, ec);
-    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
-        !std::filesystem::is_directory(status)) // /dev/zero would never end
-        throw InputError(m_origin, "", "is not a regular file (a device, pipe or socket)");
-    std::string raw = readFile(file); // InputError: missing, a directory, unreadable
+    std::string raw = readFile(file); // InputError: missing, a directory, a FIFO or device, unreadable
     std::string name = lower(file.filename().string());
     std::string suffix;
     if (isGzip(raw) || (name.size() > 3 && name.ends_with(".gz"))) {

@@ -7,8 +7,18 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 
 namespace tb::core {
+namespace {
+
+constexpr int64_t kDefaultMaxBytes = int64_t(128) << 20;
+constexpr double kDefaultMaxRatio = 200;
+constexpr int64_t kRatioFloor = int64_t(1) << 20; // small files may compress as well as they like
+
+std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+} // namespace
 
 bool isGzip(std::string_view bytes)
 {
@@ -16,8 +26,42 @@ bool isGzip(std::string_view bytes)
            static_cast<unsigned char>(bytes[1]) == 0x8b;
 }
 
-std::string gunzip(std::string_view bytes, const std::string& origin)
+GunzipLimits defaultGunzipLimits()
 {
+    GunzipLimits limits;
+    limits.maxBytes = kDefaultMaxBytes;
+    limits.maxRatio = kDefaultMaxRatio;
+    if (const char* env = std::getenv("TUNEBENCH_GZIP_MAX_MB"); env != nullptr && *env != '\0') {
+        char* end = nullptr;
+        const double mb = std::strtod(env, &end);
+        if (end != nullptr && *end == '\0' && mb > 0 && mb < 1e9) {
+            limits.maxBytes = static_cast<int64_t>(mb * 1024 * 1024);
+            limits.maxRatio = 1e12;
+        }
+    }
+    return limits;
+}
+
+std::string gunzip(std::string_view bytes, const std::string& origin, GunzipLimits limits)
+{
+    const GunzipLimits defaults = defaultGunzipLimits();
+    if (limits.maxBytes <= 0)
+        limits.maxBytes = defaults.maxBytes;
+    if (limits.maxRatio <= 0)
+        limits.maxRatio = defaults.maxRatio;
+    auto checkLimits = [&](size_t produced, size_t added) {
+        const auto total = static_cast<int64_t>(produced + added);
+        if (total > limits.maxBytes)
+            throw InputError(origin, "",
+                             "expands to more than " + mib(limits.maxBytes) +
+                                 " when decompressed, the limit for gzip input (a zip bomb?); set "
+                                 "TUNEBENCH_GZIP_MAX_MB to allow more");
+        if (total > kRatioFloor && double(total) > limits.maxRatio * double(bytes.size()))
+            throw InputError(origin, "",
+                             "expands more than " + std::to_string(static_cast<int64_t>(limits.maxRatio)) +
+                                 " times when decompressed (" + std::to_string(bytes.size()) +
+                                 " compressed bytes; a zip bomb?); set TUNEBENCH_GZIP_MAX_MB to allow it");
+    };
     std::string out;
     size_t consumed = 0;
     char buffer[1 << 16];
@@ -34,6 +78,12 @@ std::string gunzip(std::string_view bytes, const std::string& origin)
             stream.next_out = reinterpret_cast<Bytef*>(buffer);
             stream.avail_out = sizeof buffer;
             const int status = inflate(&stream, Z_NO_FLUSH);
+            try {
+                checkLimits(out.size(), sizeof buffer - stream.avail_out);
+            } catch (...) {
+                inflateEnd(&stream);
+                throw;
+            }
             out.append(buffer, sizeof buffer - stream.avail_out);
             if (status == Z_STREAM_END)
                 break;

@@ -139,12 +139,14 @@ std::string messageContent(const json& content, const std::string& path)
         if (type->get<std::string>() != "text")
             fail(partPath + ".type",
                  "only text parts are supported, got \"" + type->get<std::string>() + "\"", kWrongType);
-        const auto value = part.find("text");
+        // OpenAI's parts hold "text"; LLaMA-Factory's newer layout writes {"type": "text", "value": "..."}.
+        const char* key = part.contains("text") || !part.contains("value") ? "text" : "value";
+        const auto value = part.find(key);
         if (value == part.end())
-            fail(partPath + ".text", "missing; expected a string", kMissing);
+            fail(partPath + ".text", "missing; expected a string (or \"value\")", kMissing);
         if (!text.empty())
             text.push_back('\n');
-        text += stringValue(*value, partPath + ".text", false);
+        text += stringValue(*value, partPath + "." + key, false);
     }
     return text;
 }
@@ -529,9 +531,21 @@ DatasetRecord parseKto(const json& record, const FieldNames& names, bool fromCsv
     } else {
         fail(promptKey, "missing; expected a string or a list of messages (or \"" + messagesKey + "\")", kMissing);
     }
-    const Side completion =
-        side(require(record, completionKey, "a string or a list of messages"), completionKey, Role::Assistant);
-    requireSameStyle(prompt, usedKey, completion, completionKey);
+    Side completion;
+    if (!record.contains(completionKey) && usedKey == messagesKey) {
+        // LLaMA-Factory's KTO layout: the answer is the conversation's last turn, an assistant's.
+        if (prompt.turns.size() < 2 || prompt.turns.back().role != Role::Assistant)
+            fail(messagesKey, "without \"" + completionKey +
+                                  "\", the last message must be the assistant's answer that \"" + labelKey +
+                                  "\" rates, after at least one message before it",
+                 kBadConversation);
+        completion = Side{false, {prompt.turns.back()}};
+        prompt.turns.pop_back();
+    } else {
+        completion =
+            side(require(record, completionKey, "a string or a list of messages"), completionKey, Role::Assistant);
+        requireSameStyle(prompt, usedKey, completion, completionKey);
+    }
     DatasetRecord out;
     out.kind = RecordKind::Labelled;
     out.plain = prompt.plain;
@@ -605,7 +619,8 @@ std::optional<DatasetFormat> detectRecordFormat(const json& record, const FieldN
             return DatasetFormat::HhRlhf;
         return DatasetFormat::PreferenceImplicit;
     }
-    if (has(record, names, "label") && has(record, names, "completion"))
+    // TRL's unpaired layout, or LLaMA-Factory's (messages ending in the rated answer, and a boolean label).
+    if (has(record, names, "label") && (has(record, names, "completion") || has(record, names, "messages")))
         return DatasetFormat::Kto;
     if (has(record, names, "conversations"))
         return DatasetFormat::ShareGpt;
