@@ -110,6 +110,20 @@ void RunDirectory::appendSamples(const SampleSet& set) const
                                                                                     json::error_handler_t::replace));
 }
 
+void RunDirectory::appendRollouts(const RolloutSampleSet& set) const
+{
+    json samples = json::array();
+    for (const auto& s : set.samples) {
+        json j{{"prompt", s.prompt}, {"response", s.response}, {"reward", s.reward}, {"kl", s.kl}};
+        if (s.gold)
+            j["gold"] = *s.gold;
+        j["ended"] = s.ended;
+        samples.push_back(std::move(j));
+    }
+    appendLine(rolloutsFile(), json{{"step", set.step}, {"samples", samples}}.dump(-1, ' ', false,
+                                                                                     json::error_handler_t::replace));
+}
+
 RunSummary RunDirectory::readSummary() const
 {
     const fs::path file = summaryFile();
@@ -212,8 +226,39 @@ std::vector<SampleSet> RunDirectory::readSamples() const
     return out;
 }
 
+std::vector<RolloutSampleSet> RunDirectory::readRollouts() const
+{
+    std::vector<RolloutSampleSet> out;
+    for (const auto& j : readJsonLines(rolloutsFile())) {
+        const auto step = j.find("step");
+        const auto samples = j.find("samples");
+        if (step == j.end() || !step->is_number_integer() || samples == j.end() || !samples->is_array())
+            continue;
+        RolloutSampleSet set;
+        set.step = step->get<int64_t>();
+        for (const auto& s : *samples) {
+            if (!s.is_object() || !s.value("prompt", json()).is_string() || !s.value("response", json()).is_string()
+                || !s.value("reward", json()).is_number() || !s.value("kl", json()).is_number())
+                continue;
+            RolloutSample r;
+            r.prompt = s.at("prompt").get<std::string>();
+            r.response = s.at("response").get<std::string>();
+            r.reward = s.at("reward").get<double>();
+            r.kl = s.at("kl").get<double>();
+            if (s.value("gold", json()).is_number())
+                r.gold = s.at("gold").get<double>();
+            r.ended = s.value("ended", json()).is_boolean() ? s.at("ended").get<bool>() : true;
+            set.samples.push_back(std::move(r));
+        }
+        out.push_back(std::move(set));
+    }
+    return out;
+}
+
 void RunDirectory::truncateMetricsAfter(int64_t step) const { truncateJsonLinesAfter(metricsFile(), step); }
 
 void RunDirectory::truncateSamplesAfter(int64_t step) const { truncateJsonLinesAfter(samplesFile(), step); }
+
+void RunDirectory::truncateRolloutsAfter(int64_t step) const { truncateJsonLinesAfter(rolloutsFile(), step); }
 
 } // namespace tb::core

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The files of one run directory: config.yaml (the resolved config), metrics.jsonl (append-only journal, one JSON
 // object a line, TRL/LLaMA-Factory key names), samples.jsonl (append-only, one probe SampleSet a line),
+// rollouts.jsonl (RL methods: append-only, one RolloutSampleSet a line),
 // summary.json (rewritten atomically), tokenizer.json and checkpoints/{latest,best}.safetensors. Used by one writer thread at a time; readers may read concurrently.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tb::core {
 
@@ -47,6 +49,22 @@ struct RunSummary {
     std::string updatedAt;
 };
 
+/// One answer of an RL rollout as kept in rollouts.jsonl (ppo, grpo): the reward the policy was trained on, the
+/// answer's summed KL to the reference, the gold score when one is logged and whether the answer ended (end token
+/// or stop string) rather than running out of tokens.
+struct RolloutSample {
+    std::string prompt;
+    std::string response;
+    double reward = 0.0;
+    double kl = 0.0;
+    std::optional<double> gold;
+    bool ended = true;
+};
+struct RolloutSampleSet {
+    int64_t step = 0;
+    std::vector<RolloutSample> samples;
+};
+
 class RunDirectory {
 public:
     explicit RunDirectory(std::filesystem::path root);
@@ -56,6 +74,7 @@ public:
     std::filesystem::path metricsFile() const { return m_root / "metrics.jsonl"; }
     std::filesystem::path summaryFile() const { return m_root / "summary.json"; }
     std::filesystem::path samplesFile() const { return m_root / "samples.jsonl"; }
+    std::filesystem::path rolloutsFile() const { return m_root / "rollouts.jsonl"; }
     std::filesystem::path tokenizerFile() const { return m_root / "tokenizer.json"; }
     std::filesystem::path checkpointDir() const { return m_root / "checkpoints"; }
     std::filesystem::path latestCheckpoint() const { return checkpointDir() / "latest.safetensors"; }
@@ -66,6 +85,8 @@ public:
     void appendMetrics(const nlohmann::json& record) const;
     /// One line {"step": N, "samples": [{"prompt": ..., "text": ...}, ...]}.
     void appendSamples(const SampleSet& samples) const;
+    /// One line {"step": N, "samples": [{"prompt", "response", "reward", "kl", "gold" (absent if none), "ended"}]}.
+    void appendRollouts(const RolloutSampleSet& rollouts) const;
 
     /// Throws InputError naming the file if it is missing or malformed.
     RunSummary readSummary() const;
@@ -74,12 +95,16 @@ public:
     /// Every complete line of samples.jsonl in file order (none if the file is missing; a torn or malformed line
     /// is skipped, as in readMetrics).
     std::vector<SampleSet> readSamples() const;
+    /// Every complete line of rollouts.jsonl in file order, as readSamples (a malformed sample is skipped too).
+    std::vector<RolloutSampleSet> readRollouts() const;
 
     /// Removes metrics lines with a step greater than `step` (used when resuming from an earlier checkpoint, so
     /// the journal matches the state being resumed). Rewrites the file atomically.
     void truncateMetricsAfter(int64_t step) const;
     /// The same for samples.jsonl.
     void truncateSamplesAfter(int64_t step) const;
+    /// The same for rollouts.jsonl.
+    void truncateRolloutsAfter(int64_t step) const;
 
 private:
     std::filesystem::path m_root;
