@@ -22,6 +22,7 @@ constexpr ObjectiveEntry kObjectives[] = {
     {"prompt_tuning", makeSftObjective},
     {"dpo", makeDpoObjective},
     {"reward_model", makeRewardModelObjective},
+    {"grpo", makeGrpoObjective},
 };
 
 } // namespace

@@ -12,5 +12,6 @@ std::unique_ptr<TrainingObjective> makePretrainObjective();
 std::unique_ptr<TrainingObjective> makeSftObjective();
 std::unique_ptr<TrainingObjective> makeDpoObjective();
 std::unique_ptr<TrainingObjective> makeRewardModelObjective();
+std::unique_ptr<TrainingObjective> makeGrpoObjective();
 
 } // namespace tb::core
