@@ -23,6 +23,7 @@ constexpr ObjectiveEntry kObjectives[] = {
     {"dpo", makeDpoObjective},
     {"reward_model", makeRewardModelObjective},
     {"grpo", makeGrpoObjective},
+    {"ppo", makePpoObjective},
 };
 
 } // namespace

@@ -13,5 +13,6 @@ std::unique_ptr<TrainingObjective> makeSftObjective();
 std::unique_ptr<TrainingObjective> makeDpoObjective();
 std::unique_ptr<TrainingObjective> makeRewardModelObjective();
 std::unique_ptr<TrainingObjective> makeGrpoObjective();
+std::unique_ptr<TrainingObjective> makePpoObjective();
 
 } // namespace tb::core
