@@ -10,6 +10,7 @@
 #include "core/store/run_registry.h"
 #include "core/train/finetune.h"
 #include "core/train/preflight.h"
+#include "core/train/presets.h"
 #include "core/train/trainer.h"
 
 #include <algorithm>
@@ -29,20 +30,27 @@ namespace tb::cli {
 namespace fs = std::filesystem;
 
 const char* const kTrainHelp = R"(usage: tunebench-cli pretrain --config FILE [--set key=value ...] [--out DIR]
+       tunebench-cli train --preset NAME [--config FILE] [--set key=value ...] [--out DIR]
        tunebench-cli pretrain --config FILE [--set key=value ...] --project DIR [--name NAME]
        tunebench-cli train    (the same options)
 
 Trains a model as the config describes: method pretrain (from random weights on data.corpus), or fine-tunes
 the model that init_from names on data.train with method sft (every weight), lora (low-rank adapters),
 prompt_tuning (virtual tokens) or dpo (preference pairs), docs/fine-tuning.md, or trains a reward model on
-preference pairs (method reward_model, docs/rlhf.md). `pretrain` accepts method pretrain only.
+preference pairs (method reward_model), or tunes a policy with reinforcement learning on its own answers to
+data.train's prompts against reward.* (method grpo or ppo), docs/rlhf.md. `pretrain` accepts method pretrain
+only.
 Writes the run into DIR (default runs/<config name>-<time>):
 config.yaml, metrics.jsonl, summary.json, tokenizer.json and checkpoints/{latest,best}.safetensors.
 With --project, the run gets an id and lives in <project>/runs/<id>, and the project's registry
 (<project>/tunebench.db, created if needed) records its status, curves and checkpoints as it trains.
 
   --config FILE     YAML or JSON run config (keys: method, init_from, model.*, train.*, data.*, tokenizer.*,
-                    sft.*, lora.*, prompt_tuning.*, dpo.*, reward_model.*; see docs/config.md)
+                    sft.*, lora.*, prompt_tuning.*, dpo.*, reward_model.*, reward.*, grpo.*, ppo.*; see
+                    docs/config.md)
+  --preset NAME     a ready-made recipe applied over the config (or the defaults): grpo-gold, GRPO of a
+                    fine-tuned demo model against the built-in gold scorer on the demo's instructions, e.g.
+                    tunebench-cli train --preset grpo-gold --set init_from=runs/demo-sft --out runs/grpo
   --set KEY=VALUE   override one key, e.g. --set train.max_steps=200 (repeatable; relative paths are
                     resolved against the current folder)
   --out DIR         run directory to create (must not already hold a run)
@@ -219,9 +227,22 @@ void checkPreflight(const core::RunConfig& configIn, const std::string& configFi
 core::RunConfig configFromArgs(const Args& a)
 {
     const auto file = a.value("config");
-    if (!file)
-        throw UsageError{"--config FILE is required"};
-    core::RunConfig config = core::loadRunConfig(*file);
+    const auto presetName = a.value("preset");
+    if (!file && !presetName)
+        throw UsageError{"--config FILE (or --preset NAME) is required"};
+    core::RunConfig config = file ? core::loadRunConfig(*file) : core::RunConfig{};
+    if (presetName) {
+        const core::ModelPreset* preset = core::findMethodPreset(*presetName);
+        if (!preset) {
+            std::string known;
+            for (const auto& p : core::methodPresets())
+                known += (known.empty() ? "" : ", ") + p.name;
+            throw core::InputError("--preset", *presetName, "is not a preset (known: " + known + ")");
+        }
+        config = core::applyPreset(config, *preset);
+        // The preset's prompts: the demo's instructions, unless --set data.train names others.
+        config.data.train = (fs::path(resourcesDir()) / "demo" / "instructions.jsonl").string();
+    }
     for (const auto& s : a.values("set"))
         core::applyOverride(config, s);
     return config;
@@ -244,18 +265,19 @@ std::optional<std::pair<fs::path, std::string>> projectOfRun(const fs::path& run
 
 int runTrain(const std::vector<std::string>& args, const std::string& commandName)
 {
-    const Args a(args, {"config", "set", "out", "project", "name"}, {});
+    const Args a(args, {"config", "preset", "set", "out", "project", "name"}, {});
     if (!a.positional().empty())
         throw UsageError{"unexpected argument '" + a.positional().front() + "'"};
     core::RunConfig config = configFromArgs(a);
     if (commandName == "pretrain" && config.method != "pretrain")
-        throw core::InputError(*a.value("config"), "method",
+        throw core::InputError(a.value("config").value_or("--preset"), "method",
                                "is '" + config.method + "', but `pretrain` runs method pretrain; use `train`");
     if (a.has("project") && a.has("out"))
         throw UsageError{"--out and --project exclude each other (a project's runs live in <project>/runs/<id>)"};
     if (a.has("name") && !a.has("project"))
         throw UsageError{"--name needs --project"};
-    checkPreflight(config, *a.value("config"), a.values("set"));
+    const std::string configName = a.value("config").value_or("--preset " + a.value("preset").value_or(""));
+    checkPreflight(config, configName, a.values("set"));
     ProgressPrinter printer;
     if (const auto project = a.value("project")) {
         auto recorder = core::RegistryObserver::createRun(*project, config, a.value("name").value_or(""), &printer);
@@ -273,8 +295,8 @@ int runTrain(const std::vector<std::string>& args, const std::string& commandNam
         std::fflush(stdout);
         return runTrainer(*trainer, printer, recorder.get());
     }
-    const fs::path out = a.value("out").value_or(
-        (fs::path("runs") / (fs::path(*a.value("config")).stem().string() + "-" + timestampForPath())).string());
+    const std::string stem = a.value("config") ? fs::path(*a.value("config")).stem().string() : *a.value("preset");
+    const fs::path out = a.value("out").value_or((fs::path("runs") / (stem + "-" + timestampForPath())).string());
     auto trainer = core::Trainer::create(config, out);
     return runTrainer(*trainer, printer);
 }

@@ -70,22 +70,31 @@ void ProgressPrinter::onStep(const core::StepMetrics& m)
                                     ? m.tokensPerSecond
                                     : 0.9 * m_smoothedTokensPerSecond + 0.1 * m.tokensPerSecond;
     const double fraction = m.maxSteps > 0 ? double(m.step) / double(m.maxSteps) : 0.0;
+    if (const auto reward = core::findMetric(m.metrics, "objective/scores")) {
+        char buf[96];
+        const int n = std::snprintf(buf, sizeof buf, " reward %.3f kl %.3f", *reward,
+                                    core::findMetric(m.metrics, "objective/kl").value_or(0.0));
+        if (const auto gold = core::findMetric(m.metrics, "objective/gold"); gold && n > 0)
+            std::snprintf(buf + n, sizeof buf - size_t(n), " gold %.3f", *gold);
+        m_rlValues = buf;
+    }
     if (m_tty) {
         constexpr int kWidth = 24;
         const int filled = static_cast<int>(fraction * kWidth);
         std::string bar(static_cast<size_t>(filled), '=');
         if (filled < kWidth)
             bar += '>' + std::string(static_cast<size_t>(kWidth - filled - 1), ' ');
-        std::fprintf(stderr, "\r\033[Kstep %lld/%lld [%s] %3.0f%% loss %.4f lr %.2e %s tok/s ETA %s",
+        std::fprintf(stderr, "\r\033[Kstep %lld/%lld [%s] %3.0f%% loss %.4f%s lr %.2e %s tok/s ETA %s",
                      static_cast<long long>(m.step), static_cast<long long>(m.maxSteps), bar.c_str(), fraction * 100,
-                     m.loss, m.learningRate, formatCount(m_smoothedTokensPerSecond).c_str(),
+                     m.loss, m_rlValues.c_str(), m.learningRate, formatCount(m_smoothedTokensPerSecond).c_str(),
                      formatDuration(m.etaSeconds).c_str());
         std::fflush(stderr);
         m_lineOpen = true;
     } else if (m.elapsedSeconds - m_lastPlainPrint >= 10.0 || m.step == m.maxSteps) {
         m_lastPlainPrint = m.elapsedSeconds;
-        std::fprintf(stderr, "step %lld/%lld loss %.4f lr %.2e %s tok/s elapsed %s ETA %s\n",
-                     static_cast<long long>(m.step), static_cast<long long>(m.maxSteps), m.loss, m.learningRate,
+        std::fprintf(stderr, "step %lld/%lld loss %.4f%s lr %.2e %s tok/s elapsed %s ETA %s\n",
+                     static_cast<long long>(m.step), static_cast<long long>(m.maxSteps), m.loss, m_rlValues.c_str(),
+                     m.learningRate,
                      formatCount(m_smoothedTokensPerSecond).c_str(), formatDuration(m.elapsedSeconds).c_str(),
                      formatDuration(m.etaSeconds).c_str());
     }
@@ -115,6 +124,12 @@ void ProgressPrinter::onEval(const core::EvalMetrics& m)
                                     *m.rewardAccuracy, *m.rewardMargin);
         if (const auto lengthBias = core::findMetric(m.metrics, "eval_length_correlation"); lengthBias && n > 0)
             std::snprintf(rewards + n, sizeof rewards - size_t(n), ", score-length correlation %.3f", *lengthBias);
+    }
+    // RL methods: the losses are minus the mean reward; say so with the reward (and gold) itself.
+    if (const auto reward = core::findMetric(m.metrics, "eval_reward")) {
+        const int n = std::snprintf(rewards, sizeof rewards, ", held-out reward %.3f", *reward);
+        if (const auto gold = core::findMetric(m.metrics, "eval_gold"); gold && n > 0)
+            std::snprintf(rewards + n, sizeof rewards - size_t(n), ", gold %.3f", *gold);
     }
     std::fprintf(stderr, "eval step %lld: train loss %.4f, val loss %.4f%s%s%s\n", static_cast<long long>(m.step),
                  m.trainLoss, m.valLoss, rewards, forgetting.c_str(), m.improved ? " (best so far)" : "");

@@ -23,6 +23,7 @@ public:
     void onLog(core::LogLevel level, const std::string& message) override;
 
 private:
+    std::string m_rlValues; // RL methods: " reward R kl K gold G" of the last step that had them
     void clearLine();
     bool m_tty;
     bool m_lineOpen = false;

@@ -181,6 +181,17 @@ KeySpec listKey(const char* key, std::vector<std::string>& (*field)(RunConfig&),
 #define TB_DOUBLE_KEY(name, field, help)                                                                                \
     KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseDouble(name, v, o); },      \
             [](const RunConfig& c) { return fmtDouble(c.field); }, KeyType::Number, help}
+#define TB_BOOL_KEY(name, field, help)                                                                                  \
+    KeySpec{name, [](RunConfig& c, const std::string& v, const Origin& o) { c.field = parseBool(name, v, o); },        \
+            [](const RunConfig& c) { return std::string(c.field ? "true" : "false"); }, KeyType::Bool, help}
+#define TB_ADAPTER_KEY(name, field, help)                                                                               \
+    KeySpec{name,                                                                                                       \
+            [](RunConfig& c, const std::string& v, const Origin& o) {                                                   \
+                if (v != "none" && v != "lora")                                                                         \
+                    throw InputError(o.file, name, "must be none or lora, got '" + v + "'", o.line);                   \
+                c.field = v;                                                                                            \
+            },                                                                                                          \
+            [](const RunConfig& c) { return c.field; }, KeyType::Choice, help, "none|lora"}
 
 const std::vector<KeySpec>& keySpecs()
 {
@@ -195,8 +206,10 @@ const std::vector<KeySpec>& keySpecs()
                 "only a few virtual-token embeddings are trained (see prompt_tuning.*). dpo: direct "
                 "preference optimisation on chosen/rejected pairs, the parent as the frozen reference (see dpo.*). "
                 "reward_model: the parent with a scalar score head, trained on chosen/rejected pairs to score the "
-                "chosen answer higher (Bradley-Terry; see reward_model.*).",
-                "pretrain|sft|lora|prompt_tuning|dpo|reward_model"},
+                "chosen answer higher (Bradley-Terry; see reward_model.*). grpo and ppo: reinforcement learning "
+                "of the parent on its own answers to data.train's prompts, scored by reward.* with a KL leash to "
+                "the parent (see grpo.*, ppo.* and docs/rlhf.md).",
+                "pretrain|sft|lora|prompt_tuning|dpo|reward_model|grpo|ppo"},
         KeySpec{"init_from",
                 [](RunConfig& c, const std::string& v, const Origin& o) { c.initFrom = resolvePath(v, o); },
                 [](const RunConfig& c) { return c.initFrom; },
@@ -461,12 +474,107 @@ const std::vector<KeySpec>& keySpecs()
                 "base stays frozen and LoRA adapters (lora.*) train with the head. none by default: small models "
                 "train fully in little memory.",
                 "none|lora"},
+        KeySpec{"reward.model",
+                [](RunConfig& c, const std::string& v, const Origin& o) { c.reward.model = resolvePath(v, o); },
+                [](const RunConfig& c) { return c.reward.model; },
+                KeyType::Path,
+                "grpo, ppo: the reward-model run (method reward_model; its best checkpoint, else latest) or "
+                "checkpoint that scores each answer: the proxy reward. It must share the policy's tokenizer. "
+                "Empty: no reward model (then reward.gold_weight must be positive)."},
+        TB_DOUBLE_KEY("reward.model_weight", reward.modelWeight,
+                      "grpo, ppo: weight of the reward model's score in the reward (reward = model_weight * model "
+                      "score + gold_weight * gold score). 1 so that a reward model alone is the reward."),
+        TB_DOUBLE_KEY("reward.gold_weight", reward.goldWeight,
+                      "grpo, ppo: weight of the built-in gold scorer (docs/rlhf.md, the reward-hacking lab) in the "
+                      "reward. 0 by default: the gold score is only watched (reward.log_gold), not optimised."),
+        TB_BOOL_KEY("reward.log_gold", reward.logGold,
+                    "grpo, ppo: log objective/gold, the gold scorer's mean score, beside the reward even when "
+                    "reward.gold_weight is 0, so a class can see the proxy reward and the gold score part ways."),
+        TB_INT_KEY("grpo.rollout_prompts", grpo.rolloutPrompts,
+                   "GRPO: prompts of data.train answered per training step. 4 keeps a step a few seconds on "
+                   "2 CPU cores with the demo model."),
+        TB_INT_KEY("grpo.group_size", grpo.groupSize,
+                   "GRPO: answers sampled per prompt (G); each answer's advantage is its reward relative to its "
+                   "group. At least 2; 4 is small but enough to compare answers."),
+        TB_INT_KEY("grpo.max_new_tokens", grpo.maxNewTokens,
+                   "GRPO: longest answer in tokens. 24 fits the demo's one-sentence answers."),
+        TB_DOUBLE_KEY("grpo.kl_coef", grpo.klCoef,
+                      "GRPO: beta, the weight of the per-token k3 KL to the parent (the reference) in the loss. "
+                      "0.04 as in the DeepSeekMath paper; 0 turns the leash off; it must not be negative."),
+        TB_DOUBLE_KEY("grpo.epsilon", grpo.epsilon,
+                      "GRPO: the probability ratio is clipped to [1 - epsilon, 1 + epsilon]. 0.2 as in PPO and "
+                      "TRL."),
+        KeySpec{"grpo.loss_type",
+                [](RunConfig& c, const std::string& v, const Origin& o) {
+                    if (v != "grpo" && v != "bnpo" && v != "dr_grpo")
+                        throw InputError(o.file, "grpo.loss_type", "must be grpo, bnpo or dr_grpo, got '" + v + "'",
+                                         o.line);
+                    c.grpo.lossType = v;
+                },
+                [](const RunConfig& c) { return c.grpo.lossType; },
+                KeyType::Choice,
+                "GRPO: how per-token losses are averaged (TRL's loss_type). grpo: per answer, then over answers "
+                "(the paper). bnpo: over every token. dr_grpo: summed and divided by answers x max_new_tokens "
+                "(no length bias).",
+                "grpo|bnpo|dr_grpo"},
+        TB_BOOL_KEY("grpo.scale_rewards", grpo.scaleRewards,
+                    "GRPO: divide each advantage by its group's standard deviation (the paper, TRL's default). "
+                    "false subtracts the group mean only (Dr. GRPO)."),
+        TB_DOUBLE_KEY("grpo.temperature", grpo.temperature,
+                      "GRPO: sampling temperature of the rollouts; the log-probabilities use it too, as TRL does. "
+                      "1 samples the policy as it is."),
+        TB_ADAPTER_KEY("grpo.adapter", grpo.adapter,
+                       "What GRPO trains. none: every weight of the policy. lora: the base stays frozen and LoRA "
+                       "adapters (lora.*) train. none by default: small models train fully in little memory."),
+        TB_INT_KEY("ppo.rollout_prompts", ppo.rolloutPrompts,
+                   "PPO: prompts of data.train answered per rollout (one answer each). 8 keeps a rollout a few "
+                   "seconds on 2 CPU cores with the demo model."),
+        TB_INT_KEY("ppo.max_new_tokens", ppo.maxNewTokens,
+                   "PPO: longest answer in tokens. 24 fits the demo's one-sentence answers."),
+        TB_DOUBLE_KEY("ppo.kl_coef", ppo.klCoef,
+                      "PPO: weight of the per-token KL penalty to the parent in the reward (the initial value when "
+                      "ppo.kl_target is set). 0.05 as in TRL; it must not be negative."),
+        TB_DOUBLE_KEY("ppo.kl_target", ppo.klTarget,
+                      "PPO: when positive, the KL coefficient adapts so that the KL per answer nears this many nats "
+                      "(Ziegler et al. 2019). 0 keeps ppo.kl_coef fixed, the simpler default."),
+        TB_DOUBLE_KEY("ppo.kl_horizon", ppo.klHorizon,
+                      "PPO: horizon of the adaptive KL controller in answers: larger adapts more slowly. 10000 as "
+                      "in TRL."),
+        TB_DOUBLE_KEY("ppo.gamma", ppo.gamma,
+                      "PPO: discount of GAE. 1, as in TRL: an answer is short and only its end is scored."),
+        TB_DOUBLE_KEY("ppo.lam", ppo.lam,
+                      "PPO: lambda of GAE, trading bias for variance in the advantages. 0.95 as in TRL."),
+        TB_DOUBLE_KEY("ppo.cliprange", ppo.cliprange,
+                      "PPO: the policy's probability ratio is clipped to [1 - cliprange, 1 + cliprange]. 0.2 as "
+                      "in TRL."),
+        TB_DOUBLE_KEY("ppo.cliprange_value", ppo.cliprangeValue,
+                      "PPO: a value prediction may move at most this far from its rollout-time value before the "
+                      "clipped value loss takes over. 0.2 as in TRL."),
+        TB_DOUBLE_KEY("ppo.vf_coef", ppo.vfCoef,
+                      "PPO: weight of the value loss beside the policy loss. 0.1 as in TRL."),
+        TB_INT_KEY("ppo.epochs", ppo.epochs,
+                   "PPO: passes over each rollout (each pass is ppo.minibatches optimizer steps). 4 as in TRL."),
+        TB_INT_KEY("ppo.minibatches", ppo.minibatches,
+                   "PPO: minibatches per pass over a rollout; must divide ppo.rollout_prompts. 1 as in TRL."),
+        TB_BOOL_KEY("ppo.whiten", ppo.whiten,
+                    "PPO: whiten the advantages of each rollout (zero mean, unit variance), as TRL always does."),
+        TB_DOUBLE_KEY("ppo.missing_eos_penalty", ppo.missingEosPenalty,
+                      "PPO: subtracted from the score of an answer that ran to ppo.max_new_tokens without ending, "
+                      "so rambling does not pay. 0 (off) by default, as in TRL."),
+        TB_DOUBLE_KEY("ppo.temperature", ppo.temperature,
+                      "PPO: sampling temperature of the rollouts; the log-probabilities use it too, as TRL does. "
+                      "1 samples the policy as it is."),
+        TB_ADAPTER_KEY("ppo.adapter", ppo.adapter,
+                       "What PPO trains besides the value head. none: every weight of the policy. lora: the base "
+                       "stays frozen and LoRA adapters (lora.*) train. none by default."),
     };
     return specs;
 }
 
 #undef TB_INT_KEY
 #undef TB_DOUBLE_KEY
+#undef TB_BOOL_KEY
+#undef TB_ADAPTER_KEY
 
 const KeySpec* findKey(const std::string& key)
 {
@@ -498,7 +606,8 @@ std::string unknownKeyMessage(const std::string& key)
         if (!known.empty())
             return "unknown key (known keys in " + key.substr(0, dot) + ": " + known + ")";
     }
-    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning, dpo, reward_model)";
+    return "unknown key (known sections: method, init_from, model, train, data, tokenizer, sft, lora, prompt_tuning, dpo, "
+           "reward_model, reward, grpo, ppo)";
 }
 
 void setKey(RunConfig& config, const std::string& key, const std::string& value, const Origin& o)
@@ -530,15 +639,83 @@ std::vector<std::string> listItems(const std::string& key, const YAML::Node& nod
     return items;
 }
 
+/// The reward source and the grpo / ppo keys of an RL run.
+void validateRl(const RunConfig& c, std::vector<std::string>& problems)
+{
+    const std::string& m = c.method;
+    const RewardSourceConfig& r = c.reward;
+    if (r.modelWeight < 0.0)
+        problems.push_back("reward.model_weight must not be negative (it is " + fmtDouble(r.modelWeight) + ")");
+    if (r.goldWeight < 0.0)
+        problems.push_back("reward.gold_weight must not be negative (it is " + fmtDouble(r.goldWeight) + ")");
+    const bool modelSource = !r.model.empty() && r.modelWeight > 0.0;
+    if (!modelSource && !(r.goldWeight > 0.0))
+        problems.push_back(m + " needs reward.model or reward.gold_weight > 0" +
+                           (r.model.empty() ? std::string() : " (reward.model_weight is 0)"));
+    const auto positiveInt = [&](const std::string& key, int64_t v, int64_t least) {
+        if (v < least)
+            problems.push_back(key + " must be at least " + std::to_string(least) + " (it is " + std::to_string(v) +
+                               ")");
+    };
+    const auto notNegative = [&](const std::string& key, double v) {
+        if (!(v >= 0.0))
+            problems.push_back(key + " must not be negative (it is " + fmtDouble(v) + ")");
+    };
+    const auto positive = [&](const std::string& key, double v) {
+        if (!(v > 0.0))
+            problems.push_back(key + " must be positive (it is " + fmtDouble(v) + ")");
+    };
+    const auto inUnit = [&](const std::string& key, double v) {
+        if (!(v > 0.0 && v < 1.0))
+            problems.push_back(key + " must be in (0, 1) (it is " + fmtDouble(v) + ")");
+    };
+    if (m == "grpo") {
+        const GrpoConfig& g = c.grpo;
+        positiveInt("grpo.rollout_prompts", g.rolloutPrompts, 1);
+        positiveInt("grpo.group_size", g.groupSize, 2);
+        positiveInt("grpo.max_new_tokens", g.maxNewTokens, 1);
+        notNegative("grpo.kl_coef", g.klCoef);
+        inUnit("grpo.epsilon", g.epsilon);
+        positive("grpo.temperature", g.temperature);
+        if (g.lossType != "grpo" && g.lossType != "bnpo" && g.lossType != "dr_grpo")
+            problems.push_back("grpo.loss_type '" + g.lossType + "' is unknown (expected grpo, bnpo or dr_grpo)");
+        if (g.adapter != "none" && g.adapter != "lora")
+            problems.push_back("grpo.adapter '" + g.adapter + "' is unknown (expected none or lora)");
+    } else {
+        const PpoConfig& p = c.ppo;
+        positiveInt("ppo.rollout_prompts", p.rolloutPrompts, 2);
+        positiveInt("ppo.max_new_tokens", p.maxNewTokens, 1);
+        notNegative("ppo.kl_coef", p.klCoef);
+        notNegative("ppo.kl_target", p.klTarget);
+        positive("ppo.kl_horizon", p.klHorizon);
+        if (!(p.gamma >= 0.0 && p.gamma <= 1.0))
+            problems.push_back("ppo.gamma must be in [0, 1] (it is " + fmtDouble(p.gamma) + ")");
+        if (!(p.lam >= 0.0 && p.lam <= 1.0))
+            problems.push_back("ppo.lam must be in [0, 1] (it is " + fmtDouble(p.lam) + ")");
+        inUnit("ppo.cliprange", p.cliprange);
+        positive("ppo.cliprange_value", p.cliprangeValue);
+        notNegative("ppo.vf_coef", p.vfCoef);
+        positiveInt("ppo.epochs", p.epochs, 1);
+        positiveInt("ppo.minibatches", p.minibatches, 1);
+        if (p.minibatches >= 1 && p.rolloutPrompts >= 1 && p.rolloutPrompts % p.minibatches != 0)
+            problems.push_back("ppo.minibatches (" + std::to_string(p.minibatches) +
+                               ") must divide ppo.rollout_prompts (" + std::to_string(p.rolloutPrompts) + ")");
+        notNegative("ppo.missing_eos_penalty", p.missingEosPenalty);
+        positive("ppo.temperature", p.temperature);
+        if (p.adapter != "none" && p.adapter != "lora")
+            problems.push_back("ppo.adapter '" + p.adapter + "' is unknown (expected none or lora)");
+    }
+}
+
 } // namespace
 
 std::vector<std::string> RunConfig::validate() const
 {
     std::vector<std::string> problems;
     if (method != "pretrain" && method != "sft" && method != "lora" && method != "prompt_tuning" && method != "dpo" &&
-        method != "reward_model")
+        method != "reward_model" && !isRl())
         problems.push_back("method '" + method +
-                           "' is unknown (expected pretrain, sft, lora, prompt_tuning, dpo or reward_model)");
+                           "' is unknown (expected pretrain, sft, lora, prompt_tuning, dpo, reward_model, grpo or ppo)");
     if (isFineTuning()) {
         if (initFrom.empty())
             problems.push_back("init_from is not set: method " + method +
@@ -566,6 +743,8 @@ std::vector<std::string> RunConfig::validate() const
     }
     if (method == "reward_model" && rewardModel.adapter != "none" && rewardModel.adapter != "lora")
         problems.push_back("reward_model.adapter '" + rewardModel.adapter + "' is unknown (expected none or lora)");
+    if (isRl())
+        validateRl(*this, problems);
     if (usesLora()) {
         if (lora.r < 1)
             problems.push_back("lora.r must be at least 1 (it is " + std::to_string(lora.r) + ")");

@@ -17,7 +17,7 @@
 namespace tb::core {
 
 struct RunConfig {
-    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning | dpo | reward_model
+    std::string method = "pretrain"; // pretrain | sft | lora | prompt_tuning | dpo | reward_model | grpo | ppo
     std::string initFrom;            // fine-tuning: the parent run directory or checkpoint file
     GptConfig model;
     TrainConfig train;
@@ -28,14 +28,20 @@ struct RunConfig {
     PromptTuningConfig promptTuning;
     DpoConfig dpo;
     RewardModelConfig rewardModel;
+    RewardSourceConfig reward; // grpo, ppo
+    GrpoConfig grpo;
+    PpoConfig ppo;
 
     bool isFineTuning() const { return method != "pretrain"; }
-    /// The run trains LoRA adapters on a frozen base: method lora, dpo with dpo.adapter lora, or reward_model with
-    /// reward_model.adapter lora.
+    /// An RL method: a policy trained on its own rollouts against a reward source (grpo, ppo).
+    bool isRl() const { return method == "grpo" || method == "ppo"; }
+    /// The run trains LoRA adapters on a frozen base: method lora, or dpo / reward_model / grpo / ppo with their
+    /// adapter key set to lora.
     bool usesLora() const
     {
         return method == "lora" || (method == "dpo" && dpo.adapter == "lora") ||
-               (method == "reward_model" && rewardModel.adapter == "lora");
+               (method == "reward_model" && rewardModel.adapter == "lora") ||
+               (method == "grpo" && grpo.adapter == "lora") || (method == "ppo" && ppo.adapter == "lora");
     }
 
     /// All problems of the whole config in plain words, each naming its key. Empty when valid.

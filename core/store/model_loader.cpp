@@ -23,8 +23,8 @@ void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights
 
 void enableConfiguredAdapters(Gpt& model, const RunConfig& config)
 {
-    if (config.method == "reward_model")
-        model->enableScoreHead(); // before LoRA, which leaves it trainable
+    if (config.method == "reward_model" || config.method == "ppo")
+        model->enableScoreHead(); // reward model's score, PPO's value head; before LoRA, which leaves it trainable
     if (config.usesLora())
         model->enableLora(config.lora);
     else if (config.method == "prompt_tuning")

@@ -26,7 +26,7 @@ struct LoadedModel {
 void loadWeights(Gpt& model, const std::map<std::string, torch::Tensor>& weights, const std::filesystem::path& origin);
 
 /// Adds the adapters a run's method trains (LoRA for "lora" and dpo/reward_model with adapter lora, virtual tokens
-/// for "prompt_tuning", the score head for "reward_model"; nothing otherwise) to a freshly built model, so that a fine-tuning checkpoint's weights (base + adapters) load into it.
+/// for "prompt_tuning", the score head for "reward_model" and the value head (the same scalar head) for "ppo"; nothing otherwise) to a freshly built model, so that a fine-tuning checkpoint's weights (base + adapters) load into it.
 void enableConfiguredAdapters(Gpt& model, const RunConfig& config);
 
 /// `path` is a checkpoint file, or a run directory (its best checkpoint if `preferBest` and one exists, else its

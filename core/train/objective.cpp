@@ -22,6 +22,8 @@ constexpr ObjectiveEntry kObjectives[] = {
     {"prompt_tuning", makeSftObjective},
     {"dpo", makeDpoObjective},
     {"reward_model", makeRewardModelObjective},
+    {"grpo", makeGrpoObjective},
+    {"ppo", makePpoObjective},
 };
 
 } // namespace

@@ -17,6 +17,7 @@
 
 #include <torch/types.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +76,22 @@ public:
     virtual void evaluate(Gpt& model, EvalMetrics& m, RunSummary& summary) = 0;
     /// The loss over the whole validation set at the end of the run.
     virtual double finalValLoss(Gpt& model) = 0;
+
+    /// A new run's model after the parent's weights are loaded and the data read (PPO: the value head's start).
+    virtual void initialiseModel(Gpt& /*model*/) {}
+    /// Optimizer steps that belong together (PPO: epochs x minibatches steps per rollout): the Trainer stops and
+    /// writes checkpoints only at multiples of it (and at the run's end), so a checkpoint never splits them.
+    virtual int64_t stepsPerIteration() const { return 1; }
+    /// What the objective keeps between steps that a checkpoint must hold (PPO: the KL coefficient), by name; the
+    /// Trainer stores it with the optimizer state ("objective.<name>") and gives it back on resume.
+    virtual std::map<std::string, torch::Tensor> state() const { return {}; }
+    virtual void restoreState(const std::map<std::string, torch::Tensor>& /*state*/) {}
+
+    /// RL methods (grpo, ppo): the values of the step just taken under TRL's names (objective/scores, kl, ...),
+    /// averaged over its micro-batches; logged with the step and then cleared. None for the other methods.
+    virtual std::vector<NamedMetric> takeStepMetrics() { return {}; }
+    /// RL methods: some answers of the step just taken, for rollouts.jsonl (the Trainer adds the step); cleared.
+    virtual std::vector<RolloutSample> takeRolloutSamples() { return {}; }
 
     /// Rows of one training example (a preference pair is two) and the token counts shown at the start.
     virtual int64_t rowsPerExample() const { return 1; }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Pre-flight's look at a fine-tuning run's data: data.train loaded exactly as the run will load it (finetune.h,
-// dpo.h), counted for the findings in preflight.cpp.
+// dpo.h, core/rl/rl_prompts.h), counted for the findings in preflight.cpp.
 #include "core/train/preflight.h"
 
 #include "core/common/error.h"
+#include "core/rl/rl_prompts.h"
 #include "core/train/dpo.h"
 #include "core/train/finetune.h"
 
@@ -18,7 +19,12 @@ FineTuneDataCounts fineTuneDataCounts(const RunConfig& config, const Tokenizer& 
 {
     FineTuneDataCounts out;
     try {
-        if (config.method == "dpo") {
+        if (config.isRl()) {
+            const rl::RlPrompts p = rl::loadRlPrompts(config, tokenizer, false);
+            out.valRecords = static_cast<int64_t>(p.val.size());
+            out.skipped = p.promptsSkipped;
+            out.records = static_cast<int64_t>(p.train.size() + p.val.size()) + p.promptsSkipped;
+        } else if (config.method == "dpo") {
             const DpoData d = loadDpoData(config, tokenizer, rowLength);
             out.pairs = true;
             out.valRecords = static_cast<int64_t>(d.val.size());

@@ -32,6 +32,14 @@ RunConfig applyPreset(RunConfig config, const ModelPreset& preset);
 /// The name of the preset whose changes `config` already has, or "" when none matches.
 std::string matchingPreset(const RunConfig& config);
 
+/// Method presets: ready-made RL recipes on the demo model (key changes in `--set` form, applied over a config).
+/// grpo-gold: GRPO of a fine-tuned demo model (init_from) against the built-in gold scorer; data.train is left
+/// empty for the caller to fill (the CLI uses the demo's instructions.jsonl).
+const std::vector<ModelPreset>& methodPresets();
+
+/// The method preset with this name, or nullptr.
+const ModelPreset* findMethodPreset(const std::string& name);
+
 struct RunEstimate {
     int64_t parameters = 0;
     int64_t trainingBytes = 0;   // GptConfig::estimateTrainingBytes for one micro-batch

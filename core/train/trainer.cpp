@@ -32,6 +32,8 @@ namespace {
 
 constexpr uint64_t kBatchSeedSalt = 0x5eedba7c4e5ULL;
 constexpr uint64_t kProbeSeedSalt = 0x9b0beULL;
+// An objective's own state (TrainingObjective::state) sits beside the optimizer's tensors under this prefix.
+constexpr const char* kObjectiveStatePrefix = "objective.";
 // Probe samples use the CLI's default temperature: lively enough to show what the model learnt, not greedy loops.
 constexpr double kProbeTemperature = 0.8;
 
@@ -251,6 +253,8 @@ struct Trainer::Impl {
         for (const auto& item : model->named_parameters())
             c.model[item.key()] = item.value();
         c.optimizer = optimizer->stateDict();
+        for (const auto& [name, value] : objective->state())
+            c.optimizer[std::string(kObjectiveStatePrefix) + name] = value;
         return c;
     }
 
@@ -331,6 +335,7 @@ std::unique_ptr<Trainer> Trainer::create(const RunConfig& configIn, const fs::pa
         impl->loadFinetuneData(parent.config.data.valFraction);
         if (impl->objective->usesReference())
             impl->objective->computeReference(impl->model); // still the parent's weights (LoRA's B starts at 0)
+        impl->objective->initialiseModel(impl->model);
         impl->startNotes.insert(impl->startNotes.begin(), notes.begin(), notes.end());
         impl->encodeProbes();
     } else {
@@ -406,6 +411,12 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     }
     loadWeights(impl->model, c.model, impl->dir.latestCheckpoint());
     impl->optimizer->loadStateDict(c.optimizer);
+    std::map<std::string, torch::Tensor> objectiveState;
+    const std::string prefix = kObjectiveStatePrefix;
+    for (const auto& [name, value] : c.optimizer)
+        if (name.rfind(prefix, 0) == 0)
+            objectiveState.emplace(name.substr(prefix.size()), value);
+    impl->objective->restoreState(objectiveState);
     impl->batchRng.setState(c.batchRngState);
     if (c.torchRngState.defined())
         setCpuRngState(c.torchRngState);
@@ -418,6 +429,7 @@ std::unique_ptr<Trainer> Trainer::resume(const fs::path& runDir)
     impl->tokensSeen = c.tokensSeen;
     impl->dir.truncateMetricsAfter(c.step);
     impl->dir.truncateSamplesAfter(c.step);
+    impl->dir.truncateRolloutsAfter(c.step);
     try {
         impl->summary = impl->dir.readSummary();
         impl->summary.error.clear();
@@ -484,6 +496,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
     try {
         AutocastScope autocast(tc.precision == Precision::Bf16);
         int64_t lastCheckpointStep = d.startStep;
+        const int64_t iteration = objective.stepsPerIteration(); // checkpoints and stops only between iterations
         auto evalAndCheckpoint = [&] {
             const EvalMetrics m = d.evaluate(elapsed());
             json line = {{"step", m.step},
@@ -504,7 +517,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
                 d.dir.appendSamples(samples);
                 observer.onSamples(samples);
             }
-            if (d.step > lastCheckpointStep || d.step == 0) {
+            if ((d.step > lastCheckpointStep || d.step == 0) && (d.step % iteration == 0 || d.step == tc.maxSteps)) {
                 d.writeCheckpoint(observer, elapsed(), m.improved);
                 lastCheckpointStep = d.step;
                 d.updateSummary(RunStatus::Running, elapsed());
@@ -512,7 +525,7 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
         };
 
         for (; d.step < tc.maxSteps; ++d.step) {
-            if (stop.stop_requested()) {
+            if (stop.stop_requested() && d.step % iteration == 0) {
                 if (d.step > lastCheckpointStep)
                     d.writeCheckpoint(observer, elapsed(), false);
                 observer.onLog(LogLevel::Info, "stopped at step " + std::to_string(d.step));
@@ -570,15 +583,23 @@ TrainResult Trainer::run(TrainingObserver& observer, std::stop_token stop)
             const int64_t sessionSteps = m.step - d.startStep;
             m.etaSeconds = sessionSteps > 0 ? sessionSeconds / double(sessionSteps) * double(tc.maxSteps - m.step) : 0.0;
             m.tokensSeen = d.tokensSeen;
-            if (m.step % tc.logInterval == 0 || m.step == tc.maxSteps)
-                d.dir.appendMetrics({{"step", m.step},
-                                     {"loss", m.loss},
-                                     {"learning_rate", m.learningRate},
-                                     {"grad_norm", m.gradNorm},
-                                     {"tokens_per_second", m.tokensPerSecond},
-                                     {"elapsed_s", m.elapsedSeconds},
-                                     {"eta_s", m.etaSeconds},
-                                     {"epoch", double(d.tokensSeen) / double(objective.trainTokens())}});
+            m.metrics = objective.takeStepMetrics();
+            // An RL method's step values (one rollout each) are logged at every step.
+            if (m.step % tc.logInterval == 0 || m.step == tc.maxSteps || !m.metrics.empty()) {
+                json line = {{"step", m.step},
+                             {"loss", m.loss},
+                             {"learning_rate", m.learningRate},
+                             {"grad_norm", m.gradNorm},
+                             {"tokens_per_second", m.tokensPerSecond},
+                             {"elapsed_s", m.elapsedSeconds},
+                             {"eta_s", m.etaSeconds},
+                             {"epoch", double(d.tokensSeen) / double(objective.trainTokens())}};
+                for (const auto& metric : m.metrics)
+                    line[metric.name] = metric.value;
+                d.dir.appendMetrics(line);
+            }
+            if (auto samples = objective.takeRolloutSamples(); !samples.empty())
+                d.dir.appendRollouts({m.step, std::move(samples)});
             observer.onStep(m);
         }
         // Final evaluation at max_steps (unless it just happened), then the whole val split.

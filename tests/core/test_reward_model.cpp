@@ -105,7 +105,8 @@ private slots:
         RunConfig unknown;
         unknown.method = "ppo-someday";
         QVERIFY_THROWS_EXCEPTION(Error, makeObjective(unknown));
-        QCOMPARE(objectiveMethods().back(), std::string("reward_model"));
+        const auto methods = objectiveMethods();
+        QVERIFY(std::find(methods.begin(), methods.end(), "reward_model") != methods.end());
     }
 
     void lossAndGradientsEqualHandComputation()

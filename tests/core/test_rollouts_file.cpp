@@ -107,10 +107,10 @@ private slots:
         {
             std::ofstream out(run.rolloutsFile(), std::ios::app);
             out << "not json\n";
-            out << R"({"step": "two", "samples": []})" << "\n";
-            out << R"({"step": 2, "samples": [{"prompt": "p", "response": 5, "reward": 1, "kl": 0},)"
-                << R"( {"prompt": "p", "response": "r", "reward": 1, "kl": 0}]})" << "\n";
-            out << R"({"step": 3, "samples": [{"prompt": "p", "resp)"; // torn last line
+            out << "{\"step\": \"two\", \"samples\": []}\n";
+            out << "{\"step\": 2, \"samples\": [{\"prompt\": \"p\", \"response\": 5, \"reward\": 1, \"kl\": 0},"
+                << " {\"prompt\": \"p\", \"response\": \"r\", \"reward\": 1, \"kl\": 0}]}\n";
+            out << "{\"step\": 3, \"samples\": [{\"prompt\": \"p\", \"resp"; // torn last line
         }
         const auto sets = run.readRollouts();
         QCOMPARE(sets.size(), size_t{2});

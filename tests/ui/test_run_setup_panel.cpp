@@ -171,8 +171,9 @@ private slots:
         // Every method can be picked.
         auto* method = panel.findChild<QComboBox*>("method");
         const QStringList labels{"Pretrain",      "SFT (full)",           "SFT (LoRA)",
-                                 "Prompt tuning", "DPO (preference pairs)", "Reward model (preference pairs)"};
-        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning", "dpo", "reward_model"};
+                                 "Prompt tuning", "DPO (preference pairs)", "Reward model (preference pairs)",
+                                 "GRPO (rewarded answers)", "PPO (RLHF)"};
+        const QStringList methods{"pretrain", "sft", "lora", "prompt_tuning", "dpo", "reward_model", "grpo", "ppo"};
         QCOMPARE(method->count(), labels.size());
         auto* model = qobject_cast<QStandardItemModel*>(method->model());
         for (int i = 0; i < labels.size(); ++i) {
@@ -684,6 +685,26 @@ private slots:
         QVERIFY(panel.findChild<QLabel*>("trainable")->text().contains("74 k of 0.81 M"));
         const QString outDir = outputDir();
         QVERIFY(panel.grab().save(outDir + "/run_setup_panel_dpo.png"));
+    }
+
+    void rlMethodsShowTheirGroups()
+    {
+        QTemporaryDir dir;
+        const std::vector<core::RunRecord> runs{makeParentRun(dir.path(), "r-base", "2026-11-29T10:00:00Z")};
+        for (const char* method : {"grpo", "ppo"}) {
+            RunSetupPanel panel;
+            panel.resize(1180, 900);
+            showFineTuning(panel, runs, method, "/data/sft/identity.json");
+            QVERIFY(QTest::qWaitForWindowExposed(&panel));
+            const bool grpo = std::string(method) == "grpo";
+            QCOMPARE(panel.findChild<QWidget*>("group GRPO")->isVisible(), grpo);
+            QCOMPARE(panel.findChild<QWidget*>("group PPO")->isVisible(), !grpo);
+            QVERIFY(panel.findChild<QWidget*>("group Reward")->isVisible());
+            QVERIFY(panel.findChild<QWidget*>("group Fine-tuning")->isVisible());
+            QVERIFY(!panel.findChild<QWidget*>("group DPO")->isVisible());
+            QVERIFY(panel.findChild<QWidget*>("reward.model") != nullptr);
+            QVERIFY(panel.grab().save(outputDir() + "/run_setup_panel_" + method + ".png"));
+        }
     }
 };
 

@@ -67,6 +67,12 @@ constexpr MethodItem kMethods[] = {
     {"Reward model (preference pairs)", "reward_model",
      "The parent with a score head learns to score the chosen answer of each pair above the rejected one "
      "(Bradley-Terry); the first step of RLHF"},
+    {"GRPO (rewarded answers)", "grpo",
+     "Group-relative policy optimisation: the parent answers each prompt several times, and answers that score above "
+     "their group are made likelier, held near the parent (grpo.kl_coef); rewards from reward.*"},
+    {"PPO (RLHF)", "ppo",
+     "Proximal policy optimisation with a value head: the parent answers prompts, a reward model or the gold rule "
+     "scores the answers, and the policy is pushed towards higher reward with a KL leash to the parent (ppo.kl_coef)"},
 };
 
 constexpr const char* kChatTemplateKey = "sft.chat_template";
@@ -86,7 +92,10 @@ constexpr Group kGroups[] = {{"model.", "Model"},
                              {"lora.", "LoRA"},
                              {"prompt_tuning.", "Prompt tuning"},
                              {"dpo.", "DPO"},
-                             {"reward_model.", "Reward model"}};
+                             {"reward_model.", "Reward model"},
+                             {"grpo.", "GRPO"},
+                             {"ppo.", "PPO"},
+                             {"reward.", "Reward"}};
 constexpr int kGroupCount = static_cast<int>(std::size(kGroups));
 enum GroupIndex {
     kModelGroup,
@@ -97,7 +106,10 @@ enum GroupIndex {
     kLoraGroup,
     kPromptGroup,
     kDpoGroup,
-    kRewardGroup
+    kRewardGroup,
+    kGrpoGroup,
+    kPpoGroup,
+    kRewardSourceGroup
 };
 
 QString pathPlaceholder(const std::string& key)
@@ -508,6 +520,9 @@ void RunSetupPanel::updateMethodFields()
     m_groups[kPromptGroup]->setVisible(method == "prompt_tuning");
     m_groups[kDpoGroup]->setVisible(method == "dpo");
     m_groups[kRewardGroup]->setVisible(method == "reward_model");
+    m_groups[kGrpoGroup]->setVisible(method == "grpo");
+    m_groups[kPpoGroup]->setVisible(method == "ppo");
+    m_groups[kRewardSourceGroup]->setVisible(method == "grpo" || method == "ppo");
     if (const Field* corpus = field("data.corpus")) {
         corpus->editor->setEnabled(!fineTuning);
         corpus->label->setEnabled(!fineTuning);

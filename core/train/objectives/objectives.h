@@ -12,5 +12,7 @@ std::unique_ptr<TrainingObjective> makePretrainObjective();
 std::unique_ptr<TrainingObjective> makeSftObjective();
 std::unique_ptr<TrainingObjective> makeDpoObjective();
 std::unique_ptr<TrainingObjective> makeRewardModelObjective();
+std::unique_ptr<TrainingObjective> makeGrpoObjective();
+std::unique_ptr<TrainingObjective> makePpoObjective();
 
 } // namespace tb::core
