@@ -20,6 +20,7 @@
 #include <QDropEvent>
 #include <QLabel>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
@@ -88,7 +89,12 @@ private slots:
         DataPanel panel;
         QSignalSpy changed(&panel, &DataPanel::corpusChanged);
         QSignalSpy statsSpy(&panel, &DataPanel::statsChanged);
+        const int idleWidth = panel.minimumSizeHint().width();
         panel.openCorpus(file);
+        // Loading (progress bar and Cancel shown) needs no more width: a wider panel grew the window past 1366.
+        QVERIFY(panel.findChild<QProgressBar*>()->isVisibleTo(&panel));
+        QVERIFY2(panel.minimumSizeHint().width() <= idleWidth,
+                 qPrintable(QString("%1 > %2").arg(panel.minimumSizeHint().width()).arg(idleWidth)));
         QVERIFY(changed.wait(10000));
         QCOMPARE(changed.at(0).at(0).toString(), QFileInfo(file).absoluteFilePath());
         QCOMPARE(statsSpy.count(), 1);

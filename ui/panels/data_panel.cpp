@@ -565,11 +565,13 @@ void DataPanel::showError(const QString& path, const QString& message)
 
 void DataPanel::setLoading(bool loading)
 {
+    // The progress bar and Cancel take the place of the format and policy boxes (unusable while loading), so the
+    // row needs no more width than before: a wider row grew the dock and the window past a 1366-pixel screen.
+    m_formatBox->setVisible(!loading);
+    m_policyBox->setVisible(!loading);
     m_progress->setVisible(loading);
     m_cancelButton->setVisible(loading);
     m_openButton->setEnabled(!loading);
-    m_formatBox->setEnabled(!loading);
-    m_policyBox->setEnabled(!loading);
     if (loading) {
         m_progress->setRange(0, 0); // busy until the count starts
         m_pathLabel->setText(tr("Loading %1...").arg(QFileInfo(m_loadingPath).fileName()));
