@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Method grpo on a tiny char model: the prompts of every data.train format (prompt list, .txt, SFT and preference
 // records), a short run with the gold reward writes TRL's metric names and rollouts.jsonl, a reward-model run and a
-// mix as reward sources, exact resume after a stop, every bad input as an InputError before anything is written,
+// mix as reward sources, exact resume after a stop and after SIGKILL, every bad input as an InputError before anything is written,
 // and a seeded run that raises the mean gold score.
 #include "core/common/error.h"
 #include "core/rl/reward_source.h"
@@ -17,6 +17,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <fstream>
 
 using namespace tb::core;
@@ -335,6 +338,58 @@ private slots:
             }
         }
         QCOMPARE(stepLines(m_dir / "split").size(), stepLines(m_dir / "straight").size());
+    }
+
+    void killedRunResumesExactly()
+    {
+        // A run killed with SIGKILL after step 5 (its last checkpoint is step 4; the journals already hold step 5)
+        // resumes from step 4, cuts the journals back and ends exactly as a run never stopped.
+        RunConfig c = grpoConfig(m_parent, promptsFile(), m_dir / "cache");
+        c.train.maxSteps = 6;
+        c.train.evalInterval = 2;
+        c.model.dropout = 0.1;
+        RecordingObserver straight;
+        Trainer::create(c, m_dir / "kill-straight")->run(straight);
+
+        struct KillAt : RecordingObserver {
+            void onStep(const StepMetrics& m) override
+            {
+                if (m.step == 5)
+                    ::raise(SIGKILL);
+            }
+        };
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            KillAt killer;
+            try {
+                Trainer::create(c, m_dir / "killed")->run(killer);
+            } catch (...) {
+            }
+            ::_exit(3); // not reached when the kill works
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
+        QCOMPARE(RunDirectory(m_dir / "killed").readRollouts().back().step, int64_t{5});
+
+        RecordingObserver resumed;
+        auto trainer = Trainer::resume(m_dir / "killed");
+        QCOMPARE(trainer->startStep(), int64_t{4});
+        trainer->run(resumed);
+        QCOMPARE(resumed.steps.size(), size_t{2});
+        for (size_t i = 0; i < 2; ++i) {
+            QVERIFY(std::abs(resumed.steps[i].loss - straight.steps[i + 4].loss) < 1e-6);
+            QVERIFY(std::abs(*findMetric(resumed.steps[i].metrics, "objective/kl") -
+                             *findMetric(straight.steps[i + 4].metrics, "objective/kl")) < 1e-6);
+        }
+        QVERIFY(std::abs(resumed.evals.back().valLoss - straight.evals.back().valLoss) < 1e-6);
+        const auto a = RunDirectory(m_dir / "killed").readRollouts();
+        const auto b = RunDirectory(m_dir / "kill-straight").readRollouts();
+        QCOMPARE(a.size(), b.size()); // step 5's line was cut and written again
+        for (size_t i = 0; i < a.size(); ++i)
+            QCOMPARE(a[i].samples.front().response, b[i].samples.front().response);
+        QCOMPARE(stepLines(m_dir / "killed").size(), size_t{6});
     }
 
     void badInputsAreClearErrors()
