@@ -17,6 +17,7 @@
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/samples_panel.h"
 #include "ui/panels/tokenizer_panel.h"
+#include "ui/presentation_mode.h"
 
 #include <QAction>
 #include <QApplication>
@@ -73,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // Its own session (and thread): a Compare generation must not stop the outputs being rated.
     m_rateInference = new InferenceSession(this);
     m_rate->setSession(m_rateInference);
+    m_presentation = new PresentationMode(this);
     m_statusLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusLabel);
     m_centre = new QTabWidget(this);
@@ -190,6 +192,13 @@ void MainWindow::buildMenus()
     logScale->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
     connect(logScale, &QAction::toggled, m_monitor, &MonitorPanel::setLogScale);
     connect(m_monitor, &MonitorPanel::logScaleChanged, logScale, &QAction::setChecked);
+    view->addSeparator();
+    m_presentation->addActions(view);
+    // Larger text raises the panels' minimum sizes: keep the window on its screen (the docks shrink or scroll).
+    connect(m_presentation, &PresentationMode::scaleChanged, this, [this] {
+        if (isVisible())
+            fitToScreen();
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Lessons"), this, &MainWindow::showLessons);
@@ -493,6 +502,7 @@ void MainWindow::restoreSettings()
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
         applyDefaultDockSizes(size());
     m_monitor->setLogScale(settings.value(QStringLiteral("monitor/logScale"), false).toBool());
+    m_presentation->restore();
 }
 
 void MainWindow::saveSettings() const
@@ -501,6 +511,7 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("monitor/logScale"), m_monitor->isLogScale());
+    m_presentation->save();
     if (m_project->isOpen())
         settings.setValue(QStringLiteral("project/last"), m_project->directory());
     if (!m_data->corpusPath().isEmpty())
