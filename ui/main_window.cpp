@@ -18,6 +18,7 @@
 #include "ui/panels/samples_panel.h"
 #include "ui/panels/tokenizer_panel.h"
 #include "ui/presentation_mode.h"
+#include "ui/report_export.h"
 
 #include <QAction>
 #include <QApplication>
@@ -138,6 +139,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("E&xport curves as CSV…"), m_runs, &RunsPanel::chooseCsvExport);
     file->addAction(tr("Export &plot…"), m_runs, &RunsPanel::choosePlotExport);
+    file->addAction(tr("Export &report…"), this, [this] { chooseReportExport(this, *m_project, *m_runs); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
