@@ -19,6 +19,8 @@
 #include <QFile>
 #include <QPainter>
 #include <QTemporaryDir>
+#include <QTextDocument>
+#include <QUrl>
 
 using tb::ui::ReportInput;
 using tb::ui::ReportRun;
@@ -142,7 +144,23 @@ private slots:
         const QString plain = dir.filePath(QStringLiteral("plain.pdf"));
         QVERIFY(tb::ui::writeReport(noFigure, {}, plain, &error));
         QVERIFY(QFileInfo(plain).size() < bytes.size());
-        (void)QFile::copy(pdfPath, tb::test::outputDir() + QStringLiteral("/run_report.pdf"));
+        const QString keep = tb::test::outputDir() + QStringLiteral("/run_report");
+        QFile::remove(keep + QStringLiteral(".pdf"));
+        QFile::remove(keep + QStringLiteral(".html"));
+        (void)QFile::copy(pdfPath, keep + QStringLiteral(".pdf"));
+        (void)QFile::copy(htmlPath, keep + QStringLiteral(".html"));
+        // A look at the PDF's layout: the same document drawn on an A4-shaped image.
+        QTextDocument doc;
+        doc.addResource(QTextDocument::ImageResource, QUrl(QString::fromLatin1(tb::ui::kCurvesResource)),
+                        twoRuns().curves);
+        doc.setHtml(tb::ui::reportHtml(twoRuns(), tb::ui::ImageSource::Resource));
+        doc.setPageSize(QSizeF(680, 962));
+        QImage page(680, 962, QImage::Format_RGB32);
+        page.fill(Qt::white);
+        QPainter painter(&page);
+        doc.drawContents(&painter, QRectF(0, 0, 680, 962));
+        painter.end();
+        QVERIFY(page.save(keep + QStringLiteral("_page1.png")));
     }
 
     void collectsTheSelectionOrEveryRun()
@@ -178,6 +196,7 @@ private slots:
         QCOMPARE(all.project, project.directory());
         QCOMPARE(all.runNames.at("run1"), std::string("slow"));
         QCOMPARE(all.curves.size(), tb::ui::RunsPanel::kExportSize);
+        QVERIFY(all.curves.save(tb::test::outputDir() + QStringLiteral("/collected_curves.png")));
         // Both runs' curves are in the figure, in their colours.
         for (const QString& id : {QStringLiteral("run0"), QStringLiteral("run1")}) {
             const QColor c = runs.runColor(id);

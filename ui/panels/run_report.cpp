@@ -47,7 +47,7 @@ QString summaryTable(const ReportInput& input)
     QString h = QStringLiteral("<table class=\"grid\"><tr><th>%1</th><th>%2</th><th>%3</th><th>%4</th><th>%5</th>"
                                "<th>%6</th><th>%7</th><th>%8</th></tr>")
                     .arg(tr("Run"), tr("Method"), tr("Lineage"), tr("Status"), tr("Steps"), tr("Best val loss"),
-                         tr("Final val loss"), tr("Forgetting (ppl before → after)"));
+                         tr("Final val loss"), tr("Forgetting (ppl)"));
     for (const ReportRun& r : input.runs) {
         const core::RunRecord& run = r.record;
         const QString forgetting = run.forgettingBefore || run.forgettingAfter
@@ -159,10 +159,10 @@ QString reportHtml(const ReportInput& input, ImageSource images)
         const QString src = images == ImageSource::DataUrl
                                 ? QStringLiteral("data:image/png;base64,") + QString::fromLatin1(pngBytes(input.curves).toBase64())
                                 : QString::fromLatin1(kCurvesResource);
-        // The PDF's page is about 510 points wide: the figure scales to it.
+        // The PDF's page is about 680 pixels wide at the document's 96 dpi: the figure scales to it.
         h += QStringLiteral("<h2>%1</h2>\n<p><img src=\"%2\" width=\"%3\" alt=\"%4\"></p>\n")
                  .arg(tr("Loss curves"), src)
-                 .arg(images == ImageSource::DataUrl ? input.curves.width() : 480)
+                 .arg(images == ImageSource::DataUrl ? input.curves.width() : 600)
                  .arg(tr("train loss (lines) and validation loss (points) of each run"));
     }
     h += diffSection(input) + QStringLiteral("\n") + samplesSection(input);
