@@ -28,6 +28,7 @@
 #include <QFileDialog>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -196,6 +197,30 @@ void MainWindow::buildMenus()
     connect(m_monitor, &MonitorPanel::logScaleChanged, logScale, &QAction::setChecked);
     view->addSeparator();
     m_presentation->addActions(view);
+    // The panels' minimum sizes grow with the text: a scale whose minimum window is larger than the screen's
+    // available area (less the frame) is stepped down.
+    m_presentation->setFitCheck([this] {
+        const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+        if (!s)
+            return QSize(1, 1);
+        // The font change arrives as posted events. The layout requests stay posted: handled now they would grow
+        // the window to a size that is about to be refused (and panels sized to it keep part of that size).
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::ApplicationFontChange);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::FontChange);
+        // Hidden pages (a dock's tab behind another) keep their layouts' cached sizes until shown: measure afresh.
+        for (QWidget* w : findChildren<QWidget*>())
+            if (w->layout())
+                w->layout()->invalidate();
+        if (layout())
+            layout()->invalidate();
+        const QRect available = s->availableGeometry();
+        const QSize minimum = minimumSizeHint().expandedTo(minimumSize());
+        return QSize(available.width() - 2 * kFrameAllowance, available.height() - 3 * kFrameAllowance) - minimum;
+    });
+    connect(m_presentation, &PresentationMode::scaleLimited, this, [this](double scale) {
+        statusBar()->showMessage(tr("Text at %1 %: the largest size that fits this screen.").arg(qRound(scale * 100)),
+                                 5000);
+    });
     // Larger text raises the panels' minimum sizes: keep the window on its screen (the docks shrink or scroll).
     connect(m_presentation, &PresentationMode::scaleChanged, this, [this] {
         if (isVisible())

@@ -71,15 +71,48 @@ void PresentationMode::setScale(double scale)
     scale = std::clamp(std::round(scale * 100.0) / 100.0, kMinScale, kMaxScale);
     if (scale == m_scale)
         return;
-    m_scale = scale;
-    if (scale != 1.0)
-        m_presentationScale = scale;
-    apply();
+    bool limited = false;
+    if (m_fits && scale > 1.0 && scale > m_scale) {
+        // Up one step at a time, stopping at the last scale whose window fits the screen. A step whose room is
+        // foreseen (from the last two steps) to run out is not tried: a font too large for a moment widens some
+        // panels for good (hidden tabs keep their sizes), so a step too far is avoided where it can be seen.
+        double fitting = m_scale;
+        QSize slack = m_fits();
+        QSize lastSlack = slack;
+        bool first = true;
+        while (fitting < scale) {
+            const QSize foreseen = first ? slack : slack + (slack - lastSlack);
+            if (slack.width() < 0 || slack.height() < 0 || foreseen.width() < 0 || foreseen.height() < 0) {
+                limited = true;
+                break;
+            }
+            m_scale = std::min(scale, std::round((fitting + kStep) * 100.0) / 100.0);
+            apply();
+            const QSize now = m_fits();
+            if (now.width() < 0 || now.height() < 0) {
+                limited = true;
+                m_scale = fitting;
+                apply();
+                break;
+            }
+            lastSlack = slack;
+            slack = now;
+            first = false;
+            fitting = m_scale;
+        }
+    } else {
+        m_scale = scale;
+        apply();
+    }
+    if (m_scale != 1.0)
+        m_presentationScale = m_scale;
     if (m_toggle) {
         const QSignalBlocker block(m_toggle);
         m_toggle->setChecked(isEnabled());
     }
     emit scaleChanged(m_scale);
+    if (limited)
+        emit scaleLimited(m_scale);
 }
 
 void PresentationMode::apply()

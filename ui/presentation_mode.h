@@ -8,6 +8,9 @@
 
 #include <QFont>
 #include <QObject>
+#include <QSize>
+
+#include <functional>
 
 class QAction;
 class QMenu;
@@ -33,6 +36,11 @@ public:
     /// The scale-1 application font.
     const QFont& baseFont() const { return m_baseFont; }
 
+    /// The room the window has left on its screen at the scale just applied (negative: it does not fit). When
+    /// set, a larger scale is reached kStep at a time and stops at the last one that fits (or is foreseen to);
+    /// scaleLimited() then says so.
+    void setFitCheck(std::function<QSize()> slack) { m_fits = std::move(slack); }
+
     /// Adds the checkable "Presentation mode" action and the zoom actions (Ctrl+=, Ctrl+-, Ctrl+0) to `menu`.
     void addActions(QMenu* menu);
     QAction* toggleAction() const { return m_toggle; }
@@ -44,7 +52,7 @@ public:
 public slots:
     /// On: the last presentation scale (kDefaultScale at first); off: scale 1.
     void setEnabled(bool on);
-    /// Clamped to [kMinScale, kMaxScale]; applies it to the application font and every plot.
+    /// Clamped to [kMinScale, kMaxScale] and to the screen (setFitCheck); applies it to the application font and every plot.
     void setScale(double scale);
     void zoomIn() { setScale(m_scale + kStep); }
     void zoomOut() { setScale(m_scale - kStep); }
@@ -53,6 +61,8 @@ public slots:
 signals:
     /// After the fonts and plots changed (the window may want to fit its screen again).
     void scaleChanged(double scale);
+    /// A larger scale was asked for than the screen has room for; `scale` is the one applied.
+    void scaleLimited(double scale);
 
 private:
     void apply();
@@ -61,6 +71,7 @@ private:
     double m_scale = 1.0;
     double m_presentationScale = kDefaultScale;
     QAction* m_toggle = nullptr;
+    std::function<QSize()> m_fits;
 };
 
 } // namespace tb::ui

@@ -115,6 +115,12 @@ void setPlotScale(QCustomPlot* plot, double scale)
         // Before the layout is computed, so new fonts size the margins of this very replot.
         QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { rescale(plot); });
     }
+    // The margins (and so the plot's minimum size) now, also for a hidden plot, which does not lay itself out
+    // until it is shown: the window's size checks need them.
+    rescale(plot);
+    for (auto phase : {QCPLayoutElement::upPreparation, QCPLayoutElement::upMargins, QCPLayoutElement::upLayout})
+        plot->plotLayout()->update(phase);
+    plot->updateGeometry();
     plot->replot();
 }
 
