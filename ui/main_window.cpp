@@ -17,6 +17,8 @@
 #include "ui/panels/runs_panel.h"
 #include "ui/panels/samples_panel.h"
 #include "ui/panels/tokenizer_panel.h"
+#include "ui/presentation_mode.h"
+#include "ui/report_export.h"
 
 #include <QAction>
 #include <QApplication>
@@ -26,6 +28,7 @@
 #include <QFileDialog>
 #include <QKeySequence>
 #include <QLabel>
+#include <QLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -73,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // Its own session (and thread): a Compare generation must not stop the outputs being rated.
     m_rateInference = new InferenceSession(this);
     m_rate->setSession(m_rateInference);
+    m_presentation = new PresentationMode(this);
     m_statusLabel = new QLabel(this);
     statusBar()->addPermanentWidget(m_statusLabel);
     m_centre = new QTabWidget(this);
@@ -136,6 +140,7 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("E&xport curves as CSV…"), m_runs, &RunsPanel::chooseCsvExport);
     file->addAction(tr("Export &plot…"), m_runs, &RunsPanel::choosePlotExport);
+    file->addAction(tr("Export &report…"), this, [this] { chooseReportExport(this, *m_project, *m_runs); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -190,6 +195,37 @@ void MainWindow::buildMenus()
     logScale->setShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+L")));
     connect(logScale, &QAction::toggled, m_monitor, &MonitorPanel::setLogScale);
     connect(m_monitor, &MonitorPanel::logScaleChanged, logScale, &QAction::setChecked);
+    view->addSeparator();
+    m_presentation->addActions(view);
+    // The panels' minimum sizes grow with the text: a scale whose minimum window is larger than the screen's
+    // available area (less the frame) is stepped down.
+    m_presentation->setFitCheck([this] {
+        const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+        if (!s)
+            return QSize(1, 1);
+        // The font change arrives as posted events. The layout requests stay posted: handled now they would grow
+        // the window to a size that is about to be refused (and panels sized to it keep part of that size).
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::ApplicationFontChange);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::FontChange);
+        // Hidden pages (a dock's tab behind another) keep their layouts' cached sizes until shown: measure afresh.
+        for (QWidget* w : findChildren<QWidget*>())
+            if (w->layout())
+                w->layout()->invalidate();
+        if (layout())
+            layout()->invalidate();
+        const QRect available = s->availableGeometry();
+        const QSize minimum = minimumSizeHint().expandedTo(minimumSize());
+        return QSize(available.width() - 2 * kFrameAllowance, available.height() - 3 * kFrameAllowance) - minimum;
+    });
+    connect(m_presentation, &PresentationMode::scaleLimited, this, [this](double scale) {
+        statusBar()->showMessage(tr("Text at %1 %: the largest size that fits this screen.").arg(qRound(scale * 100)),
+                                 5000);
+    });
+    // Larger text raises the panels' minimum sizes: keep the window on its screen (the docks shrink or scroll).
+    connect(m_presentation, &PresentationMode::scaleChanged, this, [this] {
+        if (isVisible())
+            fitToScreen();
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Lessons"), this, &MainWindow::showLessons);
@@ -493,6 +529,7 @@ void MainWindow::restoreSettings()
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray()))
         applyDefaultDockSizes(size());
     m_monitor->setLogScale(settings.value(QStringLiteral("monitor/logScale"), false).toBool());
+    m_presentation->restore();
 }
 
 void MainWindow::saveSettings() const
@@ -501,6 +538,7 @@ void MainWindow::saveSettings() const
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("monitor/logScale"), m_monitor->isLogScale());
+    m_presentation->save();
     if (m_project->isOpen())
         settings.setValue(QStringLiteral("project/last"), m_project->directory());
     if (!m_data->corpusPath().isEmpty())

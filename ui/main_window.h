@@ -22,6 +22,7 @@ class DataPanel;
 class InferenceSession;
 class LessonPanel;
 class MonitorPanel;
+class PresentationMode;
 class Project;
 class RatePanel;
 class RewardScoring;
@@ -54,6 +55,7 @@ public:
     ComparePanel* comparePanel() const { return m_compare; }
     RatePanel* ratePanel() const { return m_rate; }
     LessonPanel* lessonPanel() const { return m_lesson; }
+    PresentationMode* presentationMode() const { return m_presentation; }
     QDockWidget* lessonDock() const { return m_lessonDock; }
     InferenceSession* inferenceSession() const { return m_inference; }
     InferenceSession* rateInferenceSession() const { return m_rateInference; }
@@ -117,6 +119,7 @@ private:
     ComparePanel* m_compare = nullptr;
     RatePanel* m_rate = nullptr;
     LessonPanel* m_lesson = nullptr;
+    PresentationMode* m_presentation = nullptr; // View ▸ Presentation mode
     QTabWidget* m_centre = nullptr; // Monitor | Compare | Rate
     QDockWidget* m_dataDock = nullptr;
     QDockWidget* m_setupDock = nullptr;

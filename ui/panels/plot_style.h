@@ -26,6 +26,14 @@ inline const QColor kTeal{0x76, 0xb7, 0xb2};
 /// QEvent::PaletteChange. Does not replot.
 void applyPlotPalette(QCustomPlot* plot, const QPalette& palette);
 
+/// Presentation mode's scale for `plot`: tick labels, axis labels, legend, titles and text items get their own
+/// size times `scale`, graph and item pens their own width times `scale`. The size each had at scale 1 is kept on
+/// the object, and a pen or font a panel sets afresh (a redrawn graph) counts as its new scale-1 value: the plot
+/// re-applies the scale before every replot, so curves drawn later follow. Replots.
+void setPlotScale(QCustomPlot* plot, double scale);
+/// The scale set on `plot` (1 when none).
+double plotScale(const QCustomPlot* plot);
+
 /// A loss as the panels show it: four decimals.
 inline QString formatLoss(double v) { return QString::number(v, 'f', 4); }
 
