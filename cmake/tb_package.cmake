@@ -19,7 +19,8 @@ install(FILES ${TB_PKG_DIR}/tunebench-cli.bash-completion DESTINATION ${CMAKE_IN
         RENAME tunebench-cli)
 
 # Generated files Debian wants compressed (gzip -n: no time stamp, so the package is reproducible): the man pages,
-# written by help2man from the programs' own --help and --version, and the changelog. Built by the tb_package_files
+# written by help2man from the programs' own --help (the version given, so the page is named after the
+# executable, not `TuneBench` as `tunebench --version` says), and the changelog. Built by the tb_package_files
 # target (scripts/package.sh builds it), not by `all`, so an ordinary build needs no help2man; installed when built.
 configure_file(${TB_PKG_DIR}/changelog.in ${TB_PKG_GEN}/changelog @ONLY)
 add_custom_command(OUTPUT ${TB_PKG_GEN}/changelog.gz
@@ -39,6 +40,7 @@ if(TB_HELP2MAN)
     add_custom_command(OUTPUT ${TB_PKG_GEN}/${program}.1.gz
                        COMMAND ${CMAKE_COMMAND} -E env QT_QPA_PLATFORM=offscreen
                                ${TB_HELP2MAN} --no-info --name=${name} --section=1
+                               --version-string=${PROJECT_VERSION}
                                --include=${TB_PKG_DIR}/man-common.h2m --output=${TB_PKG_GEN}/${program}.1
                                $<TARGET_FILE:${program}>
                        COMMAND gzip -9nf ${TB_PKG_GEN}/${program}.1
