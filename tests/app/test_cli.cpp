@@ -66,7 +66,7 @@ private slots:
         const Result r = runCli({"--version"});
         QCOMPARE(r.exitCode, 0);
         QCOMPARE(r.out, QString("tunebench-cli " TB_VERSION "\n"));
-        QVERIFY(QRegularExpression(R"(^\d+\.\d+\.\d+$)").match(TB_VERSION).hasMatch());
+        QVERIFY(QRegularExpression(R"(^\d+\.\d+\.\d+$)").match(QString(TB_VERSION)).hasMatch());
     }
 
     // demo --help's default step count is demo.yaml's.
