@@ -77,6 +77,7 @@ int main(int argc, char* argv[])
     QApplication::setApplicationName(QStringLiteral("TuneBench"));
     QApplication::setOrganizationName(QStringLiteral("TuneBench"));
     QApplication::setApplicationVersion(QStringLiteral(TB_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.tunebench.TuneBench")); // packaging/*.desktop
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("TuneBench: pretrain and tune small GPT models."));

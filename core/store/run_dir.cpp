@@ -75,6 +75,7 @@ void RunDirectory::writeSummary(const RunSummary& s) const
         {"parameters", s.parameterCount},
         {"started_at", s.startedAt},
         {"updated_at", s.updatedAt.empty() ? utcTimestamp() : s.updatedAt},
+        {"tunebench_version", TB_VERSION},
     };
     if (s.trainableParameters > 0)
         j["trainable_parameters"] = s.trainableParameters;

@@ -60,6 +60,15 @@ private slots:
         QTest::newRow("demo step 2") << QStringList{"demo", "--help"} << "finetune_demo.yaml";
     }
 
+    // One version number, CMake's project(VERSION): --version prints it, and every run's summary records it.
+    void versionIsTheProjectVersion()
+    {
+        const Result r = runCli({"--version"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.out, QString("tunebench-cli " TB_VERSION "\n"));
+        QVERIFY(QRegularExpression(R"(^\d+\.\d+\.\d+$)").match(QString(TB_VERSION)).hasMatch());
+    }
+
     // demo --help's default step count is demo.yaml's.
     void demoHelpMatchesTheDemoConfig()
     {
@@ -149,6 +158,7 @@ private slots:
         const QJsonObject summary = readJson(dir.filePath("run/summary.json"));
         QCOMPARE(summary["status"].toString(), QString("completed"));
         QCOMPARE(summary["steps"].toInt(), 30);
+        QCOMPARE(summary["tunebench_version"].toString(), QString(TB_VERSION));
         for (const char* key : {"best_val_loss", "final_val_loss", "wall_seconds", "tokens_per_second"})
             QVERIFY2(summary[key].isDouble(), key);
 
