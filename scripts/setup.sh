@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages TuneBench needs to build and run; with --tests also those only the tests need
-# (PyTorch and NumPy for the reference scripts in tests/data, Xvfb for GUI tests under xvfb-run). start.sh calls it
+# (PyTorch and NumPy for the reference scripts in tests/data, Xvfb for GUI tests under xvfb-run, and the package
+# check's tools: help2man, appstreamcli, desktop-file-validate, lintian). start.sh calls it
 # without, test.sh with --tests: a user who only starts the workbench does not download PyTorch for Python.
 # Idempotent: when everything is installed it returns in about a second without touching apt.
 set -euo pipefail
@@ -14,7 +15,7 @@ PACKAGES=(
   libsentencepiece-dev libgloo-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev zlib1g-dev
 )
-TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy)
+TEST_PACKAGES=(xvfb xauth python3-torch python3-numpy help2man appstream desktop-file-utils lintian)
 case "${1:-}" in
   --tests) PACKAGES+=("${TEST_PACKAGES[@]}") ;;
   "") ;;
