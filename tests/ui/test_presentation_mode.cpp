@@ -4,6 +4,7 @@
 // Ctrl+= / Ctrl+- / Ctrl+0 step and reset the scale, the state persists in QSettings, and the scaled window stays
 // inside the screen (a scale too large for it is stepped down). A screenshot of the window in presentation mode goes to the test's output folder.
 #include "tests/qt_test_support.h"
+#include "tests/ui/laptop_screen_main.h"
 #include "ui/main_window.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/plot_style.h"
@@ -171,28 +172,6 @@ private slots:
     }
 };
 
-int main(int argc, char* argv[])
-{
-    // A laptop screen for the offscreen platform (Qt's offscreen plugin reads its screens from a JSON file).
-    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-    const QString config = QDir::temp().filePath(QStringLiteral("tb-presentation-screen-%1.json").arg(getpid()));
-    if (platform == "offscreen") {
-        QFile file(config);
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(R"({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
-                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1.0}]})") < 0)
-            qFatal("cannot write %s", qPrintable(config));
-        file.close();
-        qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(config));
-    }
-    int result = 0;
-    {
-        QApplication app(argc, argv);
-        TestPresentationMode test;
-        result = QTest::qExec(&test, argc, argv);
-    }
-    QFile::remove(config);
-    return result;
-}
+int main(int argc, char* argv[]) { return tb::test::runOnLaptopScreen<TestPresentationMode>(argc, argv); }
 
 #include "test_presentation_mode.moc"

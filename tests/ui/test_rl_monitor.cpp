@@ -7,6 +7,7 @@
 // 1366 x 768.
 #include "core/store/run_registry.h"
 #include "tests/qt_test_support.h"
+#include "tests/ui/laptop_screen_main.h"
 #include "ui/bridge/rollout_reader.h"
 #include "ui/main_window.h"
 #include "ui/panels/metric_chart.h"
@@ -261,28 +262,6 @@ private slots:
     }
 };
 
-int main(int argc, char* argv[])
-{
-    // A 1366 x 768 laptop screen for the offscreen platform, as in test_window_fit.
-    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-    const QString config = QDir::temp().filePath(QStringLiteral("tb-rl-monitor-screen-%1.json").arg(getpid()));
-    if (platform == "offscreen") {
-        QFile file(config);
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(R"({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
-                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1.0}]})") < 0)
-            qFatal("cannot write %s", qPrintable(config));
-        file.close();
-        qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(config));
-    }
-    int result = 0;
-    {
-        QApplication app(argc, argv);
-        TestRlMonitor test;
-        result = QTest::qExec(&test, argc, argv);
-    }
-    QFile::remove(config);
-    return result;
-}
+int main(int argc, char* argv[]) { return tb::test::runOnLaptopScreen<TestRlMonitor>(argc, argv); }
 
 #include "test_rl_monitor.moc"

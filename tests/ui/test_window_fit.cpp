@@ -8,6 +8,7 @@
 #include "core/io/run_config.h"
 #include "core/store/run_records.h"
 #include "tests/qt_test_support.h"
+#include "tests/ui/laptop_screen_main.h"
 #include "ui/bridge/project.h"
 #include "ui/bridge/training_session.h"
 #include "ui/main_window.h"
@@ -351,28 +352,6 @@ private:
     }
 };
 
-int main(int argc, char* argv[])
-{
-    // A laptop screen for the offscreen platform (Qt's offscreen plugin reads its screens from a JSON file).
-    const QByteArray platform = qgetenv("QT_QPA_PLATFORM");
-    const QString config = QDir::temp().filePath(QStringLiteral("tb-window-fit-screen-%1.json").arg(getpid()));
-    if (platform == "offscreen") {
-        QFile file(config);
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(R"({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
-                          "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1.0}]})") < 0)
-            qFatal("cannot write %s", qPrintable(config));
-        file.close();
-        qputenv("QT_QPA_PLATFORM", "offscreen:configfile=" + QFile::encodeName(config));
-    }
-    int result = 0;
-    {
-        QApplication app(argc, argv);
-        TestWindowFit test;
-        result = QTest::qExec(&test, argc, argv);
-    }
-    QFile::remove(config);
-    return result;
-}
+int main(int argc, char* argv[]) { return tb::test::runOnLaptopScreen<TestWindowFit>(argc, argv); }
 
 #include "test_window_fit.moc"
