@@ -10,6 +10,7 @@
 #include "core/train/objective.h"
 #include "core/train/trainer.h"
 #include "tests/core/finetune_fixtures.h"
+#include "tests/core/rl_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -28,31 +29,6 @@ namespace fs = std::filesystem;
 using tb::test::RecordingObserver;
 
 namespace {
-
-/// JSONL prompt list: beginnings of corpus sentences.
-std::string promptList()
-{
-    const char* prompts[] = {"the cat ", "a dog ", "the mat. ", "on a ", "dog ran ", "the ",
-                             "a cat sat ", "far away.\n", "ran far ", "sat on ", "the dog ", "a mat. "};
-    std::string out;
-    for (const char* p : prompts)
-        out += nlohmann::json{{"prompt", p}}.dump() + "\n";
-    return out;
-}
-
-/// Cat-over-dog preference pairs (as in test_reward_model), for a reward-model run.
-std::string catOverDogPairs(int count)
-{
-    const char* cat[] = {" the cat sat.", " a cat ran far away.", " cat on the mat."};
-    const char* dog[] = {" the dog sat.", " a dog ran far away.", " dog on the mat."};
-    SplitMix64 rng(11);
-    nlohmann::json records = nlohmann::json::array();
-    for (int i = 0; i < count; ++i)
-        records.push_back({{"prompt", tb::test::makeCorpus(12, 100 + static_cast<uint64_t>(i)).substr(0, 12)},
-                           {"chosen", cat[rng.below(3)]},
-                           {"rejected", dog[rng.below(3)]}});
-    return records.dump(1);
-}
 
 RunConfig grpoConfig(const fs::path& parent, const fs::path& prompts, const fs::path& cache)
 {
@@ -87,19 +63,6 @@ std::vector<nlohmann::json> stepLines(const fs::path& run)
     return out;
 }
 
-/// Runs `c` into `dir`, expecting InputError whose text has `needle`; nothing may be written.
-void expectInputError(const RunConfig& c, const fs::path& dir, const std::string& needle)
-{
-    try {
-        Trainer::create(c, dir);
-        QFAIL(("accepted, expected an error about " + needle).c_str());
-    } catch (const InputError& e) {
-        QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
-    }
-    QVERIFY2(!fs::exists(dir / "summary.json"), dir.c_str());
-    QVERIFY2(!fs::exists(dir / "config.yaml"), dir.c_str());
-}
-
 } // namespace
 
 class TestGrpo : public QObject {
@@ -114,30 +77,9 @@ class TestGrpo : public QObject {
 private slots:
     void initTestCase()
     {
-        tb::test::writeBytes(m_dir / "corpus.txt", tb::test::makeCorpus(6000, 5));
-        tb::test::writeBytes(promptsFile(), promptList());
-        tb::test::writeBytes(m_dir / "pairs.json", catOverDogPairs(20));
         m_parent = m_dir / "parent";
-        RecordingObserver obs;
-        RunConfig parent = tb::test::tinyParentConfig(m_dir / "corpus.txt", m_dir / "cache");
-        parent.train.maxSteps = 300; // enough to write words of the corpus, which the gold scorer can tell apart
-        parent.train.evalInterval = 300;
-        QVERIFY(Trainer::create(parent, m_parent)->run(obs).outcome == TrainOutcome::Completed);
-        // A reward model that likes cats (a few steps: it only has to load and score).
-        RunConfig rm;
-        rm.method = "reward_model";
-        rm.initFrom = m_parent.string();
-        rm.train.batchSize = 4;
-        rm.train.maxSteps = 4;
-        rm.train.evalInterval = 4;
-        rm.train.evalIters = 1;
-        rm.train.threads = 1;
-        rm.train.probePrompts = {};
-        rm.data.train = (m_dir / "pairs.json").string();
-        rm.data.valFraction = 0.2;
-        rm.data.cacheDir = (m_dir / "cache").string();
         m_rewardRun = m_dir / "rm";
-        QVERIFY(Trainer::create(rm, m_rewardRun)->run(obs).outcome == TrainOutcome::Completed);
+        tb::test::makeRlRuns(m_dir.path(), m_parent, m_rewardRun);
     }
 
     void grpoHasAnObjective()
@@ -397,22 +339,22 @@ private slots:
         const RunConfig good = grpoConfig(m_parent, promptsFile(), m_dir / "cache");
         RunConfig c = good;
         c.reward.goldWeight = 0.0;
-        expectInputError(c, m_dir / "no-source", "grpo needs reward.model or reward.gold_weight > 0");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "no-source", "grpo needs reward.model or reward.gold_weight > 0");
         c = good;
         c.grpo.klCoef = -0.1;
-        expectInputError(c, m_dir / "negative-kl", "grpo.kl_coef must not be negative");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "negative-kl", "grpo.kl_coef must not be negative");
         c = good;
         c.grpo.groupSize = 1;
-        expectInputError(c, m_dir / "group", "grpo.group_size");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "group", "grpo.group_size");
         c = good;
         c.data.train.clear();
-        expectInputError(c, m_dir / "no-prompts", "data.train");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "no-prompts", "data.train");
         tb::test::writeBytes(m_dir / "blank.txt", "\n");
         c.data.train = (m_dir / "blank.txt").string();
-        expectInputError(c, m_dir / "blank-prompts", "holds no prompts");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "blank-prompts", "holds no prompts");
         c = good;
         c.grpo.maxNewTokens = 40; // the parent reads 32 tokens
-        expectInputError(c, m_dir / "too-long", "grpo.max_new_tokens");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "too-long", "grpo.max_new_tokens");
         // A reward run that is no reward model.
         c = good;
         c.reward.model = m_parent.string();

@@ -9,6 +9,7 @@
 #include "core/train/objective.h"
 #include "core/train/trainer.h"
 #include "tests/core/finetune_fixtures.h"
+#include "tests/core/rl_fixtures.h"
 #include "tests/core/test_support.h"
 
 #include <nlohmann/json.hpp>
@@ -23,29 +24,6 @@ namespace fs = std::filesystem;
 using tb::test::RecordingObserver;
 
 namespace {
-
-std::string promptList()
-{
-    const char* prompts[] = {"the cat ", "a dog ", "the mat. ", "on a ", "dog ran ", "the ",
-                             "a cat sat ", "far away.\n", "ran far ", "sat on ", "the dog ", "a mat. "};
-    std::string out;
-    for (const char* p : prompts)
-        out += nlohmann::json{{"prompt", p}}.dump() + "\n";
-    return out;
-}
-
-std::string catOverDogPairs(int count)
-{
-    const char* cat[] = {" the cat sat.", " a cat ran far away.", " cat on the mat."};
-    const char* dog[] = {" the dog sat.", " a dog ran far away.", " dog on the mat."};
-    SplitMix64 rng(11);
-    nlohmann::json records = nlohmann::json::array();
-    for (int i = 0; i < count; ++i)
-        records.push_back({{"prompt", tb::test::makeCorpus(12, 100 + static_cast<uint64_t>(i)).substr(0, 12)},
-                           {"chosen", cat[rng.below(3)]},
-                           {"rejected", dog[rng.below(3)]}});
-    return records.dump(1);
-}
 
 RunConfig ppoConfig(const fs::path& parent, const fs::path& prompts, const fs::path& cache)
 {
@@ -77,17 +55,6 @@ torch::Tensor valueHead(const fs::path& checkpoint)
     return loadCheckpoint(checkpoint).model.at("score_head.weight");
 }
 
-void expectInputError(const RunConfig& c, const fs::path& dir, const std::string& needle)
-{
-    try {
-        Trainer::create(c, dir);
-        QFAIL(("accepted, expected an error about " + needle).c_str());
-    } catch (const InputError& e) {
-        QVERIFY2(std::string(e.what()).find(needle) != std::string::npos, e.what());
-    }
-    QVERIFY2(!fs::exists(dir / "summary.json"), dir.c_str());
-}
-
 } // namespace
 
 class TestPpo : public QObject {
@@ -102,29 +69,9 @@ class TestPpo : public QObject {
 private slots:
     void initTestCase()
     {
-        tb::test::writeBytes(m_dir / "corpus.txt", tb::test::makeCorpus(6000, 5));
-        tb::test::writeBytes(promptsFile(), promptList());
-        tb::test::writeBytes(m_dir / "pairs.json", catOverDogPairs(20));
         m_parent = m_dir / "parent";
-        RecordingObserver obs;
-        RunConfig parent = tb::test::tinyParentConfig(m_dir / "corpus.txt", m_dir / "cache");
-        parent.train.maxSteps = 300; // enough to write words of the corpus, which the gold scorer can tell apart
-        parent.train.evalInterval = 300;
-        QVERIFY(Trainer::create(parent, m_parent)->run(obs).outcome == TrainOutcome::Completed);
-        RunConfig rm;
-        rm.method = "reward_model";
-        rm.initFrom = m_parent.string();
-        rm.train.batchSize = 4;
-        rm.train.maxSteps = 4;
-        rm.train.evalInterval = 4;
-        rm.train.evalIters = 1;
-        rm.train.threads = 1;
-        rm.train.probePrompts = {};
-        rm.data.train = (m_dir / "pairs.json").string();
-        rm.data.valFraction = 0.2;
-        rm.data.cacheDir = (m_dir / "cache").string();
         m_rewardRun = m_dir / "rm";
-        QVERIFY(Trainer::create(rm, m_rewardRun)->run(obs).outcome == TrainOutcome::Completed);
+        tb::test::makeRlRuns(m_dir.path(), m_parent, m_rewardRun);
     }
 
     void shortRunLogsPpoStatsPerIteration()
@@ -224,19 +171,19 @@ private slots:
         const RunConfig good = ppoConfig(m_parent, promptsFile(), m_dir / "cache");
         RunConfig c = good;
         c.reward.goldWeight = 0.0;
-        expectInputError(c, m_dir / "no-source", "ppo needs reward.model or reward.gold_weight > 0");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "no-source", "ppo needs reward.model or reward.gold_weight > 0");
         c = good;
         c.ppo.klCoef = -1.0;
-        expectInputError(c, m_dir / "negative-kl", "ppo.kl_coef must not be negative");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "negative-kl", "ppo.kl_coef must not be negative");
         c = good;
         c.ppo.minibatches = 3;
-        expectInputError(c, m_dir / "minibatches", "ppo.minibatches (3) must divide ppo.rollout_prompts (4)");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "minibatches", "ppo.minibatches (3) must divide ppo.rollout_prompts (4)");
         c = good;
         c.train.gradAccum = 2;
-        expectInputError(c, m_dir / "accum", "train.grad_accum");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "accum", "train.grad_accum");
         c = good;
         c.data.train.clear();
-        expectInputError(c, m_dir / "no-prompts", "data.train");
+        tb::test::expectRefusedBeforeWriting(c, m_dir / "no-prompts", "data.train");
         c = good;
         c.reward.model = m_parent.string();
         try {
