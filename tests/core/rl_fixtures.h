@@ -73,6 +73,31 @@ inline void makeRlRuns(const std::filesystem::path& dir, const std::filesystem::
     QVERIFY(core::Trainer::create(rm, rewardRun)->run(obs).outcome == core::TrainOutcome::Completed);
 }
 
+/// A tiny RL run of `method` (grpo, ppo) from `parent` on the prompts file, rewarded by the gold scorer: one thread,
+/// no dropout, no warm-up, evaluations on one batch, `maxSteps` steps with an evaluation every `evalInterval`.
+inline core::RunConfig rlConfig(const std::string& method, const std::filesystem::path& parent,
+                                const std::filesystem::path& prompts, const std::filesystem::path& cache,
+                                int64_t maxSteps, int64_t evalInterval)
+{
+    core::RunConfig c;
+    c.method = method;
+    c.initFrom = parent.string();
+    c.model.dropout = 0.0;
+    c.train.batchSize = 1;
+    c.train.maxSteps = maxSteps;
+    c.train.learningRate = 3e-3;
+    c.train.warmupSteps = 0;
+    c.train.evalInterval = evalInterval;
+    c.train.evalIters = 1;
+    c.train.threads = 1;
+    c.train.probePrompts = {};
+    c.data.train = prompts.string();
+    c.data.valFraction = 0.25;
+    c.data.cacheDir = cache.string();
+    c.reward.goldWeight = 1.0;
+    return c;
+}
+
 /// Trainer::create(c, dir) must throw an InputError whose text has `needle`, with nothing written.
 inline void expectRefusedBeforeWriting(const core::RunConfig& c, const std::filesystem::path& dir,
                                        const std::string& needle)

@@ -32,22 +32,7 @@ namespace {
 
 RunConfig grpoConfig(const fs::path& parent, const fs::path& prompts, const fs::path& cache)
 {
-    RunConfig c;
-    c.method = "grpo";
-    c.initFrom = parent.string();
-    c.model.dropout = 0.0;
-    c.train.batchSize = 1;
-    c.train.maxSteps = 4;
-    c.train.learningRate = 3e-3;
-    c.train.warmupSteps = 0;
-    c.train.evalInterval = 2;
-    c.train.evalIters = 1;
-    c.train.threads = 1;
-    c.train.probePrompts = {};
-    c.data.train = prompts.string();
-    c.data.valFraction = 0.25;
-    c.data.cacheDir = cache.string();
-    c.reward.goldWeight = 1.0;
+    RunConfig c = tb::test::rlConfig("grpo", parent, prompts, cache, 4, 2);
     c.grpo.rolloutPrompts = 2;
     c.grpo.groupSize = 4;
     c.grpo.maxNewTokens = 12;

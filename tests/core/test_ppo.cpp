@@ -27,22 +27,7 @@ namespace {
 
 RunConfig ppoConfig(const fs::path& parent, const fs::path& prompts, const fs::path& cache)
 {
-    RunConfig c;
-    c.method = "ppo";
-    c.initFrom = parent.string();
-    c.model.dropout = 0.0;
-    c.train.batchSize = 1;
-    c.train.maxSteps = 8;
-    c.train.learningRate = 3e-3;
-    c.train.warmupSteps = 0;
-    c.train.evalInterval = 4;
-    c.train.evalIters = 1;
-    c.train.threads = 1;
-    c.train.probePrompts = {};
-    c.data.train = prompts.string();
-    c.data.valFraction = 0.25;
-    c.data.cacheDir = cache.string();
-    c.reward.goldWeight = 1.0;
+    RunConfig c = tb::test::rlConfig("ppo", parent, prompts, cache, 8, 4);
     c.ppo.rolloutPrompts = 4;
     c.ppo.maxNewTokens = 12;
     c.ppo.epochs = 2;
