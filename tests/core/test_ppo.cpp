@@ -2,7 +2,8 @@
 // Method ppo on a tiny char model: a short run logs PpoStats under TRL's names once per iteration (epochs x
 // minibatches steps) with rollouts.jsonl beside it, the value head starts from the reward model's head (or zeros)
 // and trains, the adaptive KL coefficient moves and survives a resume, resume after a stop is exact (the stop waits
-// for the iteration's end), and bad inputs are InputErrors naming the key before anything is written.
+// for the iteration's end) and after SIGKILL mid-iteration, and bad inputs are InputErrors naming the key before
+// anything is written.
 #include "core/common/error.h"
 #include "core/store/checkpoint.h"
 #include "core/store/model_loader.h"
@@ -17,6 +18,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace tb::core;
 namespace fs = std::filesystem;
@@ -149,6 +153,63 @@ private slots:
         }
         QVERIFY(std::abs(second.evals.back().valLoss - straight.evals.back().valLoss) < 1e-6);
         QCOMPARE(RunDirectory(m_dir / "split").readRollouts().size(), size_t{3});
+    }
+
+    void killedRunResumesExactly()
+    {
+        // A run killed with SIGKILL at step 6, inside its second iteration (its last checkpoint is step 4, the end of
+        // the first), resumes from step 4 and ends exactly as a run never stopped, adaptive KL coefficient included.
+        RunConfig c = ppoConfig(m_parent, promptsFile(), m_dir / "cache");
+        c.train.maxSteps = 12;
+        c.train.evalInterval = 4;
+        c.ppo.klTarget = 0.01;
+        c.ppo.klHorizon = 10;
+        RecordingObserver straight;
+        Trainer::create(c, m_dir / "kill-straight")->run(straight);
+
+        struct KillAt : RecordingObserver {
+            void onStep(const StepMetrics& m) override
+            {
+                if (m.step == 6)
+                    ::raise(SIGKILL);
+            }
+        };
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            KillAt killer;
+            try {
+                Trainer::create(c, m_dir / "killed")->run(killer);
+            } catch (...) {
+            }
+            ::_exit(3); // not reached when the kill works
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
+        QCOMPARE(RunDirectory(m_dir / "killed").readRollouts().back().step, int64_t{4});
+
+        RecordingObserver resumed;
+        auto trainer = Trainer::resume(m_dir / "killed");
+        QCOMPARE(trainer->startStep(), int64_t{4});
+        trainer->run(resumed);
+        QCOMPARE(resumed.steps.size(), size_t{8});
+        for (size_t i = 0; i < resumed.steps.size(); ++i) {
+            const StepMetrics& a = resumed.steps[i];
+            const StepMetrics& b = straight.steps[i + 4];
+            QCOMPARE(a.step, b.step);
+            QVERIFY2(std::abs(a.loss - b.loss) < 1e-6, (std::to_string(a.loss) + " vs " + std::to_string(b.loss)).c_str());
+            QCOMPARE(a.metrics.size(), b.metrics.size());
+            for (size_t k = 0; k < a.metrics.size(); ++k)
+                QVERIFY2(std::abs(a.metrics[k].value - b.metrics[k].value) < 1e-6, a.metrics[k].name.c_str());
+        }
+        QVERIFY(*findMetric(resumed.steps.back().metrics, "objective/kl_coef") != 0.05); // it adapted, and resumed so
+        QVERIFY(std::abs(resumed.evals.back().valLoss - straight.evals.back().valLoss) < 1e-6);
+        const auto a = RunDirectory(m_dir / "killed").readRollouts();
+        const auto b = RunDirectory(m_dir / "kill-straight").readRollouts();
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i)
+            QCOMPARE(a[i].samples.front().response, b[i].samples.front().response);
     }
 
     void badInputsAreClearErrors()
