@@ -39,8 +39,10 @@ int64_t trainableParameterCount(const GptConfig& model, const std::string& metho
         return model.parameterCount();
     if (method == "lora")
         return loraParameterCount(model, lora);
-    if (method == "dpo")
+    if (method == "dpo" || method == "grpo")
         return model.parameterCount();
+    if (method == "ppo")
+        return model.parameterCount() + model.nEmbd; // and the value head
     if (method == "reward_model")
         return model.parameterCount() + model.nEmbd; // and the score head
     if (method == "prompt_tuning")

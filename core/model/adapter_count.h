@@ -21,9 +21,9 @@ bool loraTargetShape(const GptConfig& model, const std::string& target, int64_t&
 /// (RunConfig::validate names them).
 int64_t loraParameterCount(const GptConfig& model, const LoraConfig& lora);
 
-/// Parameters the optimizer updates for `method`: every base weight for pretrain, sft and dpo (dpo.adapter none;
-/// pass "lora" for a DPO run with adapters), the adapters only for lora, the virtual tokens only for prompt_tuning.
-/// 0 for an unknown method.
+/// Parameters the optimizer updates for `method`: every base weight for pretrain, sft, dpo and grpo (their adapter
+/// none; pass "lora" for a run with adapters), and the score head too for reward_model and ppo (its value head), the
+/// adapters only for lora, the virtual tokens only for prompt_tuning. 0 for an unknown method.
 int64_t trainableParameterCount(const GptConfig& model, const std::string& method, const LoraConfig& lora,
                                 const PromptTuningConfig& promptTuning);
 

@@ -84,12 +84,14 @@ private slots:
         QCOMPARE(model.parameterCount(), int64_t(809856));
         QCOMPARE(trainableParameterCount(model, "pretrain", {}, {}), int64_t(809856));
         QCOMPARE(trainableParameterCount(model, "sft", {}, {}), int64_t(809856));
+        QCOMPARE(trainableParameterCount(model, "grpo", {}, {}), int64_t(809856));
+        QCOMPARE(trainableParameterCount(model, "ppo", {}, {}), int64_t(809856 + 128)); // the value head
         PromptTuningConfig pt;
         pt.numVirtualTokens = 20;
         QCOMPARE(trainableParameterCount(model, "prompt_tuning", {}, pt), int64_t(20 * 128));
         QCOMPARE(trainableParameterCount(model, "lora", LoraConfig{}, pt), int64_t(73728)); // the defaults: r 8, all six
         QCOMPARE(trainableParameterCount(model, "dpo", {}, pt), int64_t(809856)); // dpo.adapter none: every weight
-        QCOMPARE(trainableParameterCount(model, "ppo", {}, pt), int64_t(0));
+        QCOMPARE(trainableParameterCount(model, "no_such_method", {}, pt), int64_t(0));
     }
 };
 

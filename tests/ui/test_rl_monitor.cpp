@@ -6,14 +6,17 @@
 // on a point of the reward curve selecting that step's samples, without widening the window. Screenshot at
 // 1366 x 768.
 #include "core/store/run_registry.h"
+#include "tests/bridge/session_fixtures.h"
 #include "tests/qt_test_support.h"
 #include "tests/ui/laptop_screen_main.h"
 #include "ui/bridge/rollout_reader.h"
+#include "ui/bridge/training_session.h"
 #include "ui/main_window.h"
 #include "ui/panels/metric_chart.h"
 #include "ui/panels/monitor_panel.h"
 #include "ui/panels/rl_alerts_view.h"
 #include "ui/panels/rollouts_view.h"
+#include "ui/panels/run_setup_panel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -178,6 +181,65 @@ private slots:
         QCOMPARE(reader.readsStarted(), reads + 1);
         QVERIFY(read.wait(10000));
         QCOMPARE(read.takeFirst().at(0).value<std::vector<core::RolloutSampleSet>>().size(), size_t(3));
+    }
+
+    void ppoRunStartedFromRunSetupShowsRewardsAndSamples()
+    {
+        // A real PPO run, started as a user does: the project's pretrained run as parent, Run setup set to ppo with
+        // the gold rule as reward, Start. The Monitor then plots the reward and fills the rollout samples table.
+        QTemporaryDir dir;
+        QTemporaryDir project;
+        const QString corpus = tb::test::writeCorpus(dir);
+        std::string prompts;
+        for (const char* p : {"the cat ", "a dog ", "the mat. ", "on a ", "dog ran ", "the ", "a cat sat ", "ran far "})
+            prompts += nlohmann::json{{"prompt", p}}.dump() + "\n";
+        const QString promptsFile = tb::test::writeFile(dir, QStringLiteral("prompts.jsonl"), QByteArray::fromStdString(prompts));
+
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.openProject(project.path(), true));
+        core::RunConfig base = tb::test::tinyConfig(dir, corpus);
+        const QString baseId = window.startRun(base, QStringLiteral("base"));
+        QVERIFY(!baseId.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session()->isRunning(), 120000);
+
+        core::RunConfig ppo;
+        ppo.method = "ppo";
+        ppo.initFrom = QDir(project.path()).filePath(QStringLiteral("runs/") + baseId).toStdString();
+        ppo.model.dropout = 0.0;
+        ppo.train.batchSize = 1;
+        ppo.train.maxSteps = 4;
+        ppo.train.warmupSteps = 0;
+        ppo.train.evalInterval = 2;
+        ppo.train.evalIters = 1;
+        ppo.train.threads = 1;
+        ppo.train.probePrompts = {};
+        ppo.data.train = promptsFile.toStdString();
+        ppo.data.valFraction = 0.25;
+        ppo.data.cacheDir = dir.filePath(QStringLiteral("cache")).toStdString();
+        ppo.reward.goldWeight = 1.0;
+        ppo.ppo.rolloutPrompts = 2;
+        ppo.ppo.maxNewTokens = 8;
+        ppo.ppo.epochs = 1;
+        ppo.ppo.minibatches = 1;
+        window.runSetupPanel()->setConfig(ppo);
+        QCOMPARE(window.runSetupPanel()->config().method, std::string("ppo"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.runSetupPanel()->canStart(), 20000);
+        QSignalSpy ended(window.session(), &tb::ui::TrainingSession::finished);
+        window.startTraining(); // what Start (F5) does
+        QVERIFY(window.session()->isRunning());
+        QVERIFY(ended.wait(120000) || !ended.isEmpty());
+        QCOMPARE(ended.at(0).at(0).value<core::TrainOutcome>(), core::TrainOutcome::Completed);
+
+        MonitorPanel* monitor = window.monitorPanel();
+        monitor->flushReplot();
+        QCOMPARE(monitor->metricChart()->leftName(), QStringLiteral("objective/scores"));
+        QTRY_VERIFY_WITH_TIMEOUT(monitor->rolloutsView()->rowCount() > 0, 10000);
+        QCOMPARE(monitor->rolloutsView()->stepCount(), 4); // one rollout a step (1 epoch x 1 minibatch)
+        QVERIFY(monitor->rolloutsView()->isVisible());
+        QVERIFY(window.grab().save(outputDir() + "/ppo_run_1366x768.png"));
     }
 
     void tableFillsAndACurvePointSelectsItsStep()

@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QGroupBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -703,6 +704,19 @@ private slots:
             QVERIFY(panel.findChild<QWidget*>("group Fine-tuning")->isVisible());
             QVERIFY(!panel.findChild<QWidget*>("group DPO")->isVisible());
             QVERIFY(panel.findChild<QWidget*>("reward.model") != nullptr);
+            // Every weight trains (and PPO's value head): not "0 of".
+            QVERIFY2(panel.findChild<QLabel*>("trainable")->text().contains("0.81 M of 0.81 M"),
+                     qPrintable(panel.findChild<QLabel*>("trainable")->text()));
+            // No two shown groups sit on top of each other.
+            QList<QGroupBox*> shown;
+            for (QGroupBox* box : panel.findChildren<QGroupBox*>())
+                if (box->objectName().startsWith("group ") && box->isVisible())
+                    shown.append(box);
+            QVERIFY(shown.size() >= 4);
+            for (int i = 0; i < shown.size(); ++i)
+                for (int j = i + 1; j < shown.size(); ++j)
+                    QVERIFY2(!shown[i]->geometry().intersects(shown[j]->geometry()),
+                             qPrintable(shown[i]->objectName() + " overlaps " + shown[j]->objectName()));
             QVERIFY(panel.grab().save(outputDir() + "/run_setup_panel_" + method + ".png"));
         }
     }

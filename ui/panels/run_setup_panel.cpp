@@ -281,9 +281,11 @@ RunSetupPanel::RunSetupPanel(QWidget* parent)
     auto* grid = new QGridLayout(fieldsHost);
     grid->setContentsMargins(0, 0, 0, 0);
     QFormLayout* forms[kGroupCount] = {};
-    // One column, so no field is cut off in a narrow dock: Fine-tuning, DPO, Reward model, LoRA, Prompt tuning
-    // (each shown for its methods), then Model, Training, Data, Tokenizer.
-    constexpr int kGridRow[kGroupCount] = {5, 6, 7, 8, 0, 3, 4, 1, 2};
+    // One column, so no field is cut off in a narrow dock: Fine-tuning, Reward, GRPO, PPO, DPO, Reward model, LoRA,
+    // Prompt tuning (each shown for its methods), then Model, Training, Data, Tokenizer. A row per group, in
+    // kGroups' order (a missing entry would be row 0, on top of Fine-tuning).
+    constexpr int kGridRow[] = {8, 9, 10, 11, 0, 6, 7, 4, 5, 2, 3, 1};
+    static_assert(std::size(kGridRow) == kGroupCount);
     for (int g = 0; g < kGroupCount; ++g) {
         auto* box = new QGroupBox(tr(kGroups[g].title), fieldsHost);
         box->setObjectName(QStringLiteral("group ") + QString::fromLatin1(kGroups[g].title));
