@@ -450,6 +450,8 @@ private slots:
         QCOMPARE(panel.lossPlot()->yAxis->label(), QString("loss (nats/token)"));
         panel.setRunKind("dpo", 8);
         QCOMPARE(panel.lossPlot()->yAxis->label(), QString("DPO loss (nats)"));
+        panel.setRunKind("ppo", 8);
+        QCOMPARE(panel.lossPlot()->yAxis->label(), QString("RL loss; val = -reward"));
         panel.setRunKind("sft", 8);
         QCOMPARE(panel.lossPlot()->yAxis->label(), QString("loss (nats/token)"));
 

@@ -290,7 +290,11 @@ void MonitorPanel::setState(State state)
 QString MonitorPanel::lossAxisLabel() const
 {
     // Short: an axis label longer than the chart is high is cut at both ends on a laptop screen.
-    return m_method == QLatin1String("dpo") ? tr("DPO loss (nats)") : tr("loss (nats/token)");
+    if (m_method == QLatin1String("dpo"))
+        return tr("DPO loss (nats)");
+    if (m_method == QLatin1String("grpo") || m_method == QLatin1String("ppo"))
+        return tr("RL loss; val = -reward"); // an RL run's "val loss" is minus its held-out reward
+    return tr("loss (nats/token)");
 }
 
 void MonitorPanel::setRunKind(const QString& method, int64_t evalBatches)
