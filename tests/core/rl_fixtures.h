@@ -14,8 +14,12 @@
 
 #include <QtTest/QtTest>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace tb::test {
 
@@ -110,6 +114,34 @@ inline void expectRefusedBeforeWriting(const core::RunConfig& c, const std::file
     }
     QVERIFY2(!std::filesystem::exists(dir / "summary.json"), dir.c_str());
     QVERIFY2(!std::filesystem::exists(dir / "config.yaml"), dir.c_str());
+}
+
+/// Trains `c` into `dir` in a child process that SIGKILLs itself when step `step` is reported (its checkpoints and
+/// journals as a kill -9 leaves them); fails the test unless the child died of that signal.
+inline void trainKilledAtStep(const core::RunConfig& c, const std::filesystem::path& dir, int64_t step)
+{
+    struct KillAt : RecordingObserver {
+        int64_t at = 0;
+        void onStep(const core::StepMetrics& m) override
+        {
+            if (m.step == at)
+                ::raise(SIGKILL);
+        }
+    };
+    const pid_t child = ::fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        KillAt killer;
+        killer.at = step;
+        try {
+            core::Trainer::create(c, dir)->run(killer);
+        } catch (...) {
+        }
+        ::_exit(3); // not reached when the kill works
+    }
+    int status = 0;
+    QCOMPARE(::waitpid(child, &status, 0), child);
+    QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
 }
 
 } // namespace tb::test

@@ -18,9 +18,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <csignal>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace tb::core;
 namespace fs = std::filesystem;
@@ -167,26 +164,9 @@ private slots:
         RecordingObserver straight;
         Trainer::create(c, m_dir / "kill-straight")->run(straight);
 
-        struct KillAt : RecordingObserver {
-            void onStep(const StepMetrics& m) override
-            {
-                if (m.step == 6)
-                    ::raise(SIGKILL);
-            }
-        };
-        const pid_t child = ::fork();
-        QVERIFY(child >= 0);
-        if (child == 0) {
-            KillAt killer;
-            try {
-                Trainer::create(c, m_dir / "killed")->run(killer);
-            } catch (...) {
-            }
-            ::_exit(3); // not reached when the kill works
-        }
-        int status = 0;
-        QCOMPARE(::waitpid(child, &status, 0), child);
-        QVERIFY2(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "the child was not killed");
+        tb::test::trainKilledAtStep(c, m_dir / "killed", 6);
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(RunDirectory(m_dir / "killed").readRollouts().back().step, int64_t{4});
 
         RecordingObserver resumed;
