@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Which config keys differ between runs, for the Runs panel's diff view. Keys come from the one key table in
-// run_config.cpp (through toYaml and configKeys), so a new key shows up here without any change. Values are
+// run_config_keys.cpp (through toYaml and configKeys), so a new key shows up here without any change. Values are
 // compared as toYaml writes them, so "6e-4" and "0.0006" are equal. Thread-safe (pure functions).
 #pragma once
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by RunSetupPanel's two files (run_setup_panel.cpp: the form, presets, checks and setups;
-// run_setup_finetune.cpp: the parent picker, fine-tuning data and the trainable count). Not part of any interface.
+// Helpers shared by RunSetupPanel's files (run_setup_panel.cpp: the form, presets and checks; run_setup_files.cpp:
+// setup files and the command line; run_setup_finetune.cpp: the parent picker, fine-tuning data and the trainable
+// count). Not part of any interface.
 #pragma once
 
 #include <QLocale>
